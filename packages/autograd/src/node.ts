@@ -1,0 +1,151 @@
+import { type DType, type GradNode, KindlingError, type Tensor, keep } from '@kindling/tensor';
+
+/** Shape, dtype and device of a tensor at the time an op saw it. */
+export interface TensorMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly device: string;
+}
+
+export function metaOf(t: Tensor): TensorMeta {
+  return { shape: t.shape, dtype: t.dtype, device: t.device };
+}
+
+/**
+ * A tensor kept for backward together with its storage version at save time.
+ * Unpacking it after an in-place write fails the way PyTorch does, instead of
+ * silently computing a wrong gradient.
+ */
+export class SavedTensor {
+  private readonly version: number;
+  /** Where the tensor came from when saved, for the error message ("output 0 of ReluBackward0"). */
+  private readonly origin: string;
+
+  constructor(private tensor: Tensor | null) {
+    this.version = tensor ? tensor.storage.version : 0;
+    this.origin = tensor?.gradFn ? `output ${outputIndexOf(tensor)} of ${tensor.gradFn.name}` : 'a leaf tensor';
+  }
+
+  unpack(): Tensor {
+    const t = this.tensor;
+    if (t === null) throw secondBackwardError();
+    if (t.storage.version !== this.version) {
+      throw new KindlingError(
+        `backward: one of the tensors needed for gradient computation has been modified by an in-place operation: ` +
+          `[${t.dtype} [${t.shape.join(', ')}]], which is ${this.origin}, is at version ${t.storage.version}; ` +
+          `expected version ${this.version} instead`,
+      );
+    }
+    return t;
+  }
+
+  release(): void {
+    this.tensor = null;
+  }
+}
+
+export function secondBackwardError(): KindlingError {
+  return new KindlingError(
+    'backward: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ' +
+      'Saved intermediate values of the graph are freed when you call .backward() or grad(). ' +
+      'Specify { retainGraph: true } if you need to backward through the graph a second time',
+  );
+}
+
+/** Gradients in, gradients out: one per output in, one per input out (null = no gradient). */
+export type BackwardFn = (grads: readonly Tensor[]) => readonly (Tensor | null)[];
+
+/** A recorded op: computes input gradients from output gradients. */
+export class FunctionNode implements GradNode {
+  private released = false;
+  private readonly outputRefs: WeakRef<Tensor>[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly nextFunctions: ReadonlyArray<readonly [GradNode | null, number]>,
+    readonly inputMeta: readonly TensorMeta[],
+    readonly outputMeta: readonly TensorMeta[],
+    private backwardFn: BackwardFn | null,
+    private readonly saved: readonly SavedTensor[],
+  ) {}
+
+  /** @internal Remembers outputs weakly, so `retainGrad` tensors can receive their gradient. */
+  addOutput(t: Tensor): void {
+    this.outputRefs.push(new WeakRef(t));
+  }
+
+  output(index: number): Tensor | undefined {
+    return this.outputRefs[index]?.deref();
+  }
+
+  apply(grads: readonly Tensor[]): readonly (Tensor | null)[] {
+    if (this.released || this.backwardFn === null) throw secondBackwardError();
+    return this.backwardFn(grads);
+  }
+
+  /** Drops saved tensors and the closure holding them; the node can't run again. */
+  release(): void {
+    this.released = true;
+    this.backwardFn = null;
+    for (const s of this.saved) s.release();
+  }
+
+  toString(): string {
+    return `<${this.name}>`;
+  }
+}
+
+/** The sink of a leaf tensor: adds incoming gradients into `variable.grad`. */
+export class AccumulateGrad implements GradNode {
+  readonly name = 'AccumulateGrad';
+  readonly nextFunctions: ReadonlyArray<readonly [GradNode | null, number]> = [];
+
+  constructor(readonly variable: Tensor) {}
+
+  accumulate(grad: Tensor, createGraph: boolean): void {
+    const v = this.variable;
+    const incoming = createGraph ? grad : grad.detach();
+    if (v.grad === null) {
+      // The incoming gradient may be a broadcast view or alias a tensor still in use; `.grad` must own its storage.
+      v.grad = keep(createGraph ? incoming : incoming.clone());
+    } else if (createGraph) {
+      v.grad = keep(v.grad.add(incoming));
+    } else {
+      v.grad.add_(incoming);
+    }
+  }
+
+  toString(): string {
+    return '<AccumulateGrad>';
+  }
+}
+
+const accumulators = new WeakMap<Tensor, AccumulateGrad>();
+
+/** The one AccumulateGrad node of a leaf (shared by every op that uses it). */
+export function accumulatorOf(leaf: Tensor): AccumulateGrad {
+  let node = accumulators.get(leaf);
+  if (!node) {
+    node = new AccumulateGrad(leaf);
+    accumulators.set(leaf, node);
+  }
+  return node;
+}
+
+const outputIndices = new WeakMap<Tensor, number>();
+
+/** Which output of its gradFn a tensor is (0 for single-output ops). */
+export function outputIndexOf(t: Tensor): number {
+  return outputIndices.get(t) ?? 0;
+}
+
+export function setOutputIndex(t: Tensor, index: number): void {
+  if (index !== 0) outputIndices.set(t, index);
+}
+
+/** The edge gradients of `t` flow along: its gradFn, its accumulator, or none. */
+export function edgeOf(t: Tensor): readonly [GradNode | null, number] {
+  if (!t.requiresGrad) return [null, 0];
+  if (t.gradFn) return [t.gradFn, outputIndexOf(t)];
+  return [accumulatorOf(t), 0];
+}

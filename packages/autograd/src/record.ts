@@ -1,0 +1,103 @@
+import { type GradNode, KindlingError, type OpCall, type OpResult, type Tensor, isFloating } from '@kindling/tensor';
+import { isGradEnabled } from './grad-mode.js';
+import { FunctionNode, SavedTensor, edgeOf, metaOf, setOutputIndex } from './node.js';
+import { type GradRule, type RuleContext, gradRuleOf } from './rule.js';
+
+function nodeName(rule: GradRule, call: OpCall): string {
+  return typeof rule.name === 'function' ? rule.name(call) : rule.name;
+}
+
+function makeContext(call: OpCall, inputs: Map<number, SavedTensor>, outputs: Map<number, SavedTensor>): RuleContext {
+  const take = (saved: Map<number, SavedTensor>, kind: string) => (i: number) => {
+    const s = saved.get(i);
+    if (!s) throw new Error(`autograd: the rule for '${call.name}' reads ${kind} ${i}, which it did not list as saved`);
+    return s.unpack();
+  };
+  return { input: take(inputs, 'input'), output: take(outputs, 'output'), inputMeta: call.inputs.map(metaOf), attrs: call.attrs };
+}
+
+function saveAll(indices: readonly number[] | undefined, tensors: readonly Tensor[], into = new Map<number, SavedTensor>()): Map<number, SavedTensor> {
+  for (const i of indices ?? []) if (tensors[i]) into.set(i, new SavedTensor(tensors[i]));
+  return into;
+}
+
+/**
+ * Records `rule` for a call whose outputs are `outputs`. Outputs are saved
+ * only after they are attached to the node, so each knows where it came from.
+ */
+function recordNode(
+  call: OpCall,
+  rule: GradRule,
+  edges: ReadonlyArray<readonly [GradNode | null, number]>,
+  savedInputs: Map<number, SavedTensor>,
+  outputs: readonly Tensor[],
+): void {
+  const savedOutputs = new Map<number, SavedTensor>();
+  const saved: SavedTensor[] = [...savedInputs.values()];
+  const ctx = makeContext(call, savedInputs, savedOutputs);
+  const node = new FunctionNode(
+    nodeName(rule, call),
+    edges,
+    call.inputs.map(metaOf),
+    outputs.map(metaOf),
+    (grads) => rule.backward(ctx, grads),
+    saved,
+  );
+  attach(node, outputs);
+  saveAll(rule.saveOutputs, outputs, savedOutputs);
+  saved.push(...savedOutputs.values());
+}
+
+function attach(node: FunctionNode, outputs: readonly Tensor[]): void {
+  outputs.forEach((o, i) => {
+    node.addOutput(o);
+    if (isFloating(o.dtype)) {
+      o.setGradFn(node, true);
+      setOutputIndex(o, i);
+    }
+  });
+}
+
+function recordInplace(call: OpCall, run: () => OpResult): OpResult {
+  const target = call.inputs[0];
+  if (target.isLeaf && target.requiresGrad) {
+    throw new KindlingError(
+      `${call.name}: a leaf tensor that requires grad is being used in an in-place operation; ` +
+        'wrap the update in noGrad() (as optimizers do) or use the out-of-place op',
+    );
+  }
+  const rule = gradRuleOf(call.name);
+  if (!rule) {
+    throw new KindlingError(
+      `${call.name}: in-place op on a tensor that requires grad is not supported by autograd; use the out-of-place op`,
+    );
+  }
+  // The node's edges and any saved copy of the target are taken before the write.
+  const edges = call.inputs.map(edgeOf);
+  const before = call.inputs.map((t, i) => (i === 0 && rule.saveInputs?.includes(0) ? t.detach().clone() : t));
+  const savedInputs = saveAll(rule.saveInputs, before);
+  const result = run();
+  recordNode(call, rule, edges, savedInputs, [target]);
+  return result;
+}
+
+/**
+ * The interceptor `@kindling/autograd` installs: runs each op and, when grad
+ * mode is on and an input requires grad, records a node for its backward.
+ */
+export function record(call: OpCall, run: () => OpResult): OpResult {
+  if (!isGradEnabled() || !call.inputs.some((t) => t.requiresGrad)) return run();
+  if (call.inplace) return recordInplace(call, run);
+  const rule = gradRuleOf(call.name);
+  const savedInputs = rule ? saveAll(rule.saveInputs, call.inputs) : new Map<number, SavedTensor>();
+  const result = run();
+  const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
+  if (!outputs.some((o) => isFloating(o.dtype))) return result;
+  if (!rule) {
+    throw new KindlingError(
+      `${call.name}: autograd has no derivative for this op; register one with registerGradRule('${call.name}', ...)`,
+    );
+  }
+  recordNode(call, rule, call.inputs.map(edgeOf), savedInputs, outputs);
+  return result;
+}

@@ -1,0 +1,45 @@
+import type { OpCall, Tensor } from '@kindling/tensor';
+import type { TensorMeta } from './node.js';
+
+/** What a gradient rule can read when it runs. */
+export interface RuleContext {
+  /** Input `i`, if the rule listed it in `saveInputs`. */
+  input(i: number): Tensor;
+  /** Output `i`, if the rule listed it in `saveOutputs`. */
+  output(i: number): Tensor;
+  /** Shape/dtype/device of every input (always available). */
+  readonly inputMeta: readonly TensorMeta[];
+  /** The op's non-tensor arguments. */
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The derivative of one op: given the gradients of its outputs, the gradients
+ * of its inputs (null where an input gets none). Rules may return gradients
+ * at the broadcast shape or in a wider dtype; the engine sums and casts them
+ * back to each input. Rules use ordinary tensor ops, so with `createGraph`
+ * their work is recorded and higher-order gradients follow.
+ */
+export interface GradRule {
+  /** PyTorch's name for the node (`MulBackward0`), or a function of the call. */
+  readonly name: string | ((call: OpCall) => string);
+  readonly saveInputs?: readonly number[];
+  readonly saveOutputs?: readonly number[];
+  backward(ctx: RuleContext, grads: readonly Tensor[]): readonly (Tensor | null)[];
+}
+
+const rules = new Map<string, GradRule>();
+
+/** Registers the derivative of the op dispatched as `op`. Later registrations replace earlier ones. */
+export function registerGradRule(op: string, rule: GradRule): void {
+  rules.set(op, rule);
+}
+
+export function gradRuleOf(op: string): GradRule | undefined {
+  return rules.get(op);
+}
+
+/** Ops that have a registered derivative. */
+export function differentiableOps(): string[] {
+  return [...rules.keys()];
+}

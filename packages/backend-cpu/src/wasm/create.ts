@@ -1,0 +1,212 @@
+import { KindlingError } from '@kindling/tensor';
+import { canShareMemory, coreCount, enableNodeRelaxedSimd, hasRelaxedSimd, hasSimd } from './detect.js';
+import { ALIGN, WasmHeap } from './heap.js';
+import type {
+  CreateKernelsOptions,
+  KernelBinaryOp,
+  KernelIsa,
+  KernelReduceOp,
+  KernelUnaryOp,
+  MatmulOptions,
+  WasmKernels,
+} from './kernels.js';
+import { KERNEL_MODULES } from './kernels.wasm.js';
+import { BINARY_CODES, FLAG_ACCUMULATE, FLAG_BIAS, FLAG_RELU, MICRO_TILE, REDUCE_CODES, type RawKernels, UNARY_CODES } from './raw.js';
+import { createScalarKernels } from './scalar.js';
+import { ThreadPool } from './thread-pool.js';
+import { CTRL } from './worker-source.js';
+
+const PAGE = 65536;
+/** Below this many multiply-adds a matmul runs on one thread (dispatch would cost more than it saves). */
+const THREAD_MIN_MACS = 1 << 19;
+/** Upper bound of setNumThreads. */
+const MAX_THREADS = 64;
+
+/**
+ * Loads the fastest float32 kernels this runtime supports: relaxed-SIMD
+ * WebAssembly (fused multiply-add), plain WebAssembly SIMD, or the pure-TS
+ * fallback; with shared memory available, large matmuls are split across
+ * worker threads (default: one per core).
+ */
+export async function createWasmKernels(options: CreateKernelsOptions = {}): Promise<WasmKernels> {
+  const isa = await chooseIsa(options);
+  const maxPages = Math.min(32768, Math.ceil((options.maxMemoryBytes ?? 2 ** 31) / PAGE));
+  const shared = isa !== 'scalar' && canShareMemory();
+  const memory = new WebAssembly.Memory({ initial: 32, maximum: maxPages, shared });
+  if (isa === 'scalar') return new Kernels(isa, memory, createScalarKernels(memory), null);
+  const variant = isa === 'relaxed-simd' ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
+  const module = await WebAssembly.compile(decodeBase64(KERNEL_MODULES[variant]));
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const raw = instance.exports as unknown as RawKernels;
+  const kernels = new Kernels(isa, memory, raw, shared ? module : null);
+  kernels.setNumThreads(options.numThreads ?? (await coreCount()));
+  return kernels;
+}
+
+async function chooseIsa(options: CreateKernelsOptions): Promise<KernelIsa> {
+  const wanted = options.isa ?? 'auto';
+  const relaxed =
+    hasRelaxedSimd() ||
+    (options.enableRelaxedSimdFlag !== false && wanted !== 'simd' && wanted !== 'scalar' && (await enableNodeRelaxedSimd()));
+  if (wanted === 'scalar') return 'scalar';
+  if (wanted === 'relaxed-simd' && !relaxed)
+    throw new KindlingError('createWasmKernels: isa relaxed-simd requested, but this runtime does not validate relaxed SIMD');
+  if (wanted === 'simd' && !hasSimd())
+    throw new KindlingError('createWasmKernels: isa simd requested, but this runtime does not validate WebAssembly SIMD');
+  if (wanted !== 'auto') return wanted;
+  return relaxed ? 'relaxed-simd' : hasSimd() ? 'simd' : 'scalar';
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = atob(text);
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
+  return out;
+}
+
+class Kernels implements WasmKernels {
+  private readonly heap: WasmHeap;
+  private scratch = 0;
+  private readonly scratchBytes: number;
+  readonly maxThreads: number;
+  private readonly pool: ThreadPool | null;
+  private threads = 1;
+  private starting: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly isa: KernelIsa,
+    readonly memory: WebAssembly.Memory,
+    private readonly raw: RawKernels,
+    module: WebAssembly.Module | null,
+  ) {
+    this.heap = new WasmHeap(memory, Math.max(ALIGN, raw.heapBase()));
+    this.scratchBytes = Math.ceil(raw.matmulScratchBytes() / ALIGN) * ALIGN;
+    this.maxThreads = module ? MAX_THREADS : 1;
+    this.pool = module ? new ThreadPool(module, memory, this.heap.allocZeroed(CTRL.LENGTH * 4), this.scratchBytes) : null;
+    this.allocScratch();
+  }
+
+  // One scratch area (packed panels) per thread, contiguous.
+  private allocScratch(): void {
+    if (this.scratch) this.heap.free(this.scratch);
+    this.scratch = this.heap.alloc(Math.max(1, this.scratchBytes * this.threads));
+    this.pool?.setScratch(this.scratch);
+  }
+
+  get numThreads(): number {
+    return this.threads;
+  }
+
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new KindlingError(`setNumThreads: expected a positive integer, got ${n}`);
+    this.threads = Math.min(n, this.maxThreads);
+    this.allocScratch();
+    const pool = this.pool;
+    if (pool) this.starting = this.starting.then(() => pool.resize(this.threads - 1));
+  }
+
+  async ready(): Promise<void> {
+    await this.starting;
+    await this.pool?.ready();
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.threads = 1;
+  }
+
+  alloc(bytes: number): number {
+    return this.heap.alloc(bytes);
+  }
+
+  allocZeroed(bytes: number): number {
+    return this.heap.allocZeroed(bytes);
+  }
+
+  free(ptr: number): void {
+    this.heap.free(ptr);
+  }
+
+  heapStats(): { bytesInUse: number; heapBytes: number; memoryBytes: number; freeBlocks: number } {
+    return this.heap.stats();
+  }
+
+  f32View(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n);
+  }
+
+  i32View(ptr: number, n: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, n);
+  }
+
+  matmul(
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    out: number,
+    M: number,
+    K: number,
+    N: number,
+    options: MatmulOptions = {},
+  ): void {
+    const bias = options.bias ?? 0;
+    const flags = (options.accumulate ? FLAG_ACCUMULATE : 0) | (bias ? FLAG_BIAS : 0) | (options.relu ? FLAG_RELU : 0);
+    if (M === 0 || N === 0) return;
+    const raw = this.raw;
+    const threads = this.pool && M * K * N >= THREAD_MIN_MACS ? this.threads : 1;
+    // Columns split without repacking B; rows only when N is too narrow to share.
+    const split: 0 | 1 = N >= threads * 8 * MICRO_TILE.cols || N >= M ? 1 : 0;
+    const tile = split === 1 ? MICRO_TILE.cols : MICRO_TILE.rows;
+    const extent = split === 1 ? N : M;
+    const chunk = Math.ceil(extent / threads / tile) * tile;
+    const parts = Math.ceil(extent / chunk);
+    if (threads === 1 || parts === 1 || !this.pool) {
+      raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, this.scratch, 0, M, 0, N);
+      return;
+    }
+    const scratch = this.scratch;
+    this.pool.runMatmul([a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags], split, chunk, parts, (lo, hi) =>
+      split === 1
+        ? raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, scratch, 0, M, lo, hi)
+        : raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, scratch, lo, hi, 0, N),
+    );
+  }
+
+  linear(x: number, weight: number, bias: number, out: number, rows: number, inFeatures: number, outFeatures: number, relu: boolean): void {
+    this.matmul(x, inFeatures, 1, weight, 1, inFeatures, out, rows, inFeatures, outFeatures, { bias, relu });
+  }
+
+  unary(op: KernelUnaryOp, x: number, out: number, n: number): void {
+    this.raw.unary(UNARY_CODES[op], x, out, n);
+  }
+
+  binary(
+    op: KernelBinaryOp,
+    a: number,
+    aRow: number,
+    aStep: 0 | 1,
+    b: number,
+    bRow: number,
+    bStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void {
+    this.raw.binary(BINARY_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
+  }
+
+  reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void {
+    this.raw.reduceRows(REDUCE_CODES[op], x, rows, cols, out);
+  }
+
+  reduceCols(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void {
+    this.raw.reduceCols(REDUCE_CODES[op], x, rows, cols, out);
+  }
+
+  softmax(x: number, out: number, rows: number, cols: number, log: boolean): void {
+    this.raw.softmaxRows(x, out, rows, cols, log ? 1 : 0);
+  }
+}

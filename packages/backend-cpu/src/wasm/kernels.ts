@@ -1,0 +1,120 @@
+import type { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './raw.js';
+
+/** Which implementation runs the kernels. */
+export type KernelIsa = 'relaxed-simd' | 'simd' | 'scalar';
+
+/** Unary float32 ops the kernels implement (a subset of the Backend's `UnaryOp`). */
+export type KernelUnaryOp = keyof typeof UNARY_CODES;
+/** Binary float32 ops the kernels implement (a subset of the Backend's `BinaryOp`). */
+export type KernelBinaryOp = keyof typeof BINARY_CODES;
+/** Reductions the kernels implement. */
+export type KernelReduceOp = keyof typeof REDUCE_CODES;
+
+/** Epilogue and accumulation options of {@link WasmKernels.matmul}. */
+export interface MatmulOptions {
+  /** Byte address of `N` floats added to every row of the result (0 or absent: none). */
+  readonly bias?: number;
+  /** Clamp the result at zero after the bias. */
+  readonly relu?: boolean;
+  /** `C += A·B` instead of `C = A·B`. */
+  readonly accumulate?: boolean;
+}
+
+/**
+ * Float32 kernels over one WebAssembly memory. Tensor storage lives in that
+ * memory as (pointer, byte size) blocks from {@link WasmKernels.alloc}; kernels
+ * read and write it in place, so nothing is copied per op. Pointers are byte
+ * addresses; sizes and strides count elements. Typed-array views from
+ * `f32View` become stale when the memory grows (any `alloc` may grow it), so
+ * take a fresh view after allocating.
+ */
+export interface WasmKernels {
+  /** The instruction set the kernels were built for (`scalar` is the pure-TS fallback). */
+  readonly isa: KernelIsa;
+  /** The memory every pointer addresses (shared when threads are possible). */
+  readonly memory: WebAssembly.Memory;
+  /** Threads large kernels are split across, including the calling thread. */
+  readonly numThreads: number;
+  /** Most threads `setNumThreads` accepts: 1 without shared memory, else 64. */
+  readonly maxThreads: number;
+
+  /** Uses `n` threads (clamped to [1, maxThreads]) for large kernels from now on; more than the cores oversubscribes. */
+  setNumThreads(n: number): void;
+  /** Resolves once every requested worker is running (kernels work before that, on fewer threads). */
+  ready(): Promise<void>;
+  /** Stops the workers; the kernels keep working on the calling thread. */
+  dispose(): void;
+
+  /** A 64-byte-aligned block of at least `bytes` bytes (contents unspecified). */
+  alloc(bytes: number): number;
+  /** Like `alloc`, zero-filled. */
+  allocZeroed(bytes: number): number;
+  /** Returns a block to the allocator. */
+  free(ptr: number): void;
+  /** Live bytes, heap span, memory size and free-list length. */
+  heapStats(): { bytesInUse: number; heapBytes: number; memoryBytes: number; freeBlocks: number };
+  /** A Float32Array over `n` floats at `ptr` (valid until the memory next grows). */
+  f32View(ptr: number, n: number): Float32Array;
+  /** An Int32Array over `n` ints at `ptr` (valid until the memory next grows). */
+  i32View(ptr: number, n: number): Int32Array;
+
+  /**
+   * `out = A·B` with A `M×K` (element (m, k) at `a + 4*(m*aRowStride + k*aColStride)`),
+   * B `K×N` likewise, out contiguous `M×N`. Transposed operands are just swapped
+   * strides: Aᵀ stored `K×M` is `(aRowStride, aColStride) = (1, M)`.
+   */
+  matmul(
+    a: number,
+    aRowStride: number,
+    aColStride: number,
+    b: number,
+    bRowStride: number,
+    bColStride: number,
+    out: number,
+    M: number,
+    K: number,
+    N: number,
+    options?: MatmulOptions,
+  ): void;
+  /** `out = x · weightᵀ + bias` (then relu): x `[rows, inFeatures]`, weight `[outFeatures, inFeatures]`, bias `[outFeatures]` or 0. */
+  linear(x: number, weight: number, bias: number, out: number, rows: number, inFeatures: number, outFeatures: number, relu: boolean): void;
+  /** `out[i] = op(x[i])` for `n` contiguous floats (`out` may be `x`). */
+  unary(op: KernelUnaryOp, x: number, out: number, n: number): void;
+  /**
+   * `out[r, c] = op(a[r*aRowStride + c*aColStep], b[r*bRowStride + c*bColStep])` into a
+   * contiguous `rows×cols` out; column steps are 1 or 0 (broadcast), row strides any.
+   */
+  binary(
+    op: KernelBinaryOp,
+    a: number,
+    aRowStride: number,
+    aColStep: 0 | 1,
+    b: number,
+    bRowStride: number,
+    bColStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** `out[r] = op(x[r, :])` over a contiguous `rows×cols` x (a full reduction is `rows = 1`). */
+  reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void;
+  /** `out[c] = op(x[:, c])` over a contiguous `rows×cols` x. */
+  reduceCols(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void;
+  /** Softmax (or log-softmax) of each row of a contiguous `rows×cols` x into out (may be x). */
+  softmax(x: number, out: number, rows: number, cols: number, log: boolean): void;
+}
+
+/** How {@link createWasmKernels} picks its implementation. */
+export interface CreateKernelsOptions {
+  /** `auto` (default) takes the fastest that validates; the others force one (throwing if unavailable). */
+  readonly isa?: 'auto' | KernelIsa;
+  /**
+   * In Node versions whose V8 ships relaxed SIMD behind a flag (Node 20), turn the
+   * flag on with `v8.setFlagsFromString` before compiling. Default true.
+   */
+  readonly enableRelaxedSimdFlag?: boolean;
+  /** Threads for large kernels; default: the machine's cores. */
+  readonly numThreads?: number;
+  /** Upper bound on the heap, in bytes (default 2 GiB). */
+  readonly maxMemoryBytes?: number;
+}

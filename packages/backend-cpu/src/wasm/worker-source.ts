@@ -1,0 +1,79 @@
+// The worker's program, as source text so it loads the same way under Node
+// (worker_threads, eval) and in browsers (Blob URL), with no bundler support.
+// It instantiates the kernel module over the shared memory and serves the job
+// queue described in thread-pool.ts.
+
+/** Indices (int32) of the control block shared by the pool and its workers. */
+export const CTRL = {
+  /** (generation << 16) | next unclaimed part; workers wait on it. */
+  TICKET: 0,
+  /** Parts finished in the current generation; the caller waits on it. */
+  DONE: 1,
+  /** Parts in the current job. */
+  PARTS: 2,
+  /** Set when a part threw. */
+  ERROR: 3,
+  /** Workers that have instantiated the module. */
+  READY: 4,
+  /** matmul partition: 0 = by rows, 1 = by columns. */
+  SPLIT: 5,
+  /** Rows or columns per part. */
+  CHUNK: 6,
+  /** Bytes of scratch per participant. */
+  SCRATCH_BYTES: 7,
+  /** Byte address of participant 0's scratch. */
+  SCRATCH: 8,
+  /** First of the 12 matmul arguments (a, rsA, csA, b, rsB, csB, c, M, K, N, bias, flags). */
+  ARGS: 9,
+  /** Length of the block. */
+  LENGTH: 24,
+} as const;
+
+/** Spins before a worker sleeps in Atomics.wait (a few tens of microseconds). */
+export const WORKER_SPINS = 20000;
+
+/** Source of the worker program (expects `{ module, memory, ctrl, tid }`). */
+export const WORKER_SOURCE = `
+'use strict';
+const C = ${JSON.stringify(CTRL)};
+function start(data) {
+  const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
+  const matmul = instance.exports.matmul;
+  const ctrl = new Int32Array(data.memory.buffer, data.ctrl, C.LENGTH);
+  const tid = data.tid;
+  let seen = Atomics.load(ctrl, C.TICKET) >>> 16;
+  Atomics.add(ctrl, C.READY, 1);
+  for (;;) {
+    let v = Atomics.load(ctrl, C.TICKET);
+    let spins = 0;
+    while (v >>> 16 === seen) {
+      if (spins++ > ${WORKER_SPINS}) Atomics.wait(ctrl, C.TICKET, v);
+      v = Atomics.load(ctrl, C.TICKET);
+    }
+    seen = v >>> 16;
+    const parts = ctrl[C.PARTS];
+    const split = ctrl[C.SPLIT];
+    const chunk = ctrl[C.CHUNK];
+    const scratch = ctrl[C.SCRATCH] + tid * ctrl[C.SCRATCH_BYTES];
+    const a = ctrl.slice(C.ARGS, C.ARGS + 12);
+    for (;;) {
+      const t = Atomics.load(ctrl, C.TICKET);
+      if (t >>> 16 !== seen || (t & 0xffff) >= parts) break;
+      if (Atomics.compareExchange(ctrl, C.TICKET, t, t + 1) !== t) continue;
+      const lo = (t & 0xffff) * chunk;
+      try {
+        if (split === 0) matmul(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, lo, Math.min(a[7], lo + chunk), 0, a[9]);
+        else matmul(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, 0, a[7], lo, Math.min(a[9], lo + chunk));
+      } catch (e) {
+        Atomics.store(ctrl, C.ERROR, 1);
+      }
+      if (Atomics.add(ctrl, C.DONE, 1) + 1 === parts) Atomics.notify(ctrl, C.DONE);
+    }
+  }
+}
+if (typeof require === 'function') {
+  start(require('node:worker_threads').workerData);
+} else {
+  self.onmessage = (e) => start(e.data);
+}
+`;

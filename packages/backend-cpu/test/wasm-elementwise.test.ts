@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelBinaryOp, KernelUnaryOp } from '../src/wasm/index.js';
+import { availableIsas, download, kernelsFor, randomFloats, upload } from './wasm-helpers.js';
+
+const isas = await availableIsas();
+
+const SPECIALS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  1e-3,
+  -1e-3,
+  20,
+  -20,
+  88,
+  89,
+  -87,
+  -104,
+  1e-40,
+  3.4e38,
+  -3.4e38,
+  Infinity,
+  -Infinity,
+  Number.NaN,
+];
+
+/** Reference results in float64 (then rounded to float32) for every unary op. */
+const UNARY_REF: Record<KernelUnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  abs: Math.abs,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  reciprocal: (x) => 1 / x,
+  relu: (x) => (Number.isNaN(x) ? x : Math.max(x, 0)),
+  exp: Math.exp,
+  log: Math.log,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)),
+  trunc: Math.trunc,
+};
+
+/** True when `actual` is within `ulps` float32 ulps (or 1e-37 absolute) of `expected`, treating NaN and infinities exactly. */
+function near(actual: number, expected: number, ulps: number): boolean {
+  if (Number.isNaN(expected) || !Number.isFinite(expected))
+    return Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected));
+  const e = Math.fround(expected);
+  if (!Number.isFinite(e)) return actual === e;
+  const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(e) || 2 ** -126)) - 23));
+  return Math.abs(actual - e) <= ulps * ulp || Math.abs(actual - e) <= 1e-37;
+}
+
+function inputs(n: number): Float32Array {
+  const r = randomFloats(n, 42).map((v, i) => v * (i % 3 === 0 ? 30 : 3));
+  r.set(SPECIALS.map(Math.fround));
+  return r;
+}
+
+describe.each(isas)('wasm elementwise (%s)', (isa) => {
+  for (const op of Object.keys(UNARY_REF) as KernelUnaryOp[]) {
+    it(`unary ${op} matches Math within a few ulps, specials included`, async () => {
+      const k = await kernelsFor(isa);
+      const x = inputs(203);
+      const px = upload(k, x);
+      const out = k.alloc(x.length * 4);
+      k.unary(op, px, out, x.length);
+      const got = download(k, out, x.length);
+      // rsqrt rounds twice (sqrt, then divide), like PyTorch's.
+      const ulps = ['exp', 'log', 'sigmoid', 'tanh'].includes(op) ? 4 : op === 'rsqrt' ? 1 : 0.5;
+      const bad = [...x].map((v, i) => [v, got[i], UNARY_REF[op](v)]).filter(([, g, e]) => !near(g, e, ulps));
+      expect(bad).toEqual([]);
+    });
+  }
+
+  it('unary works in place', async () => {
+    const k = await kernelsFor(isa);
+    const p = upload(k, Float32Array.of(-1, 2, -3, 4, -5));
+    k.unary('relu', p, p, 5);
+    expect(Array.from(download(k, p, 5))).toEqual([0, 2, 0, 4, 0]);
+  });
+
+  const BINARY_REF: Record<KernelBinaryOp, (a: number, b: number) => number> = {
+    add: (a, b) => a + b,
+    sub: (a, b) => a - b,
+    mul: (a, b) => a * b,
+    div: (a, b) => a / b,
+    maximum: Math.max,
+    minimum: Math.min,
+  };
+  const [rows, cols] = [5, 11];
+  const a = randomFloats(rows * cols, 1);
+  a[3] = Number.NaN;
+  const b = randomFloats(rows * cols, 2);
+  // (row stride, column step) of b: full, row vector (bias), column vector (keepdim), scalar.
+  const layouts: [string, number, 0 | 1][] = [
+    ['full', cols, 1],
+    ['row-broadcast', 0, 1],
+    ['column-broadcast', 1, 0],
+    ['scalar', 0, 0],
+  ];
+  for (const op of Object.keys(BINARY_REF) as KernelBinaryOp[]) {
+    for (const [name, bRow, bStep] of layouts) {
+      for (const swap of [false, true]) {
+        it(`binary ${op} with ${swap ? 'a' : 'b'} ${name}`, async () => {
+          const k = await kernelsFor(isa);
+          const pa = upload(k, a);
+          const pb = upload(k, b);
+          const out = k.alloc(rows * cols * 4);
+          if (swap) k.binary(op, pb, bRow, bStep, pa, cols, 1, out, rows, cols);
+          else k.binary(op, pa, cols, 1, pb, bRow, bStep, out, rows, cols);
+          const got = download(k, out, rows * cols);
+          for (let r = 0; r < rows; r++) {
+            for (let c = 0; c < cols; c++) {
+              const av = a[r * cols + c];
+              const bv = b[r * bRow + c * bStep];
+              const e = Math.fround(swap ? BINARY_REF[op](bv, av) : BINARY_REF[op](av, bv));
+              expect(got[r * cols + c]).toBe(e);
+            }
+          }
+        });
+      }
+    }
+  }
+});
+
+describe.each(isas)('wasm reductions and softmax (%s)', (isa) => {
+  const rows = 7;
+  const cols = 1029;
+  const x = randomFloats(rows * cols, 3).map((v) => v * 10);
+
+  it('sums, maxes and mins each row', async () => {
+    const k = await kernelsFor(isa);
+    const px = upload(k, x);
+    const out = k.alloc(rows * 4);
+    for (const op of ['sum', 'max', 'min'] as const) {
+      k.reduceRows(op, px, rows, cols, out);
+      const got = download(k, out, rows);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+        const e = op === 'sum' ? row.reduce((s, v) => s + v, 0) : op === 'max' ? Math.max(...row) : Math.min(...row);
+        expect(got[r]).toBeCloseTo(e, op === 'sum' ? 3 : 6);
+      }
+    }
+  });
+
+  it('reduces a whole array as one row, with NaN propagating through max and identities when empty', async () => {
+    const k = await kernelsFor(isa);
+    const data = Float32Array.of(1, 2, Number.NaN, 4, 5);
+    const px = upload(k, data);
+    const out = k.alloc(16);
+    k.reduceRows('max', px, 1, 5, out);
+    expect(download(k, out, 1)[0]).toBeNaN();
+    k.reduceRows('sum', px, 1, 2, out);
+    expect(download(k, out, 1)[0]).toBe(3);
+    k.reduceRows('sum', px, 1, 0, out);
+    expect(download(k, out, 1)[0]).toBe(0);
+    k.reduceRows('max', px, 1, 0, out);
+    expect(download(k, out, 1)[0]).toBe(-Infinity);
+  });
+
+  it('sums a long row accurately', async () => {
+    const k = await kernelsFor(isa);
+    const n = 1_000_003;
+    const data = new Float32Array(n).fill(0.1);
+    const px = upload(k, data);
+    const out = k.alloc(4);
+    k.reduceRows('sum', px, 1, n, out);
+    expect(Math.abs(download(k, out, 1)[0] - n * Math.fround(0.1)) / n).toBeLessThan(1e-6);
+  });
+
+  it('reduces each column (a bias gradient)', async () => {
+    const k = await kernelsFor(isa);
+    const [r, c] = [64, 13];
+    const data = randomFloats(r * c, 4);
+    const px = upload(k, data);
+    const out = k.alloc(c * 4);
+    for (const op of ['sum', 'max', 'min'] as const) {
+      k.reduceCols(op, px, r, c, out);
+      const got = download(k, out, c);
+      for (let j = 0; j < c; j++) {
+        const col = Array.from({ length: r }, (_, i) => data[i * c + j]);
+        const e = op === 'sum' ? col.reduce((s, v) => s + v, 0) : op === 'max' ? Math.max(...col) : Math.min(...col);
+        expect(got[j]).toBeCloseTo(e, 5);
+      }
+    }
+  });
+
+  for (const log of [false, true]) {
+    it(`${log ? 'log-softmax' : 'softmax'} of each row matches a float64 reference`, async () => {
+      const k = await kernelsFor(isa);
+      const [r, c] = [4, 10];
+      const data = randomFloats(r * c, 5).map((v) => v * 50);
+      data[5] = 1000; // large logits must not overflow
+      const px = upload(k, data);
+      const out = k.alloc(r * c * 4);
+      k.softmax(px, out, r, c, log);
+      const got = download(k, out, r * c);
+      for (let i = 0; i < r; i++) {
+        const row = Array.from(data.subarray(i * c, (i + 1) * c));
+        const m = Math.max(...row);
+        const s = row.reduce((acc, v) => acc + Math.exp(v - m), 0);
+        for (let j = 0; j < c; j++) {
+          const e = log ? row[j] - m - Math.log(s) : Math.exp(row[j] - m) / s;
+          expect(Math.abs(got[i * c + j] - e)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(e)));
+        }
+      }
+      k.softmax(px, px, r, c, log);
+      expect(download(k, px, r * c)).toEqual(got);
+    });
+  }
+});

@@ -1,0 +1,37 @@
+import type { Tensor } from './tensor.js';
+
+/**
+ * A node of the backward graph, as `tensor.gradFn` exposes it. Named like
+ * PyTorch's (`AddmmBackward0`, `MeanBackward0`...). `@kindling/autograd`
+ * defines the real nodes; this is the shape every package may rely on.
+ */
+export interface GradNode {
+  readonly name: string;
+  /** The nodes gradients flow to next, with the output index of each (PyTorch's `next_functions`). */
+  readonly nextFunctions: ReadonlyArray<readonly [GradNode | null, number]>;
+}
+
+/** Options of `tensor.backward()`. */
+export interface BackwardOptions {
+  /** Keep the graph's saved tensors so backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph?: boolean;
+}
+
+/** What `@kindling/autograd` plugs into tensors. */
+export interface GradHooks {
+  backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
+}
+
+let hooks: GradHooks | null = null;
+
+/** @internal Installed by `@kindling/autograd`. */
+export function setGradHooks(next: GradHooks | null): void {
+  hooks = next;
+}
+
+export function gradHooks(op: string): GradHooks {
+  if (!hooks) throw new Error(`${op}: gradients need '@kindling/autograd'; import it (or 'kindling') before calling ${op}`);
+  return hooks;
+}

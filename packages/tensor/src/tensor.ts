@@ -1,0 +1,616 @@
+import type { View } from './backend.js';
+import type { DType, TypedArray } from './dtype.js';
+import { KindlingError } from './errors.js';
+import { formatTensor } from './format.js';
+import { type BackwardOptions, type GradNode, gradHooks } from './grad-hooks.js';
+import * as E from './ops/elementwise.js';
+import * as I from './ops/indexing.js';
+import * as P from './ops/inplace.js';
+import * as L from './ops/linalg.js';
+import * as R from './ops/reduce.js';
+import * as S from './ops/softmax.js';
+import * as V from './ops/views.js';
+import * as C from './ops/convert.js';
+import { readTensor, readTensorSync, toNested, type NestedArray } from './read.js';
+import { setTensorCheck, trackTensor } from './scope.js';
+import { type Storage, countTensor } from './storage.js';
+
+/** A tensor or a plain number where an op accepts either. */
+export type TensorLike = Tensor | number | boolean;
+
+// Releases the storage of tensors that were never disposed, once collected.
+const collector = new FinalizationRegistry<{ storage: Storage; device: string }>(({ storage, device }) => {
+  countTensor(device, -1);
+  storage.release();
+});
+
+/**
+ * An n-dimensional array on a device: a strided view (`shape`, `strides`,
+ * `offset`) onto a reference-counted backend storage. Views such as
+ * `transpose`, `narrow` or `expand` share storage and copy nothing.
+ *
+ * Create tensors with `tensor`, `zeros`, `randn`...; never with `new`.
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  /** @internal The storage this tensor views. */
+  readonly storage: Storage;
+
+  private disposedFlag = false;
+  private requiresGradFlag = false;
+  /** Gradient accumulated by `backward()` (leaf tensors, and tensors that called `retainGrad`). */
+  grad: Tensor | null = null;
+  /** The backward node that produced this tensor, or null for leaves. Set by autograd. */
+  gradFn: GradNode | null = null;
+  /** Whether `backward()` also fills `grad` on this non-leaf tensor. */
+  retainsGrad = false;
+
+  /** @internal Use the creation functions instead. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+    this.offset = offset;
+    storage.retain();
+    countTensor(storage.backend.name, 1);
+    collector.register(this, { storage, device: storage.backend.name }, this);
+    trackTensor(this);
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+
+  /** Name of the backend that holds the data (`cpu`, `webgpu`...). */
+  get device(): string {
+    return this.storage.backend.name;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+
+  /** `size(dim)` in PyTorch: the length of one dimension (negative counts from the end). */
+  dim(dim: number): number {
+    return this.shape[V.resolveDim('dim', dim, this.ndim)];
+  }
+
+  numel(): number {
+    return this.size;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /** Whether this tensor has no backward node (created by the user, not by an op on tensors that require grad). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Whether autograd records ops on this tensor. Only leaves may change it. */
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(value: boolean) {
+    this.requiresGrad_(value);
+  }
+
+  /** Sets `requiresGrad` in place (leaves only, floating dtypes only) and returns this tensor. */
+  requiresGrad_(value = true): this {
+    if (!this.isLeaf && !value) {
+      throw new KindlingError(
+        'requiresGrad_: you can only change requiresGrad of leaf tensors; use detach() to get a tensor that does not require grad',
+      );
+    }
+    if (value && this.dtype !== 'float32' && this.dtype !== 'float64') {
+      throw new KindlingError(`requiresGrad_: only floating point tensors can require gradients, got dtype ${this.dtype}`);
+    }
+    this.requiresGradFlag = value;
+    return this;
+  }
+
+  /** @internal Used by autograd to mark op outputs. */
+  setGradFn(node: GradNode | null, requiresGrad: boolean): void {
+    this.gradFn = node;
+    this.requiresGradFlag = requiresGrad;
+  }
+
+  /** Asks `backward()` to fill `.grad` on this non-leaf tensor too. */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new KindlingError("retainGrad: can't retain grad on a tensor that doesn't require grad");
+    if (!this.isLeaf) this.retainsGrad = true;
+    return this;
+  }
+
+  /**
+   * Computes the gradient of this tensor with respect to the graph leaves and
+   * accumulates it into their `.grad`. Needs `@kindling/autograd`. A
+   * non-scalar tensor needs `gradient` (the vector of the vector-Jacobian product).
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    gradHooks('backward').backward(this, gradient, options);
+  }
+
+  /** A tensor sharing this storage, cut out of the graph (`requiresGrad` false). */
+  detach(): Tensor {
+    this.assertAlive('detach');
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  /** Cuts this tensor out of the graph in place and returns it. */
+  detach_(): this {
+    this.gradFn = null;
+    this.requiresGradFlag = false;
+    return this;
+  }
+
+  /** Frees this tensor's reference to its storage; later use throws. Idempotent. */
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    collector.unregister(this);
+    countTensor(this.device, -1);
+    this.storage.release();
+    this.grad = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal Throws if this tensor was disposed. */
+  assertAlive(op: string): void {
+    if (this.disposedFlag) throw new KindlingError(`${op}: tensor of shape [${this.shape.join(',')}] was disposed`);
+  }
+
+  /** @internal The strided view kernels receive. */
+  view_(): View {
+    this.assertAlive('kernel');
+    return { handle: this.storage.handle, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  // ---- reading values -------------------------------------------------------------------
+
+  /** The elements in row-major order, as a typed array (bool and uint8 as Uint8Array). */
+  data(): Promise<TypedArray> {
+    return readTensor(this);
+  }
+
+  /** Synchronous `data()`; only on backends that keep data in host memory. */
+  dataSync(): TypedArray {
+    return readTensorSync(this, 'dataSync');
+  }
+
+  /** The value of a one-element tensor (bool as true/false). */
+  async item(): Promise<number | boolean> {
+    return itemOf(this, await this.data());
+  }
+
+  /** Synchronous `item()`; only on backends that keep data in host memory. */
+  itemSync(): number | boolean {
+    return itemOf(this, readTensorSync(this, 'itemSync'));
+  }
+
+  /** The elements as nested arrays (a number for a scalar). */
+  async tolist(): Promise<NestedArray> {
+    return toNested(this, await this.data());
+  }
+
+  tolistSync(): NestedArray {
+    return toNested(this, readTensorSync(this, 'tolistSync'));
+  }
+
+  /** PyTorch-style text: `tensor([[1., 2.],\n        [3., 4.]])`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- conversion ---------------------------------------------------------------------------
+
+  /** A copy converted to `dtype`, or moved to `device` (`'cpu'`, `'webgpu'`). Returns this when nothing changes. */
+  to(target: DType | string | { dtype?: DType; device?: string }): Tensor {
+    return C.to(this, target);
+  }
+
+  /** Like `to`, and also works when the source device can only be read asynchronously. */
+  toAsync(target: DType | string | { dtype?: DType; device?: string }): Promise<Tensor> {
+    return C.toAsync(this, target);
+  }
+
+  cast(dtype: DType): Tensor {
+    return C.cast(this, dtype);
+  }
+
+  float(): Tensor {
+    return C.cast(this, 'float32');
+  }
+
+  double(): Tensor {
+    return C.cast(this, 'float64');
+  }
+
+  int(): Tensor {
+    return C.cast(this, 'int32');
+  }
+
+  bool(): Tensor {
+    return C.cast(this, 'bool');
+  }
+
+  clone(): Tensor {
+    return C.clone(this);
+  }
+
+  contiguous(): Tensor {
+    return C.contiguous(this);
+  }
+
+  isContiguous(): boolean {
+    return V.isContiguousTensor(this);
+  }
+
+  // ---- elementwise ---------------------------------------------------------------------------
+
+  add(other: TensorLike, options?: { alpha?: number }): Tensor {
+    return E.add(this, other, options);
+  }
+  sub(other: TensorLike, options?: { alpha?: number }): Tensor {
+    return E.sub(this, other, options);
+  }
+  mul(other: TensorLike): Tensor {
+    return E.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return E.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return E.pow(this, exponent);
+  }
+  remainder(other: TensorLike): Tensor {
+    return E.remainder(this, other);
+  }
+  floorDivide(other: TensorLike): Tensor {
+    return E.floorDivide(this, other);
+  }
+  maximum(other: TensorLike): Tensor {
+    return E.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return E.minimum(this, other);
+  }
+  neg(): Tensor {
+    return E.neg(this);
+  }
+  abs(): Tensor {
+    return E.abs(this);
+  }
+  sign(): Tensor {
+    return E.sign(this);
+  }
+  exp(): Tensor {
+    return E.exp(this);
+  }
+  expm1(): Tensor {
+    return E.expm1(this);
+  }
+  log(): Tensor {
+    return E.log(this);
+  }
+  log1p(): Tensor {
+    return E.log1p(this);
+  }
+  sqrt(): Tensor {
+    return E.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return E.rsqrt(this);
+  }
+  square(): Tensor {
+    return E.square(this);
+  }
+  reciprocal(): Tensor {
+    return E.reciprocal(this);
+  }
+  sin(): Tensor {
+    return E.sin(this);
+  }
+  cos(): Tensor {
+    return E.cos(this);
+  }
+  tanh(): Tensor {
+    return E.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return E.sigmoid(this);
+  }
+  relu(): Tensor {
+    return E.relu(this);
+  }
+  floor(): Tensor {
+    return E.floor(this);
+  }
+  ceil(): Tensor {
+    return E.ceil(this);
+  }
+  round(): Tensor {
+    return E.round(this);
+  }
+  trunc(): Tensor {
+    return E.trunc(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return E.clamp(this, min, max);
+  }
+  eq(other: TensorLike): Tensor {
+    return E.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return E.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return E.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return E.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return E.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return E.ge(this, other);
+  }
+  logicalNot(): Tensor {
+    return E.logicalNot(this);
+  }
+  logicalAnd(other: TensorLike): Tensor {
+    return E.logicalAnd(this, other);
+  }
+  logicalOr(other: TensorLike): Tensor {
+    return E.logicalOr(this, other);
+  }
+  isnan(): Tensor {
+    return E.isnan(this);
+  }
+  /** `where(cond, this, other)`. */
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return E.where(condition, this, other);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return E.maskedFill(this, mask, value);
+  }
+
+  // ---- reductions ---------------------------------------------------------------------------
+
+  sum(dim?: number | readonly number[], keepdim = false, options?: { dtype?: DType }): Tensor {
+    return R.sum(this, dim, keepdim, options);
+  }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor {
+    return R.mean(this, dim, keepdim);
+  }
+  prod(dim?: number, keepdim = false): Tensor {
+    return R.prod(this, dim, keepdim);
+  }
+  /** Variance (Bessel-corrected by default, `correction: 0` for the population variance). */
+  var(dim?: number | readonly number[], options?: { correction?: number; keepdim?: boolean }): Tensor {
+    return R.variance(this, dim, options);
+  }
+  std(dim?: number | readonly number[], options?: { correction?: number; keepdim?: boolean }): Tensor {
+    return R.std(this, dim, options);
+  }
+  /** Maximum of all elements; with `dim`, `{values, indices}` along it. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.max(this) : R.max(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.min(this) : R.min(this, dim, keepdim);
+  }
+  amax(dim?: number | readonly number[], keepdim = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[], keepdim = false): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return R.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return R.argmin(this, dim, keepdim);
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  any(dim?: number, keepdim = false): Tensor {
+    return R.any(this, dim, keepdim);
+  }
+  all(dim?: number, keepdim = false): Tensor {
+    return R.all(this, dim, keepdim);
+  }
+
+  // ---- linear algebra, softmax --------------------------------------------------------------
+
+  matmul(other: Tensor): Tensor {
+    return L.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return L.mm(this, other);
+  }
+  /** Transpose of a tensor of rank ≤ 2. */
+  t(): Tensor {
+    return V.t(this);
+  }
+  get T(): Tensor {
+    return V.permute(this, [...this.shape.keys()].reverse());
+  }
+  softmax(dim: number): Tensor {
+    return S.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return S.logSoftmax(this, dim);
+  }
+
+  // ---- shape and views ----------------------------------------------------------------------
+
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return V.view(this, V.shapeArgs(shape));
+  }
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return V.reshape(this, V.shapeArgs(shape));
+  }
+  viewAs(other: Tensor): Tensor {
+    return V.view(this, other.shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return V.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return V.unflatten(this, dim, sizes);
+  }
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return V.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return V.unsqueeze(this, dim);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return V.permute(this, V.shapeArgs(dims));
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return V.expand(this, V.shapeArgs(shape));
+  }
+  expandAs(other: Tensor): Tensor {
+    return V.expand(this, other.shape);
+  }
+  /** `length` elements of `dim` from `start` (a view). */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return V.narrow(this, dim, start, length);
+  }
+  /** Python's `x[start:end:step]` along `dim` (a view; negative and omitted bounds as in Python). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return V.slice(this, dim, start, end, step);
+  }
+  /** `x[index]` along `dim`: removes the dim (a view). */
+  select(dim: number, index: number): Tensor {
+    return V.select(this, dim, index);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return V.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return V.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return V.unbind(this, dim);
+  }
+
+  // ---- indexing -----------------------------------------------------------------------------
+
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return I.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return I.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return I.scatterAdd(this, dim, index, src);
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): R.ValuesIndices {
+    return I.topk(this, k, dim, largest, sorted);
+  }
+  sort(dim = -1, descending = false): R.ValuesIndices {
+    return I.sort(this, dim, descending);
+  }
+
+  // ---- in place -----------------------------------------------------------------------------
+
+  add_(other: TensorLike, options?: { alpha?: number }): this {
+    return P.add_(this, other, options);
+  }
+  sub_(other: TensorLike, options?: { alpha?: number }): this {
+    return P.sub_(this, other, options);
+  }
+  mul_(other: TensorLike): this {
+    return P.mul_(this, other);
+  }
+  div_(other: TensorLike): this {
+    return P.div_(this, other);
+  }
+  pow_(exponent: TensorLike): this {
+    return P.pow_(this, exponent);
+  }
+  sqrt_(): this {
+    return P.sqrt_(this);
+  }
+  neg_(): this {
+    return P.neg_(this);
+  }
+  relu_(): this {
+    return P.relu_(this);
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    return P.clamp_(this, min, max);
+  }
+  maximum_(other: TensorLike): this {
+    return P.maximum_(this, other);
+  }
+  /** `this += value * t1 * t2` */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
+    return P.addcmul_(this, t1, t2, value);
+  }
+  /** `this += value * t1 / t2` */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
+    return P.addcdiv_(this, t1, t2, value);
+  }
+  /** `this += weight * (end - this)` */
+  lerp_(end: Tensor, weight: number): this {
+    return P.lerp_(this, end, weight);
+  }
+  zero_(): this {
+    return P.fill_(this, 0);
+  }
+  fill_(value: number | boolean): this {
+    return P.fill_(this, value);
+  }
+  copy_(src: Tensor): this {
+    return P.copy_(this, src);
+  }
+  /** Fills with uniform samples from [low, high). */
+  uniform_(low = 0, high = 1, options?: { generator?: import('./generator.js').Generator }): this {
+    return P.uniform_(this, low, high, options?.generator);
+  }
+  /** Fills with normal samples of `mean` and `std`. */
+  normal_(mean = 0, std = 1, options?: { generator?: import('./generator.js').Generator }): this {
+    return P.normal_(this, mean, std, options?.generator);
+  }
+}
+
+function itemOf(t: Tensor, data: TypedArray): number | boolean {
+  if (t.size !== 1) {
+    throw new KindlingError(`item: a Tensor with ${t.size} elements cannot be converted to a scalar (shape [${t.shape.join(',')}])`);
+  }
+  return t.dtype === 'bool' ? data[0] !== 0 : data[0];
+}
+
+/** Whether `value` is a Kindling tensor. */
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+
+setTensorCheck(isTensor);

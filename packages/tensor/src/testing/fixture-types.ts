@@ -1,0 +1,70 @@
+import type { DType } from '../dtype.js';
+
+/** A number as fixtures store it: JSON has no NaN or infinities, so those are strings. */
+export type FixtureNumber = number | boolean | 'nan' | 'inf' | '-inf';
+
+/**
+ * One step that turns a base tensor into a view, with the arguments of the
+ * Kindling method of the same name (`slice` is `[dim, start, end, step]`).
+ */
+export type ViewStep =
+  | ['transpose', number, number]
+  | ['permute', number[]]
+  | ['slice', number, number | null, number | null, number]
+  | ['narrow', number, number, number]
+  | ['select', number, number]
+  | ['expand', number[]]
+  | ['unsqueeze', number]
+  | ['squeeze', number?]
+  | ['view', number[]]
+  | ['reshape', number[]]
+  | ['flatten', number?, number?]
+  | ['t'];
+
+/** A tensor: row-major values, and optionally view steps applied to that (contiguous) base. */
+export interface FixtureTensor {
+  dtype: DType;
+  shape: number[];
+  values: FixtureNumber[];
+  view?: ViewStep[];
+}
+
+/** A Python number passed where Kindling takes a `TensorLike`. */
+export interface FixtureScalar {
+  scalar: number | boolean;
+}
+
+export type FixtureInput = FixtureTensor | FixtureScalar;
+
+/** One op call recorded from PyTorch. */
+export interface FixtureCase {
+  /** Unique and readable: `binary/add(float32[2,3],int32[3])`. */
+  id: string;
+  /** unary, binary, where, clamp, reduce, matmul, linear, softmax, view, viewop, indexSelect, gather, scatterAdd, cat, stack, topk, sort, cast. */
+  group: string;
+  /** Kindling's name of the op (`floorDivide`, `maxDim` for `max(x, dim)`). */
+  op: string;
+  inputs: FixtureInput[];
+  args?: Record<string, unknown>;
+  /** The results (two for maxDim/minDim/topk/sort), or an error PyTorch raised. */
+  expected: FixtureTensor[] | { error: true };
+  torchError?: string;
+}
+
+/** A `str(tensor)` from PyTorch, translated to Kindling's dtype conventions. */
+export interface FixturePrint {
+  name: string;
+  tensor: FixtureTensor;
+  expected: string;
+}
+
+/** The file `tools/fixtures/generate_tensor_ops.py` writes. */
+export interface FixtureFile {
+  version: number;
+  generator: string;
+  torch: string;
+  int64As: 'int32';
+  notes: string;
+  cases: FixtureCase[];
+  printing: FixturePrint[];
+}

@@ -1,0 +1,89 @@
+import type { DType, TypedArray } from '../dtype.js';
+import { tensor } from '../ops/create.js';
+import type { Tensor } from '../tensor.js';
+import type { FixtureCase, FixtureFile, FixtureInput, FixtureNumber, FixtureTensor, ViewStep } from './fixture-types.js';
+import data from './fixtures.json' with { type: 'json' };
+
+/**
+ * PyTorch results for every tensor op, written by
+ * `tools/fixtures/generate_tensor_ops.py` (regenerate, never edit by hand).
+ */
+// The JSON's inferred type is structural noise (unions of literal arrays); the generator guarantees this shape.
+export const tensorOpFixtures: FixtureFile = data as unknown as FixtureFile;
+
+/** A fixture number as a JavaScript number (bool as 0/1). */
+export function decodeNumber(v: FixtureNumber): number {
+  if (v === 'nan') return Number.NaN;
+  if (v === 'inf') return Number.POSITIVE_INFINITY;
+  if (v === '-inf') return Number.NEGATIVE_INFINITY;
+  return typeof v === 'boolean' ? Number(v) : v;
+}
+
+const ARRAYS: Record<DType, new (n: number) => TypedArray> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
+/** The fixture's values in a typed array of its dtype. */
+export function fixtureArray(spec: FixtureTensor): TypedArray {
+  const out = new ARRAYS[spec.dtype](spec.values.length);
+  for (let i = 0; i < spec.values.length; i++) out[i] = decodeNumber(spec.values[i]);
+  return out;
+}
+
+export function isScalarInput(input: FixtureInput): input is { scalar: number | boolean } {
+  return 'scalar' in input;
+}
+
+function applyStep(t: Tensor, step: ViewStep): Tensor {
+  switch (step[0]) {
+    case 'transpose':
+      return t.transpose(step[1], step[2]);
+    case 'permute':
+      return t.permute(step[1]);
+    case 'slice':
+      return t.slice(step[1], step[2], step[3], step[4]);
+    case 'narrow':
+      return t.narrow(step[1], step[2], step[3]);
+    case 'select':
+      return t.select(step[1], step[2]);
+    case 'expand':
+      return t.expand(step[1]);
+    case 'unsqueeze':
+      return t.unsqueeze(step[1]);
+    case 'squeeze':
+      return step[1] === undefined ? t.squeeze() : t.squeeze(step[1]);
+    case 'view':
+      return t.view(step[1]);
+    case 'reshape':
+      return t.reshape(step[1]);
+    case 'flatten':
+      return t.flatten(step[1], step[2]);
+    case 't':
+      return t.t();
+  }
+}
+
+/** The fixture tensor on `device`: its base, uploaded, then its view steps. */
+export function fixtureTensor(spec: FixtureTensor, device: string): Tensor {
+  return fixtureTensorAndBase(spec, device).tensor;
+}
+
+/** Like `fixtureTensor`, also returning the uploaded base (to check that ops leave their inputs alone). */
+export function fixtureTensorAndBase(spec: FixtureTensor, device: string): { tensor: Tensor; base: Tensor } {
+  const base = tensor(fixtureArray(spec), { dtype: spec.dtype, shape: spec.shape, device });
+  let t = base;
+  for (const step of spec.view ?? []) t = applyStep(t, step);
+  return { tensor: t, base };
+}
+
+/** Every dtype a case touches (inputs and results), so suites can skip dtypes a backend lacks. */
+export function caseDTypes(c: FixtureCase): Set<DType> {
+  const dtypes = new Set<DType>();
+  for (const input of c.inputs) if (!isScalarInput(input)) dtypes.add(input.dtype);
+  if (Array.isArray(c.expected)) for (const e of c.expected) dtypes.add(e.dtype);
+  return dtypes;
+}

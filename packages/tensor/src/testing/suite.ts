@@ -1,0 +1,65 @@
+import type { DType } from '../dtype.js';
+import { getBackend } from '../registry.js';
+import { DEFAULT_TOLERANCES, type Tolerance, type Tolerances } from './compare.js';
+import { registerErrorTests } from './error-tests.js';
+import { registerFixtureTests } from './fixture-tests.js';
+import type { DescribeFunction, ExpectFunction, ItFunction, SuiteContext } from './framework.js';
+import { registerLayoutTests } from './layout-tests.js';
+import { registerMemoryTests } from './memory-tests.js';
+import { registerRandomTests } from './random-tests.js';
+
+/** Options of `runConformanceSuite`. */
+export interface ConformanceOptions {
+  /** The device to test; its backend must be registered when the suite is called. */
+  device: string;
+  /** Dtypes to test (default: all the backend stores). Fixture cases using others are left out. */
+  dtypes?: readonly DType[];
+  /** Looser or tighter float tolerances than the defaults (float32 rtol 1e-5/atol 1e-6, float64 1e-10/1e-12). */
+  tolerance?: { float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
+  /** Fixture case ids (or patterns) to leave out, e.g. while a known backend bug is fixed. */
+  exclude?: readonly (string | RegExp)[];
+  /** The host framework's `describe`, `it` and `expect` (vitest, jest...): the suite does not import one. */
+  describe: DescribeFunction;
+  it: ItFunction;
+  expect: ExpectFunction;
+}
+
+/**
+ * Registers the backend conformance tests for `options.device`: every op
+ * against PyTorch fixtures (odd shapes, broadcasting, non-contiguous views,
+ * empty tensors, scalars, every dtype), large and strided inputs against host
+ * arithmetic, in-place writes through views, error messages, memory
+ * accounting, and the random streams every backend must reproduce exactly.
+ *
+ * ```ts
+ * import '@kindling/backend-cpu';
+ * import { runConformanceSuite } from '@kindling/tensor/testing';
+ * import { describe, expect, it } from 'vitest';
+ * runConformanceSuite({ device: 'cpu', describe, it, expect });
+ * ```
+ */
+export function runConformanceSuite(options: ConformanceOptions): void {
+  const backend = getBackend(options.device, 'runConformanceSuite');
+  const dtypes = (options.dtypes ?? backend.dtypes).filter((d) => backend.dtypes.includes(d));
+  const tolerances: Tolerances = {
+    float32: { ...DEFAULT_TOLERANCES.float32, ...options.tolerance?.float32 },
+    float64: { ...DEFAULT_TOLERANCES.float64, ...options.tolerance?.float64 },
+  };
+  const exclude = options.exclude ?? [];
+  const ctx: SuiteContext = {
+    device: options.device,
+    dtypes,
+    tolerances,
+    describe: options.describe,
+    it: options.it,
+    expect: options.expect,
+    excluded: (id) => exclude.some((p) => (typeof p === 'string' ? p === id : p.test(id))),
+  };
+  options.describe(`conformance: ${options.device} backend`, () => {
+    registerFixtureTests(ctx);
+    registerLayoutTests(ctx);
+    registerErrorTests(ctx);
+    registerMemoryTests(ctx);
+    registerRandomTests(ctx);
+  });
+}

@@ -1,0 +1,30 @@
+// Runs a TypeScript benchmark against the package sources (the `kindling-source`
+// export condition), the way the tests do, without a build:
+//   node tools/bench/run.mjs tools/bench/webgpu.ts [args...]
+import { resolve } from 'node:path';
+import { createViteServer } from 'vitest/node';
+
+const [file, ...args] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node tools/bench/run.mjs <benchmark.ts> [args...]');
+  process.exit(2);
+}
+const server = await createViteServer({
+  configFile: false,
+  logLevel: 'error',
+  server: { middlewareMode: true, hmr: false, ws: false },
+  resolve: { conditions: ['kindling-source'] },
+  ssr: { resolve: { conditions: ['kindling-source'], externalConditions: ['kindling-source'] } },
+  optimizeDeps: { noDiscovery: true, include: [] },
+});
+let code = 0;
+try {
+  const mod = await server.ssrLoadModule(resolve(file));
+  if (typeof mod.main === 'function') await mod.main(args);
+} catch (error) {
+  console.error(error);
+  code = 1;
+} finally {
+  await server.close();
+}
+process.exit(code);

@@ -1,0 +1,61 @@
+"""PyTorch reference for tools/bench/matmul.ts: float32 matmul GFLOP/s per case.
+
+    OMP_NUM_THREADS=1 python3 tools/bench/torch_matmul.py [--quick] [--threads N]
+
+Prints one JSON object: {"torch": version, "blas": BLAS_INFO, "threads": n, "results": {case: gflops}}.
+Debian's python3-torch reports BLAS_INFO=generic and calls whatever libblas.so.3 the
+system's alternatives select (the netlib reference BLAS unless OpenBLAS is installed).
+The cases mirror matmul.ts: A·B, A·Bᵀ (weight stored [N, K]) and Aᵀ·B (A stored [K, M]).
+"""
+import argparse
+import json
+import time
+
+import torch
+
+CASES = [
+    ("64x784x128 A·B", 64, 784, 128, False, False),
+    ("64x128x784 A·Bᵀ", 64, 128, 784, False, True),
+    ("784x64x128 Aᵀ·B", 784, 64, 128, True, False),
+    ("256x256x256 A·B", 256, 256, 256, False, False),
+    ("1024x1024x1024 A·B", 1024, 1024, 1024, False, False),
+]
+
+
+def gflops(m, k, n, trans_a, trans_b, min_seconds):
+    a = torch.randn(k, m).t() if trans_a else torch.randn(m, k)
+    b = torch.randn(n, k).t() if trans_b else torch.randn(k, n)
+    out = torch.empty(m, n)
+    for _ in range(3):
+        torch.mm(a, b, out=out)
+    rates = []
+    for _ in range(5):
+        reps = 0
+        start = time.perf_counter()
+        while True:
+            torch.mm(a, b, out=out)
+            reps += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        rates.append(2 * m * k * n * reps / elapsed / 1e9)
+    rates.sort()
+    return rates[len(rates) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    min_seconds = 0.03 if args.quick else 0.1
+    results = {name: gflops(m, k, n, ta, tb, min_seconds) for name, m, k, n, ta, tb in CASES}
+    config = torch.__config__.show()
+    blas = config.split("BLAS_INFO=", 1)[1].split(",", 1)[0] if "BLAS_INFO=" in config else "unknown"
+    print(json.dumps({"torch": torch.__version__, "blas": blas, "threads": torch.get_num_threads(), "results": results}))
+
+
+if __name__ == "__main__":
+    main()
