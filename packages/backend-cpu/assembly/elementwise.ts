@@ -143,3 +143,31 @@ export function binary(op: i32, a: usize, aRow: i32, aStep: i32, b: usize, bRow:
     default: binaryLoop(B_MINIMUM, a, aRow, aStep, b, bRow, bStep, out, rows, cols);
   }
 }
+
+/** out[i] = y[i] > 0 ? grad[i] : 0: relu's backward, from relu's output y. */
+export function reluBackward(grad: usize, y: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, v128.and(v128.load(grad + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(y + o) > 0 ? load<f32>(grad + o) : 0);
+  }
+}
+
+/** y[i] += alpha * x[i] (SGD steps, gradient accumulation). */
+export function axpy(alpha: f32, x: usize, y: usize, n: i32): void {
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}

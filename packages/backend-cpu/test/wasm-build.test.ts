@@ -28,6 +28,12 @@ describe('createWasmKernels', () => {
     expect(k.isa).toBe(hasRelaxedSimd() ? 'relaxed-simd' : hasSimd() ? 'simd' : 'scalar');
   });
 
+  it('caps the heap at maxMemoryBytes and says so when it is full', async () => {
+    const k = await createWasmKernels({ numThreads: 1, maxMemoryBytes: 64 * 65536 });
+    expect(k.memory.buffer.byteLength).toBeLessThanOrEqual(64 * 65536);
+    expect(() => k.alloc(64 * 65536)).toThrow(/alloc: out of WebAssembly memory/);
+  });
+
   it('falls back to the pure-TS kernels on request, with the same API', async () => {
     const k = await createWasmKernels({ isa: 'scalar' });
     expect(k.isa).toBe('scalar');

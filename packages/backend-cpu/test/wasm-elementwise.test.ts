@@ -131,6 +131,25 @@ describe.each(isas)('wasm elementwise (%s)', (isa) => {
   }
 });
 
+describe.each(isas)('wasm gradient helpers (%s)', (isa) => {
+  it('reluBackward passes the gradient where the relu output is positive', async () => {
+    const k = await kernelsFor(isa);
+    const y = upload(k, Float32Array.of(0, 1, 0, 2, 3, 0, 0.5));
+    const g = upload(k, Float32Array.of(1, 2, 3, 4, 5, 6, 7));
+    const out = k.alloc(28);
+    k.reluBackward(g, y, out, 7);
+    expect(Array.from(download(k, out, 7))).toEqual([0, 2, 0, 4, 5, 0, 7]);
+  });
+
+  it('axpy adds a scaled vector in place', async () => {
+    const k = await kernelsFor(isa);
+    const x = upload(k, Float32Array.of(1, 2, 3, 4, 5, 6, 7));
+    const y = upload(k, Float32Array.of(1, 1, 1, 1, 1, 1, 1));
+    k.axpy(-0.5, x, y, 7);
+    expect(Array.from(download(k, y, 7))).toEqual([0.5, 0, -0.5, -1, -1.5, -2, -2.5]);
+  });
+});
+
 describe.each(isas)('wasm reductions and softmax (%s)', (isa) => {
   const rows = 7;
   const cols = 1029;

@@ -3,7 +3,17 @@ import { createWasmKernels } from '../src/wasm/index.js';
 import { download, randomFloats, upload } from './wasm-helpers.js';
 
 const threaded = await createWasmKernels({ numThreads: 3 });
+const single = await createWasmKernels({ numThreads: 1 });
 afterAll(() => threaded.dispose());
+
+/** Index of the first element whose bits differ, or -1 (fast on large arrays, unlike toEqual). */
+function firstDifference(x: Float32Array, y: Float32Array): number {
+  const a = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const b = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
 
 describe('wasm matmul on worker threads', () => {
   it('uses shared memory and the requested number of threads', async () => {
@@ -27,23 +37,43 @@ describe('wasm matmul on worker threads', () => {
       const bias = randomFloats(N, 13);
       const [rsA, csA] = transA ? [1, M] : [K, 1];
       const [rsB, csB] = transB ? [1, K] : [N, 1];
-      const pa = upload(threaded, a);
-      const pb = upload(threaded, b);
-      const pbias = upload(threaded, bias);
-      const out = threaded.alloc(M * N * 4);
-      threaded.setNumThreads(1);
-      threaded.matmul(pa, rsA, csA, pb, rsB, csB, out, M, K, N, { bias: pbias, relu: true });
-      const single = download(threaded, out, M * N);
-      threaded.setNumThreads(3);
-      await threaded.ready();
-      for (let rep = 0; rep < 3; rep++) {
-        threaded.f32View(out, M * N).fill(Number.NaN);
-        threaded.matmul(pa, rsA, csA, pb, rsB, csB, out, M, K, N, { bias: pbias, relu: true });
-        expect(download(threaded, out, M * N)).toEqual(single);
-      }
-      for (const p of [pa, pb, pbias, out]) threaded.free(p);
+      const run = (k: typeof threaded): Float32Array => {
+        const pa = upload(k, a);
+        const pb = upload(k, b);
+        const pbias = upload(k, bias);
+        const out = k.alloc(M * N * 4);
+        k.f32View(out, M * N).fill(Number.NaN);
+        k.matmul(pa, rsA, csA, pb, rsB, csB, out, M, K, N, { bias: pbias, relu: true });
+        const result = download(k, out, M * N);
+        for (const p of [pa, pb, pbias, out]) k.free(p);
+        return result;
+      };
+      const expected = run(single);
+      for (let rep = 0; rep < 3; rep++) expect(firstDifference(run(threaded), expected)).toBe(-1);
     });
   }
+
+  it('sees memory the caller grew after the workers started', async () => {
+    await threaded.ready();
+    const before = threaded.memory.buffer.byteLength;
+    const filler = threaded.alloc(before * 2); // forces the shared memory to grow
+    expect(threaded.memory.buffer.byteLength).toBeGreaterThan(before);
+    const [M, K, N] = [128, 96, 256];
+    const a = randomFloats(M * K, 21);
+    const b = randomFloats(K * N, 22);
+    const compute = (k: typeof threaded): Float32Array => {
+      const pa = upload(k, a);
+      const pb = upload(k, b);
+      const out = k.alloc(M * N * 4);
+      k.matmul(pa, K, 1, pb, N, 1, out, M, K, N);
+      const result = download(k, out, M * N);
+      for (const p of [pa, pb, out]) k.free(p);
+      return result;
+    };
+    const grown = compute(threaded);
+    expect(firstDifference(grown, compute(single))).toBe(-1);
+    threaded.free(filler);
+  });
 
   it('keeps working while workers start and after they stop', async () => {
     const k = await createWasmKernels({ numThreads: 2 });

@@ -22,17 +22,22 @@ function uniformHost(n: number, bound: number, seed: number): Float32Array {
   return out;
 }
 
-/** Parameters initialised identically on every device. */
-export function createMlp(device: string, seed = 1): Mlp {
-  const params: Tensor[] = [];
+/** Initial parameter values (w1 b1 w2 b2 w3 b3, row-major), the same on every device. */
+export function initialParams(seed = 1): { values: Float32Array; shape: number[] }[] {
+  const out: { values: Float32Array; shape: number[] }[] = [];
   for (let l = 0; l < 3; l++) {
     const fanIn = LAYERS[l];
     const fanOut = LAYERS[l + 1];
     const bound = 1 / Math.sqrt(fanIn);
-    params.push(tensor(uniformHost(fanOut * fanIn, bound, seed * 7 + l), { device, shape: [fanOut, fanIn] }));
-    params.push(tensor(uniformHost(fanOut, bound, seed * 13 + l), { device }));
+    out.push({ values: uniformHost(fanOut * fanIn, bound, seed * 7 + l), shape: [fanOut, fanIn] });
+    out.push({ values: uniformHost(fanOut, bound, seed * 13 + l), shape: [fanOut] });
   }
-  return { params };
+  return out;
+}
+
+/** Parameters initialised identically on every device. */
+export function createMlp(device: string, seed = 1): Mlp {
+  return { params: initialParams(seed).map((p) => tensor(p.values, { device, shape: p.shape })) };
 }
 
 /** A synthetic MNIST-shaped data set: `n` images in [0, 1) with labels 0..9 that depend on the pixels. */

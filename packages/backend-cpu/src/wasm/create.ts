@@ -32,7 +32,7 @@ export async function createWasmKernels(options: CreateKernelsOptions = {}): Pro
   const isa = await chooseIsa(options);
   const maxPages = Math.min(32768, Math.ceil((options.maxMemoryBytes ?? 2 ** 31) / PAGE));
   const shared = isa !== 'scalar' && canShareMemory();
-  const memory = new WebAssembly.Memory({ initial: 32, maximum: maxPages, shared });
+  const memory = new WebAssembly.Memory({ initial: Math.min(32, maxPages), maximum: maxPages, shared });
   if (isa === 'scalar') return new Kernels(isa, memory, createScalarKernels(memory), null);
   const variant = isa === 'relaxed-simd' ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
   const module = await WebAssembly.compile(decodeBase64(KERNEL_MODULES[variant]));
@@ -102,7 +102,9 @@ class Kernels implements WasmKernels {
     this.threads = Math.min(n, this.maxThreads);
     this.allocScratch();
     const pool = this.pool;
-    if (pool) this.starting = this.starting.then(() => pool.resize(this.threads - 1));
+    const workers = this.threads - 1;
+    // A failed start surfaces from ready() without blocking later resizes; kernels run on fewer threads meanwhile.
+    if (pool) this.starting = this.starting.catch(() => undefined).then(() => pool.resize(workers));
   }
 
   async ready(): Promise<void> {
@@ -196,6 +198,14 @@ class Kernels implements WasmKernels {
     cols: number,
   ): void {
     this.raw.binary(BINARY_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
+  }
+
+  reluBackward(grad: number, y: number, out: number, n: number): void {
+    this.raw.reluBackward(grad, y, out, n);
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    this.raw.axpy(alpha, x, y, n);
   }
 
   reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void {

@@ -96,6 +96,10 @@ export interface WasmKernels {
     rows: number,
     cols: number,
   ): void;
+  /** `out[i] = y[i] > 0 ? grad[i] : 0`: relu's backward from its output `y`. */
+  reluBackward(grad: number, y: number, out: number, n: number): void;
+  /** `y[i] += alpha * x[i]` for `n` contiguous floats (SGD steps, gradient accumulation). */
+  axpy(alpha: number, x: number, y: number, n: number): void;
   /** `out[r] = op(x[r, :])` over a contiguous `rows×cols` x (a full reduction is `rows = 1`). */
   reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void;
   /** `out[c] = op(x[:, c])` over a contiguous `rows×cols` x. */

@@ -39,6 +39,8 @@ export interface RawKernels {
     rows: number,
     cols: number,
   ): void;
+  reluBackward(grad: number, y: number, out: number, n: number): void;
+  axpy(alpha: number, x: number, y: number, n: number): void;
   reduceRows(op: number, x: number, rows: number, cols: number, out: number): void;
   reduceCols(op: number, x: number, rows: number, cols: number, out: number): void;
   softmaxRows(x: number, out: number, rows: number, cols: number, log: number): void;

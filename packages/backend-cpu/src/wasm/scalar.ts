@@ -80,6 +80,15 @@ export function createScalarKernels(memory: WebAssembly.Memory): RawKernels {
         for (let c = 0; c < cols; c++) h[po + c] = fn(h[pa + c * aStep], h[pb + c * bStep]);
       }
     },
+    reluBackward(grad, y, out, n) {
+      const h = mem();
+      for (let i = 0; i < n; i++) h[(out >> 2) + i] = h[(y >> 2) + i] > 0 ? h[(grad >> 2) + i] : 0;
+    },
+    axpy(alpha, x, y, n) {
+      const h = mem();
+      const a = Math.fround(alpha);
+      for (let i = 0; i < n; i++) h[(y >> 2) + i] += Math.fround(a * h[(x >> 2) + i]);
+    },
     reduceRows(op, x, rows, cols, out) {
       const h = mem();
       for (let r = 0; r < rows; r++) {

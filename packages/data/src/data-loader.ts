@@ -1,0 +1,181 @@
+import { type Generator, KindlingError, type TidyResult, defaultGenerator, tidy } from '@kindling/tensor';
+import { defaultCollate, disposeTensors } from './collate.js';
+import { type Collated, type IterableDataset, type MapDataset, isIterableDataset } from './dataset.js';
+import { BatchSampler, type BatchSamplerLike, RandomSampler, type Sampler, SequentialSampler } from './sampler.js';
+
+/** Options of `DataLoader` (PyTorch's names, in camelCase). */
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** Reshuffle every epoch (map-style datasets only). */
+  shuffle?: boolean;
+  /** Custom order of indices; excludes `shuffle`. */
+  sampler?: Sampler;
+  /** Custom groups of indices; excludes `batchSize`, `shuffle`, `sampler` and `dropLast`. */
+  batchSampler?: BatchSamplerLike;
+  /** Drop the last batch when it is smaller than `batchSize`. */
+  dropLast?: boolean;
+  /**
+   * Turns a list of samples into a batch. Without it, datasets with `getBatch`
+   * build each batch at once and others go through `defaultCollate`.
+   */
+  collate?: (samples: T[]) => B;
+  /** The random stream `shuffle` uses (default: the global generator). */
+  generator?: Generator;
+  /**
+   * Batches built ahead of the one being consumed (default 1): the next batch
+   * is made while the current one trains, as soon as the training step awaits.
+   * 0 builds each batch on demand.
+   */
+  prefetch?: number;
+}
+
+type Scheduler = (fn: () => void) => void;
+
+// A macrotask, so prefetching runs while the consumer awaits (GPU reads, I/O), not inside its step.
+const schedule: Scheduler =
+  typeof setImmediate === 'function'
+    ? (fn) => {
+        setImmediate(fn);
+      }
+    : (fn) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          channel.port1.close();
+          fn();
+        };
+        channel.port2.postMessage(null);
+      };
+
+/**
+ * Iterates over a dataset in batches (`torch.utils.data.DataLoader`), with
+ * `for await (const [x, y] of loader)`. Each batch's tensors belong to the
+ * consumer (dispose them, or let `tidy`/GC do it); tensors made while
+ * building a batch are disposed.
+ */
+export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
+  readonly dataset: MapDataset<T> | IterableDataset<T>;
+  readonly batchSize: number | null;
+  readonly dropLast: boolean;
+  readonly prefetch: number;
+  /** The sampler of indices (null for iterable datasets). */
+  readonly sampler: Sampler | null;
+  /** Groups of indices, one per batch (null for iterable datasets). */
+  readonly batchSampler: BatchSamplerLike | null;
+  private readonly collate: ((samples: T[]) => B) | undefined;
+
+  constructor(dataset: MapDataset<T> | IterableDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    this.dataset = dataset;
+    this.collate = options.collate;
+    this.prefetch = options.prefetch ?? 1;
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 0) {
+      throw new KindlingError(`DataLoader: prefetch should be a non-negative integer, got ${options.prefetch}`);
+    }
+    const batchSize = options.batchSize ?? 1;
+    if (options.batchSampler && (options.batchSize !== undefined || options.shuffle || options.sampler || options.dropLast)) {
+      throw new KindlingError('DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast');
+    }
+    if (options.sampler && options.shuffle) throw new KindlingError('DataLoader: sampler option is mutually exclusive with shuffle');
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new KindlingError(`DataLoader: batchSize should be a positive integer, got ${options.batchSize}`);
+    }
+    this.dropLast = options.dropLast ?? false;
+    if (isIterableDataset(dataset)) {
+      if (options.shuffle || options.sampler || options.batchSampler) {
+        throw new KindlingError(
+          'DataLoader: an IterableDataset has no indices, so shuffle, sampler and batchSampler are not allowed (shuffle inside the dataset instead)',
+        );
+      }
+      this.sampler = null;
+      this.batchSampler = null;
+      this.batchSize = batchSize;
+      return;
+    }
+    this.sampler = options.sampler ?? (options.shuffle ? new RandomSampler(dataset, { generator: options.generator ?? defaultGenerator }) : new SequentialSampler(dataset));
+    this.batchSampler = options.batchSampler ?? new BatchSampler(this.sampler, batchSize, this.dropLast);
+    this.batchSize = options.batchSampler ? null : batchSize;
+  }
+
+  /** Number of batches one epoch yields (throws for an iterable dataset of unknown length). */
+  get length(): number {
+    if (this.batchSampler) {
+      if (this.batchSampler.length === undefined) throw new KindlingError('DataLoader.length: the batchSampler has no length');
+      return this.batchSampler.length;
+    }
+    const n = (this.dataset as IterableDataset<T>).length;
+    if (n === undefined) throw new KindlingError('DataLoader.length: the IterableDataset does not know its length');
+    const size = this.batchSize ?? 1;
+    return this.dropLast ? Math.floor(n / size) : Math.ceil(n / size);
+  }
+
+  /** Builds the batch of `indices` (what one iteration step yields). */
+  fetch(indices: Int32Array | readonly number[]): B {
+    const dataset = this.dataset as MapDataset<T>;
+    const index = indices instanceof Int32Array ? indices : Int32Array.from(indices);
+    return tidy(() => {
+      if (!this.collate && dataset.getBatch) return dataset.getBatch(index) as unknown as TidyResult;
+      const samples = Array.from(index, (i) => dataset.getItem(i));
+      return (this.collate ? this.collate(samples) : defaultCollate(samples)) as unknown as TidyResult;
+    }) as unknown as B;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    return isIterableDataset(this.dataset) ? this.iterateStream(this.dataset) : this.iterateIndexed();
+  }
+
+  private async *iterateIndexed(): AsyncGenerator<B> {
+    const groups = (this.batchSampler as BatchSamplerLike)[Symbol.iterator]();
+    const queue: Promise<B>[] = [];
+    const build = (indices: Int32Array | readonly number[]): Promise<B> => {
+      const p = new Promise<B>((resolve, reject) =>
+        schedule(() => {
+          try {
+            resolve(this.fetch(indices));
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      );
+      p.catch(() => {}); // rejections surface when the batch is awaited
+      return p;
+    };
+    const fill = (): void => {
+      while (queue.length < this.prefetch) {
+        const next = groups.next();
+        if (next.done) return;
+        queue.push(build(next.value));
+      }
+    };
+    try {
+      for (;;) {
+        let batch: B;
+        if (queue.length > 0) batch = await (queue.shift() as Promise<B>);
+        else {
+          const next = groups.next();
+          if (next.done) return;
+          batch = this.fetch(next.value);
+        }
+        fill();
+        yield batch;
+      }
+    } finally {
+      // Early exit (break, throw): batches built ahead are nobody's, so free them.
+      for (const p of queue) p.then(disposeTensors, () => {});
+    }
+  }
+
+  private async *iterateStream(dataset: IterableDataset<T>): AsyncGenerator<B> {
+    const size = this.batchSize ?? 1;
+    let samples: T[] = [];
+    const flush = (): B => {
+      const batch = samples;
+      samples = [];
+      return tidy(() => (this.collate ? this.collate(batch) : defaultCollate(batch)) as unknown as TidyResult) as unknown as B;
+    };
+    for await (const sample of dataset) {
+      samples.push(sample);
+      if (samples.length === size) yield flush();
+    }
+    if (samples.length > 0 && !this.dropLast) yield flush();
+  }
+}

@@ -1,0 +1,192 @@
+import { type Tensor, tensor } from '@kindling/tensor';
+import { Dataset } from '../dataset.js';
+import { DatasetError } from '../errors.js';
+import { checkIndex, checkIndices } from '../indices.js';
+import { gunzip, isGzip } from '../io/gzip.js';
+import { parseIdx } from '../io/idx.js';
+import { type DatasetStore, type ProgressCallback, type ResourceFile, getDefaultStore } from '../io/store.js';
+import { UrlStore } from '../io/url-store.js';
+import type { Transform } from '../transforms/transform.js';
+import { FASHION_MNIST_META, KMNIST_META, MNIST_META, type MnistMeta } from './mnist-meta.js';
+
+/** Options of `MNIST.create` and its relatives (torchvision's arguments, plus where to fetch from). */
+export interface MNISTOptions {
+  /**
+   * Node: the cache folder (files live in `<root>/<Dataset>/raw/`; default
+   * `$KINDLING_DATA_DIR` or `~/.cache/kindling`). Browser: a base URL holding the `.gz` files.
+   */
+  root?: string;
+  /** The 60,000-image training split (default) or the 10,000-image test split. */
+  train?: boolean;
+  /** Fetch missing or corrupt files from the mirrors (default false). */
+  download?: boolean;
+  /** Applied to images: uint8 `[28, 28]` per sample, `[N, 28, 28]` per batch. */
+  transform?: Transform;
+  /** Applied to labels: int32 `[]` per sample, `[N]` per batch. */
+  targetTransform?: Transform;
+  /**
+   * Mirrors to use instead of the built-in ones (and of `$KINDLING_DATA_MIRROR`):
+   * base URLs, or in Node local folders, holding the four `.gz` files.
+   */
+  mirrors?: readonly string[];
+  /** Called as bytes arrive while downloading. */
+  onProgress?: ProgressCallback;
+  /** Cancels a download. */
+  signal?: AbortSignal;
+  /** Where the files come from (default: the store `@kindling/data/node` installs, else URLs). */
+  store?: DatasetStore;
+  /** Device the tensors live on (default: the default device). */
+  device?: string;
+}
+
+/** Decoded images and labels of one split. */
+interface MnistArrays {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+type MnistClass<D> = { new (arrays: MnistArrays, options: MNISTOptions): D; readonly meta: MnistMeta };
+
+/** Gunzips (if needed) and parses an IDX file, checking its shape; errors name the file. */
+function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | null)[]): Uint8Array {
+  const raw = isGzip(bytes) || name.endsWith('.gz') ? gunzip(bytes, name) : bytes;
+  return parseIdx(raw, name, { type: 'uint8', shape }).data as Uint8Array;
+}
+
+/**
+ * MNIST handwritten digits (`torchvision.datasets.MNIST`): 28×28 grayscale
+ * images and their digit labels. All images are one uint8 tensor `data`
+ * `[N, 28, 28]` and all labels one int32 tensor `targets` `[N]`; a batch is
+ * one gather from each, then the transform on the whole batch.
+ *
+ * ```ts
+ * const train = await MNIST.create({ root, train: true, download: true, transform: new ToTensor() });
+ * ```
+ */
+export class MNIST extends Dataset<[Tensor, Tensor]> {
+  /** Files, checksums, mirrors and class names. Subclasses override it. */
+  static readonly meta: MnistMeta = MNIST_META;
+
+  /** All images, uint8 `[N, rows, cols]`. */
+  readonly data: Tensor;
+  /** All labels, int32 `[N]`. */
+  readonly targets: Tensor;
+  /** Class names, indexed by label. */
+  readonly classes: readonly string[];
+  readonly train: boolean;
+  readonly transform: Transform | undefined;
+  readonly targetTransform: Transform | undefined;
+
+  /** @internal Use `create` (or `fromBytes`). */
+  constructor(arrays: MnistArrays, options: MNISTOptions) {
+    super();
+    const meta = (new.target as unknown as MnistClass<MNIST>).meta;
+    this.classes = meta.classes;
+    this.train = options.train ?? true;
+    this.transform = options.transform;
+    this.targetTransform = options.targetTransform;
+    const device = options.device;
+    this.data = tensor(arrays.images, { shape: [arrays.count, meta.rows, meta.cols], dtype: 'uint8', device });
+    this.targets = tensor(Int32Array.from(arrays.labels), { device });
+  }
+
+  /**
+   * Loads a split, downloading it first if asked. In Node, `import
+   * '@kindling/data/node'` so files are cached on disk; in the browser,
+   * `root` (or the mirrors) are URLs.
+   */
+  static async create<D extends MNIST>(this: MnistClass<D>, options: MNISTOptions = {}): Promise<D> {
+    const meta = this.meta;
+    const split = (options.train ?? true) ? meta.train : meta.test;
+    const store = options.store ?? getDefaultStore() ?? new UrlStore();
+    const load = (file: ResourceFile, shape: readonly (number | null)[], check?: (data: Uint8Array) => void) =>
+      store.load({
+        folder: meta.folder,
+        file,
+        root: options.root,
+        download: options.download ?? false,
+        mirrors: meta.mirrors,
+        mirrorOverride: options.mirrors,
+        decode: (bytes) => {
+          const data = decodeIdx(file.name, bytes, shape);
+          check?.(data);
+          return data;
+        },
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
+    // allSettled: a failure must not return while the other file is still being written.
+    const [images, labels] = await Promise.allSettled([
+      load(split.images, [split.count, meta.rows, meta.cols]),
+      load(split.labels, [split.count], (labels) => checkLabels(meta, split.labels.name, labels)),
+    ]);
+    if (images.status === 'rejected') throw images.reason;
+    if (labels.status === 'rejected') throw labels.reason;
+    return new this({ images: images.value, labels: labels.value, count: split.count }, options);
+  }
+
+  /**
+   * Builds the dataset from the bytes of an image file and a label file
+   * (gzipped or not) fetched by other means; counts are checked against
+   * each other, not against the official split sizes.
+   */
+  static fromBytes<D extends MNIST>(this: MnistClass<D>, images: Uint8Array, labels: Uint8Array, options: MNISTOptions = {}): D {
+    const meta = this.meta;
+    const imageData = decodeIdx('images', images, [null, meta.rows, meta.cols]);
+    const labelData = decodeIdx('labels', labels, [null]);
+    const count = labelData.length;
+    if (imageData.length !== count * meta.rows * meta.cols) {
+      throw new DatasetError(`${meta.folder}.fromBytes: ${imageData.length / (meta.rows * meta.cols)} images but ${count} labels`);
+    }
+    checkLabels(meta, 'labels', labelData);
+    return new this({ images: imageData, labels: labelData, count }, options);
+  }
+
+  get length(): number {
+    return this.targets.shape[0];
+  }
+
+  /** Label name → label (`class_to_idx`). */
+  get classToIdx(): Record<string, number> {
+    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  }
+
+  getItem(index: number): [Tensor, Tensor] {
+    checkIndex(`${this.constructor.name}.getItem`, index, this.length);
+    const image = this.data.select(0, index);
+    const target = this.targets.select(0, index);
+    return [this.transform ? this.transform.apply(image) : image, this.targetTransform ? this.targetTransform.apply(target) : target];
+  }
+
+  getBatch(indices: Int32Array): [Tensor, Tensor] {
+    checkIndices(`${this.constructor.name}.getBatch`, indices, this.length);
+    const index = tensor(indices, { device: this.data.device });
+    const images = this.data.indexSelect(0, index);
+    const targets = this.targets.indexSelect(0, index);
+    index.dispose();
+    return [
+      this.transform ? this.transform.applyBatch(images) : images,
+      this.targetTransform ? this.targetTransform.applyBatch(targets) : targets,
+    ];
+  }
+}
+
+function checkLabels(meta: MnistMeta, name: string, labels: Uint8Array): void {
+  const classes = meta.classes.length;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= classes) {
+      throw new DatasetError(`${meta.folder}: ${name} has label ${labels[i]} at position ${i}, expected 0..${classes - 1}`);
+    }
+  }
+}
+
+/** Fashion-MNIST (`torchvision.datasets.FashionMNIST`): Zalando's 28×28 clothing images in 10 classes. */
+export class FashionMNIST extends MNIST {
+  static override readonly meta: MnistMeta = FASHION_MNIST_META;
+}
+
+/** Kuzushiji-MNIST (`torchvision.datasets.KMNIST`): 28×28 cursive Japanese characters in 10 classes. */
+export class KMNIST extends MNIST {
+  static override readonly meta: MnistMeta = KMNIST_META;
+}

@@ -1,0 +1,22 @@
+/**
+ * @packageDocumentation
+ * Node-only parts of `@kindling/data`: the on-disk dataset cache and the
+ * downloader. Importing this entry (as `import '@kindling/backend-cpu'`
+ * registers the CPU device) installs `FileStore` as the default store, so
+ * `MNIST.create({ download: true })` caches files on disk, and node:zlib as
+ * the gzip decoder (about 3× faster than the pure-JavaScript one).
+ */
+import { gunzipSync } from 'node:zlib';
+import { setGunzipImplementation } from '../io/gzip.js';
+import { setDefaultStore } from '../io/store.js';
+import { FileStore } from './file-store.js';
+
+export { FileStore } from './file-store.js';
+export { defaultDataDir, mirrorsFromEnv, DATA_DIR_ENV, DATA_MIRROR_ENV } from './data-dir.js';
+export { downloadFile, hashFile, isHttpMirror, mirrorLocation, type DownloadOptions } from './download.js';
+
+setDefaultStore(new FileStore());
+setGunzipImplementation((bytes) => {
+  const out = gunzipSync(bytes);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+});

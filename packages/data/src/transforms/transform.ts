@@ -1,0 +1,26 @@
+import { type Tensor, stack } from '@kindling/tensor';
+
+/**
+ * A tensor-to-tensor transform (torchvision's transforms, on tensors). Each
+ * works on one sample (`apply`) and on a batch with a leading sample dim
+ * (`applyBatch`), which datasets use to transform a whole batch at once.
+ */
+export interface Transform {
+  /** Transforms one sample. */
+  apply(x: Tensor): Tensor;
+  /** Transforms a batch `[N, ...sample]`; equal to `apply` on each sample, stacked. */
+  applyBatch(x: Tensor): Tensor;
+}
+
+/** Base class: subclasses implement `apply`; `applyBatch` falls back to one sample at a time. */
+export abstract class BaseTransform implements Transform {
+  abstract apply(x: Tensor): Tensor;
+
+  applyBatch(x: Tensor): Tensor {
+    const samples = x.unbind(0);
+    const out = samples.map((s) => this.apply(s));
+    const batch = stack(out, 0);
+    for (const t of [...samples, ...out]) if (t !== batch) t.dispose();
+    return batch;
+  }
+}
