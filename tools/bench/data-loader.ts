@@ -48,7 +48,8 @@ export async function main(args: string[]): Promise<void> {
     const loadMs = performance.now() - t;
     console.log(`MNIST train: first load (copy + verify + parse) ${copyMs.toFixed(0)} ms, cached load ${loadMs.toFixed(0)} ms`);
 
-    const loader = new DataLoader(trainset, { batchSize, shuffle: true });
+    const prefetch = Number(option(args, '--prefetch', '1'));
+    const loader = new DataLoader(trainset, { batchSize, shuffle: true, prefetch });
     const times: number[] = [];
     for (let e = 0; e < epochs; e++) {
       let batches = 0;
@@ -66,7 +67,9 @@ export async function main(args: string[]): Promise<void> {
     }
     const sorted = [...times].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1];
-    console.log(`median epoch: ${median.toFixed(1)} ms (best ${sorted[0].toFixed(1)} ms), batch ${batchSize}, shuffled, ToTensor+Normalize`);
+    console.log(
+      `median epoch: ${median.toFixed(1)} ms (best ${sorted[0].toFixed(1)} ms), batch ${batchSize}, shuffled, ToTensor+Normalize`,
+    );
     console.log(JSON.stringify({ bench: 'data-loader', batchSize, epochs: times, medianMs: median, copyMs, loadMs }));
   } finally {
     await rm(cache, { recursive: true, force: true });

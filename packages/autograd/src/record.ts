@@ -16,7 +16,11 @@ function makeContext(call: OpCall, inputs: Map<number, SavedTensor>, outputs: Ma
   return { input: take(inputs, 'input'), output: take(outputs, 'output'), inputMeta: call.inputs.map(metaOf), attrs: call.attrs };
 }
 
-function saveAll(indices: readonly number[] | undefined, tensors: readonly Tensor[], into = new Map<number, SavedTensor>()): Map<number, SavedTensor> {
+function saveAll(
+  indices: readonly number[] | undefined,
+  tensors: readonly Tensor[],
+  into = new Map<number, SavedTensor>(),
+): Map<number, SavedTensor> {
   for (const i of indices ?? []) if (tensors[i]) into.set(i, new SavedTensor(tensors[i]));
   return into;
 }

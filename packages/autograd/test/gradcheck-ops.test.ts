@@ -44,8 +44,19 @@ const cases: Case[] = [
   { op: 'pow', what: 'scalar exponent', run: () => ({ fn: (a) => a.pow(3), inputs: [input(5)] }) },
   { op: 'maximum', what: 'broadcast', run: () => ({ fn: (a, b) => a.maximum(b), inputs: [input(3, 4), input(4)] }) },
   { op: 'minimum', what: 'broadcast', run: () => ({ fn: (a, b) => a.minimum(b), inputs: [input(3, 4), input(1, 4)] }) },
-  { op: 'remainder', what: 'tensor', run: () => ({ fn: (a, b) => a.remainder(b), inputs: [positive(5).mul(3).detach().requiresGrad_(), kd.full([5], 0.7, { dtype: 'float64' }).requiresGrad_()] }) },
-  { op: 'floorDivide', what: 'zero gradient', run: () => ({ fn: (a) => a.floorDivide(0.7), inputs: [positive(4).add(0.05).detach().requiresGrad_()] }) },
+  {
+    op: 'remainder',
+    what: 'tensor',
+    run: () => ({
+      fn: (a, b) => a.remainder(b),
+      inputs: [positive(5).mul(3).detach().requiresGrad_(), kd.full([5], 0.7, { dtype: 'float64' }).requiresGrad_()],
+    }),
+  },
+  {
+    op: 'floorDivide',
+    what: 'zero gradient',
+    run: () => ({ fn: (a) => a.floorDivide(0.7), inputs: [positive(4).add(0.05).detach().requiresGrad_()] }),
+  },
   { op: 'neg', what: '3-D', run: () => ({ fn: (a) => a.neg(), inputs: [input(2, 2, 3)] }) },
   { op: 'abs', what: 'signed', run: () => ({ fn: (a) => a.abs(), inputs: [input(7)] }) },
   { op: 'exp', what: 'non-contiguous', run: () => ({ fn: (a) => a.exp(), inputs: [transposed(3, 2)] }) },
@@ -65,7 +76,11 @@ const cases: Case[] = [
   { op: 'ceil', what: '', run: () => ({ fn: (a) => a.mul(3.3).ceil(), inputs: [positive(3)] }) },
   { op: 'round', what: '', run: () => ({ fn: (a) => a.mul(3.3).add(0.1).round(), inputs: [positive(3)] }) },
   { op: 'trunc', what: '', run: () => ({ fn: (a) => a.mul(3.3).trunc(), inputs: [positive(3)] }) },
-  { op: 'where', what: 'broadcast', run: () => ({ fn: (a, b) => kd.where(kd.tensor([true, false, true]), a, b), inputs: [input(2, 3), input(1)] }) },
+  {
+    op: 'where',
+    what: 'broadcast',
+    run: () => ({ fn: (a, b) => kd.where(kd.tensor([true, false, true]), a, b), inputs: [input(2, 3), input(1)] }),
+  },
   { op: 'clamp', what: 'both bounds', run: () => ({ fn: (a) => a.clamp(-0.8, 0.8), inputs: [input(3, 4)] }) },
   { op: 'sum', what: 'all', run: () => ({ fn: (a) => a.sum(), inputs: [input(2, 3)] }) },
   { op: 'sum', what: 'dims [0,-1] keepdim', run: () => ({ fn: (a) => a.sum([0, -1], true), inputs: [input(2, 3, 4)] }) },
@@ -75,44 +90,122 @@ const cases: Case[] = [
   { op: 'amin', what: 'all', run: () => ({ fn: (a) => a.amin(), inputs: [input(3, 4)] }) },
   { op: 'logsumexp', what: 'dim -1 keepdim', run: () => ({ fn: (a) => a.logsumexp(-1, true), inputs: [input(3, 5)] }) },
   { op: 'matmul', what: '2-D x 2-D', run: () => ({ fn: (a, b) => a.matmul(b), inputs: [input(3, 4), input(4, 2)] }) },
-  { op: 'matmul', what: 'batched broadcast [2,3,4] x [4,5]', run: () => ({ fn: (a, b) => a.matmul(b), inputs: [input(2, 3, 4), input(4, 5)] }) },
-  { op: 'matmul', what: 'vector x matrix, matrix x vector, dot', run: () => ({ fn: (v, m, w) => v.matmul(m).add(m.matmul(w).sum()).add(v.matmul(v)), inputs: [input(3), input(3, 3), input(3)] }) },
+  {
+    op: 'matmul',
+    what: 'batched broadcast [2,3,4] x [4,5]',
+    run: () => ({ fn: (a, b) => a.matmul(b), inputs: [input(2, 3, 4), input(4, 5)] }),
+  },
+  {
+    op: 'matmul',
+    what: 'vector x matrix, matrix x vector, dot',
+    run: () => ({ fn: (v, m, w) => v.matmul(m).add(m.matmul(w).sum()).add(v.matmul(v)), inputs: [input(3), input(3, 3), input(3)] }),
+  },
   { op: 'matmul', what: 'transposed operands', run: () => ({ fn: (a, b) => a.matmul(b), inputs: [transposed(3, 4), transposed(4, 2)] }) },
   { op: 'mm', what: '', run: () => ({ fn: (a, b) => a.mm(b), inputs: [input(2, 3), input(3, 2)] }) },
   { op: 'linear', what: 'with bias', run: () => ({ fn: (x, w, b) => kd.linear(x, w, b), inputs: [input(4, 3), input(5, 3), input(5)] }) },
   { op: 'linear', what: '3-D input, no bias', run: () => ({ fn: (x, w) => kd.linear(x, w), inputs: [input(2, 4, 3), input(5, 3)] }) },
   { op: 'softmax', what: 'dim 1', run: () => ({ fn: (a) => a.softmax(1), inputs: [input(3, 4)] }) },
   { op: 'logSoftmax', what: 'dim 0', run: () => ({ fn: (a) => a.logSoftmax(0), inputs: [input(3, 4)] }) },
-  { op: 'view', what: '', run: () => ({ fn: (a) => a.view(3, 2).mul(kd.arange(3, { dtype: 'float64' }).view(3, 1)), inputs: [input(2, 3)] }) },
-  { op: 'reshape', what: 'of a transpose (copies)', run: () => ({ fn: (a) => a.reshape(-1).mul(kd.arange(6, { dtype: 'float64' })), inputs: [transposed(2, 3)] }) },
+  {
+    op: 'view',
+    what: '',
+    run: () => ({ fn: (a) => a.view(3, 2).mul(kd.arange(3, { dtype: 'float64' }).view(3, 1)), inputs: [input(2, 3)] }),
+  },
+  {
+    op: 'reshape',
+    what: 'of a transpose (copies)',
+    run: () => ({ fn: (a) => a.reshape(-1).mul(kd.arange(6, { dtype: 'float64' })), inputs: [transposed(2, 3)] }),
+  },
   { op: 'squeeze', what: '', run: () => ({ fn: (a) => a.squeeze(1), inputs: [input(3, 1, 2)] }) },
   { op: 'unsqueeze', what: '', run: () => ({ fn: (a) => a.unsqueeze(-1), inputs: [input(3, 2)] }) },
   { op: 'permute', what: '', run: () => ({ fn: (a) => a.permute(2, 0, 1), inputs: [input(2, 3, 4)] }) },
   { op: 'transpose', what: '', run: () => ({ fn: (a) => a.transpose(0, 2), inputs: [input(2, 3, 4)] }) },
-  { op: 'expand', what: '', run: () => ({ fn: (a) => a.expand(2, 3, 4).mul(kd.arange(24, { dtype: 'float64' }).view(2, 3, 4)), inputs: [input(3, 1)] }) },
+  {
+    op: 'expand',
+    what: '',
+    run: () => ({ fn: (a) => a.expand(2, 3, 4).mul(kd.arange(24, { dtype: 'float64' }).view(2, 3, 4)), inputs: [input(3, 1)] }),
+  },
   { op: 'slice', what: 'with step', run: () => ({ fn: (a) => a.slice(1, 1, null, 2), inputs: [input(3, 6)] }) },
-  { op: 'sliceBackward', what: 'second order through slice', run: () => ({ fn: (a) => kd.slice(a, 0, 1, 3).pow(2).sum().mul(1), inputs: [input(4)] }) },
+  {
+    op: 'sliceBackward',
+    what: 'second order through slice',
+    run: () => ({ fn: (a) => kd.slice(a, 0, 1, 3).pow(2).sum().mul(1), inputs: [input(4)] }),
+  },
   { op: 'select', what: '', run: () => ({ fn: (a) => a.select(0, -1), inputs: [input(3, 2)] }) },
-  { op: 'gather', what: 'dim 1', run: () => ({ fn: (a) => a.gather(1, kd.tensor([[0, 2], [1, 1], [2, 0]], { dtype: 'int32' })), inputs: [input(3, 3)] }) },
+  {
+    op: 'gather',
+    what: 'dim 1',
+    run: () => ({
+      fn: (a) =>
+        a.gather(
+          1,
+          kd.tensor(
+            [
+              [0, 2],
+              [1, 1],
+              [2, 0],
+            ],
+            { dtype: 'int32' },
+          ),
+        ),
+      inputs: [input(3, 3)],
+    }),
+  },
   { op: 'indexSelect', what: 'repeated indices', run: () => ({ fn: (a) => a.indexSelect(0, idx([2, 0, 2])), inputs: [input(3, 2)] }) },
-  { op: 'scatterAdd', what: '', run: () => ({ fn: (a, s) => a.scatterAdd(0, kd.tensor([[0, 1], [0, 0]], { dtype: 'int32' }), s), inputs: [input(2, 2), input(2, 2)] }) },
+  {
+    op: 'scatterAdd',
+    what: '',
+    run: () => ({
+      fn: (a, s) =>
+        a.scatterAdd(
+          0,
+          kd.tensor(
+            [
+              [0, 1],
+              [0, 0],
+            ],
+            { dtype: 'int32' },
+          ),
+          s,
+        ),
+      inputs: [input(2, 2), input(2, 2)],
+    }),
+  },
   { op: 'topk', what: 'values', run: () => ({ fn: (a) => a.topk(2, 1).values, inputs: [input(3, 5)] }) },
   { op: 'cat', what: 'dim 1', run: () => ({ fn: (a, b) => kd.cat([a, b], 1), inputs: [input(2, 3), input(2, 1)] }) },
   {
     op: 'cast',
     what: 'float64 -> float32 -> float64 (float32 precision, so a coarser step)',
     options: { eps: 1e-3, atol: 1e-3 },
-    run: () => ({ fn: (a) => a.cast('float32').cast('float64').mul(1), inputs: [kd.tensor([0.5, 0.25], { dtype: 'float64' }).requiresGrad_()] }),
+    run: () => ({
+      fn: (a) => a.cast('float32').cast('float64').mul(1),
+      inputs: [kd.tensor([0.5, 0.25], { dtype: 'float64' }).requiresGrad_()],
+    }),
   },
   { op: 'clone', what: '', run: () => ({ fn: (a) => a.clone(), inputs: [input(3)] }) },
   { op: 'toDevice', what: 'cpu -> cpu2 -> cpu', run: () => ({ fn: (a) => a.to('cpu2').to('cpu').mul(2), inputs: [input(3)] }) },
-  { op: 'nllLoss', what: 'mean with ignoreIndex and weight', run: () => {
+  {
+    op: 'nllLoss',
+    what: 'mean with ignoreIndex and weight',
+    run: () => {
       // As in PyTorch, the class weights are constants: nll_loss has no derivative for them.
       const weight = noGrad(() => kd.rand([3], { dtype: 'float64' }).add(0.5));
       return { fn: (a) => kd.nllLoss(a.logSoftmax(1), idx([0, 2, -100, 1]), { weight }), inputs: [input(4, 3)] };
-    } },
-  { op: 'nllLoss', what: 'sum and none', run: () => ({ fn: (a) => [kd.nllLoss(a, idx([1, 0]), { reduction: 'sum' }), kd.nllLoss(a, idx([1, 0]), { reduction: 'none' })], inputs: [input(2, 3)] }) },
-  { op: 'add_', what: 'in place on a non-leaf', run: () => ({ fn: (a, b) => a.mul(1).add_(b, { alpha: 2 }), inputs: [input(3), input(3)] }) },
+    },
+  },
+  {
+    op: 'nllLoss',
+    what: 'sum and none',
+    run: () => ({
+      fn: (a) => [kd.nllLoss(a, idx([1, 0]), { reduction: 'sum' }), kd.nllLoss(a, idx([1, 0]), { reduction: 'none' })],
+      inputs: [input(2, 3)],
+    }),
+  },
+  {
+    op: 'add_',
+    what: 'in place on a non-leaf',
+    run: () => ({ fn: (a, b) => a.mul(1).add_(b, { alpha: 2 }), inputs: [input(3), input(3)] }),
+  },
   { op: 'sub_', what: '', run: () => ({ fn: (a, b) => a.mul(1).sub_(b), inputs: [input(3), input(3)] }) },
   { op: 'mul_', what: 'tensor and scalar', run: () => ({ fn: (a, b) => a.mul(1).mul_(b).mul_(3), inputs: [input(3), input(3)] }) },
   { op: 'div_', what: 'tensor and scalar', run: () => ({ fn: (a, b) => a.mul(1).div_(b).div_(2), inputs: [input(3), positive(3)] }) },

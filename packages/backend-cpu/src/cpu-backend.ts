@@ -39,7 +39,11 @@ export function createCpuBackend(name = 'cpu'): Backend {
     fused: {
       softmax,
       linear: (x, weight, bias, activation) =>
-        matmul(x, { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] }, { bias, relu: activation === 'relu' }),
+        matmul(
+          x,
+          { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] },
+          { bias, relu: activation === 'relu' },
+        ),
     },
   };
 }

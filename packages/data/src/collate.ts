@@ -29,11 +29,20 @@ function collateAt(values: readonly unknown[], path: string): unknown {
         throw new KindlingError(`defaultCollate: each sample at ${path} must be an array of length ${first.length}`);
       }
     }
-    return first.map((_, i) => collateAt(values.map((v) => (v as unknown[])[i]), `${path}[${i}]`));
+    return first.map((_, i) =>
+      collateAt(
+        values.map((v) => (v as unknown[])[i]),
+        `${path}[${i}]`,
+      ),
+    );
   }
   if (first !== null && typeof first === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(first)) out[key] = collateAt(values.map((v) => (v as Record<string, unknown>)[key]), `${path}.${key}`);
+    for (const key of Object.keys(first))
+      out[key] = collateAt(
+        values.map((v) => (v as Record<string, unknown>)[key]),
+        `${path}.${key}`,
+      );
     return out;
   }
   throw new KindlingError(`defaultCollate: cannot collate ${first === null ? 'null' : typeof first} at ${path}`);
@@ -43,10 +52,22 @@ function collateAt(values: readonly unknown[], path: string): unknown {
 export function zipBatches(batches: readonly unknown[], leaf: (tensors: Tensor[]) => Tensor, path = 'batch'): unknown {
   const first = batches[0];
   if (isTensor(first)) return leaf(batches as Tensor[]);
-  if (Array.isArray(first)) return first.map((_, i) => zipBatches(batches.map((b) => (b as unknown[])[i]), leaf, `${path}[${i}]`));
+  if (Array.isArray(first))
+    return first.map((_, i) =>
+      zipBatches(
+        batches.map((b) => (b as unknown[])[i]),
+        leaf,
+        `${path}[${i}]`,
+      ),
+    );
   if (first !== null && typeof first === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(first)) out[key] = zipBatches(batches.map((b) => (b as Record<string, unknown>)[key]), leaf, `${path}.${key}`);
+    for (const key of Object.keys(first))
+      out[key] = zipBatches(
+        batches.map((b) => (b as Record<string, unknown>)[key]),
+        leaf,
+        `${path}.${key}`,
+      );
     return out;
   }
   throw new KindlingError(`zipBatches: expected tensors, arrays or objects at ${path}, got ${typeof first}`);

@@ -24,7 +24,8 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /**
    * Batches built ahead of the one being consumed (default 1): the next batch
-   * is made while the current one trains, as soon as the training step awaits.
+   * is made while the current one trains, whenever the training step awaits
+   * (a GPU read, I/O); a batch not ready when asked for is built on the spot.
    * 0 builds each batch on demand.
    */
   prefetch?: number;
@@ -46,6 +47,47 @@ const schedule: Scheduler =
         };
         channel.port2.postMessage(null);
       };
+
+/**
+ * A batch built ahead of time: by the scheduler when the event loop is idle
+ * (the consumer awaits a GPU read or I/O), or on the spot if the consumer asks
+ * first, so prefetching never adds latency to a consumer that never waits.
+ */
+class BatchJob<B> {
+  private state: 'pending' | 'done' | 'failed' | 'taken' = 'pending';
+  private value: B | undefined;
+  private error: unknown;
+
+  constructor(private readonly build: () => B) {}
+
+  run(): void {
+    if (this.state !== 'pending') return;
+    try {
+      this.value = this.build();
+      this.state = 'done';
+    } catch (error) {
+      this.error = error;
+      this.state = 'failed';
+    }
+  }
+
+  /** The batch (built now if it was not yet); rethrows the build's error. */
+  take(): B {
+    this.run();
+    if (this.state === 'failed') throw this.error;
+    const value = this.value as B;
+    // The scheduler may hold this job until the loop idles; it must not hold the batch.
+    this.value = undefined;
+    this.state = 'taken';
+    return value;
+  }
+
+  cancel(): void {
+    if (this.state === 'done') disposeTensors(this.value);
+    this.state = 'taken';
+    this.value = undefined;
+  }
+}
 
 /**
  * Iterates over a dataset in batches (`torch.utils.data.DataLoader`), with
@@ -91,7 +133,9 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       this.batchSize = batchSize;
       return;
     }
-    this.sampler = options.sampler ?? (options.shuffle ? new RandomSampler(dataset, { generator: options.generator ?? defaultGenerator }) : new SequentialSampler(dataset));
+    this.sampler =
+      options.sampler ??
+      (options.shuffle ? new RandomSampler(dataset, { generator: options.generator ?? defaultGenerator }) : new SequentialSampler(dataset));
     this.batchSampler = options.batchSampler ?? new BatchSampler(this.sampler, batchSize, this.dropLast);
     this.batchSize = options.batchSampler ? null : batchSize;
   }
@@ -125,31 +169,21 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
 
   private async *iterateIndexed(): AsyncGenerator<B> {
     const groups = (this.batchSampler as BatchSamplerLike)[Symbol.iterator]();
-    const queue: Promise<B>[] = [];
-    const build = (indices: Int32Array | readonly number[]): Promise<B> => {
-      const p = new Promise<B>((resolve, reject) =>
-        schedule(() => {
-          try {
-            resolve(this.fetch(indices));
-          } catch (error) {
-            reject(error);
-          }
-        }),
-      );
-      p.catch(() => {}); // rejections surface when the batch is awaited
-      return p;
-    };
+    const queue: BatchJob<B>[] = [];
     const fill = (): void => {
       while (queue.length < this.prefetch) {
         const next = groups.next();
         if (next.done) return;
-        queue.push(build(next.value));
+        const job = new BatchJob(() => this.fetch(next.value));
+        schedule(() => job.run());
+        queue.push(job);
       }
     };
     try {
       for (;;) {
         let batch: B;
-        if (queue.length > 0) batch = await (queue.shift() as Promise<B>);
+        const job = queue.shift();
+        if (job) batch = job.take();
         else {
           const next = groups.next();
           if (next.done) return;
@@ -160,7 +194,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       }
     } finally {
       // Early exit (break, throw): batches built ahead are nobody's, so free them.
-      for (const p of queue) p.then(disposeTensors, () => {});
+      for (const job of queue) job.cancel();
     }
   }
 

@@ -22,7 +22,7 @@ export {
 } from './sampler.js';
 export { DataLoader, type DataLoaderOptions } from './data-loader.js';
 
-export type { Transform } from './transforms/transform.js';
+export type { Transform, HostRows } from './transforms/transform.js';
 export { BaseTransform } from './transforms/transform.js';
 export { Compose } from './transforms/compose.js';
 export { ToTensor } from './transforms/to-tensor.js';

@@ -24,7 +24,10 @@ async function collect<B>(loader: AsyncIterable<B>): Promise<B[]> {
 class Counting extends Dataset<[Tensor, number]> {
   items = 0;
   batches: number[][] = [];
-  constructor(readonly n: number, readonly batched: boolean) {
+  constructor(
+    readonly n: number,
+    readonly batched: boolean,
+  ) {
     super();
     if (batched) {
       (this as unknown as { getBatch: (i: Int32Array) => [Tensor, Tensor] }).getBatch = (idx) => {
@@ -61,7 +64,10 @@ describe('samplers', () => {
   it('BatchSampler groups, keeps or drops the last batch', () => {
     const seq = new SequentialSampler({ length: 5 });
     expect([...new BatchSampler(seq, 2)].map((b) => [...b])).toEqual([[0, 1], [2, 3], [4]]);
-    expect([...new BatchSampler(seq, 2, true)].map((b) => [...b])).toEqual([[0, 1], [2, 3]]);
+    expect([...new BatchSampler(seq, 2, true)].map((b) => [...b])).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(new BatchSampler(seq, 2).length).toBe(3);
     expect(new BatchSampler(seq, 2, true).length).toBe(2);
     expect(() => new BatchSampler(seq, 0)).toThrow(/positive integer/);
@@ -77,7 +83,11 @@ describe('DataLoader', () => {
     const loader = new DataLoader(ds, { batchSize: 4 });
     expect(loader.length).toBe(3);
     const batches = await collect(loader);
-    expect(batches.map(([, b]) => ints(b))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map(([, b]) => ints(b))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     const dropped = new DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(dropped.length).toBe(2);
     expect((await collect(dropped)).length).toBe(2);
@@ -117,7 +127,15 @@ describe('DataLoader', () => {
     const collate = (samples: Tensor[][]) => samples.map((s) => s[1].itemSync() as number);
     const custom = new DataLoader(ds, { batchSize: 3, collate });
     expect(await collect(custom)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
-    const sampled = new DataLoader(ds, { batchSize: 2, sampler: { length: 3, *[Symbol.iterator]() { yield* [9, 0, 5]; } } });
+    const sampled = new DataLoader(ds, {
+      batchSize: 2,
+      sampler: {
+        length: 3,
+        *[Symbol.iterator]() {
+          yield* [9, 0, 5];
+        },
+      },
+    });
     expect((await collect(sampled)).map(([, b]) => ints(b))).toEqual([[9, 0], [5]]);
     const grouped = new DataLoader(ds, { batchSampler: [[1, 2, 3], [0]] });
     expect((await collect(grouped)).map(([, b]) => ints(b))).toEqual([[1, 2, 3], [0]]);
@@ -127,7 +145,13 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(ds, { batchSampler: [[0]], batchSize: 2 })).toThrow(/mutually exclusive/);
     expect(() => new DataLoader(ds, { sampler: new SequentialSampler(ds), shuffle: true })).toThrow(/mutually exclusive with shuffle/);
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/positive integer/);
-    expect(() => new DataLoader(IterableDataset.from(() => [1]), { shuffle: true })).toThrow(/IterableDataset has no indices/);
+    expect(
+      () =>
+        new DataLoader(
+          IterableDataset.from(() => [1]),
+          { shuffle: true },
+        ),
+    ).toThrow(/IterableDataset has no indices/);
   });
 
   it('prefetches the next batch while the consumer awaits, and frees it on early exit', async () => {

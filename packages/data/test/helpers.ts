@@ -15,7 +15,14 @@ export function makeSplit(count: number, rows = 28, cols = 28, seed = 1) {
   const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7 + seed) % 10);
   const imagesIdx = encodeIdx({ type: 'uint8', shape: [count, rows, cols], data: images });
   const labelsIdx = encodeIdx({ type: 'uint8', shape: [count], data: labels });
-  return { images, labels, imagesIdx, labelsIdx, imagesGz: new Uint8Array(gzipSync(imagesIdx)), labelsGz: new Uint8Array(gzipSync(labelsIdx)) };
+  return {
+    images,
+    labels,
+    imagesIdx,
+    labelsIdx,
+    imagesGz: new Uint8Array(gzipSync(imagesIdx)),
+    labelsGz: new Uint8Array(gzipSync(labelsIdx)),
+  };
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

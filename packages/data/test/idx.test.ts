@@ -43,7 +43,9 @@ describe('parseIdx', () => {
 
   it('rejects truncated data and trailing bytes', () => {
     const { imagesIdx } = makeSplit(2, 2, 2);
-    expect(() => parseIdx(imagesIdx.subarray(0, imagesIdx.length - 1), 'cut.idx')).toThrow(/cut.idx has 7 data bytes.*needs 8 \(file truncated\)/);
+    expect(() => parseIdx(imagesIdx.subarray(0, imagesIdx.length - 1), 'cut.idx')).toThrow(
+      /cut.idx has 7 data bytes.*needs 8 \(file truncated\)/,
+    );
     const longer = new Uint8Array(imagesIdx.length + 3);
     longer.set(imagesIdx);
     expect(() => parseIdx(longer, 'long.idx')).toThrow(/trailing bytes/);
@@ -77,7 +79,9 @@ describe('gunzip', () => {
   });
 
   it('rejects data that is not gzip', () => {
-    expect(() => gunzip(new TextEncoder().encode('<html>404</html>'), 'page.gz')).toThrow(/page.gz is not a gzip file \(expected magic 1f 8b, got 3c 68 74 6d\)/);
+    expect(() => gunzip(new TextEncoder().encode('<html>404</html>'), 'page.gz')).toThrow(
+      /page.gz is not a gzip file \(expected magic 1f 8b, got 3c 68 74 6d\)/,
+    );
     expect(() => gunzip(new Uint8Array(), 'empty.gz')).toThrow(/an empty file/);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Tensor } from '@kindling/tensor';
+import { type Tensor, getBackend, hasBackend, registerBackend } from '@kindling/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Compose,
@@ -116,10 +116,43 @@ describe('MNIST-family datasets', () => {
     expect(seen.sort()).toEqual([...train.labels].map((l) => l + 100).sort());
   });
 
+  it('gives the same batches on a device without host reads (indexSelect and device-side normalize)', async () => {
+    // A CPU-backed device that can only be read asynchronously, like WebGPU.
+    if (!hasBackend('cpu-async')) {
+      registerBackend(Object.create(getBackend('cpu'), { name: { value: 'cpu-async' }, readSync: { value: undefined } }));
+    }
+    const options = { root, download: true, mirrors: [`${server.url}/m`] };
+    for (const transform of [undefined, new Compose([new ToTensor(), new Normalize([0.1307], [0.3081])]), new ToTensor()]) {
+      const host = await TinyMNIST.create({ ...options, transform });
+      const device = await TinyMNIST.create({ ...options, transform, device: 'cpu-async' });
+      const idx = Int32Array.of(11, 0, 5, 5);
+      const [hx, hy] = host.getBatch(idx);
+      const [dx, dy] = device.getBatch(idx);
+      expect(dx.device).toBe('cpu-async');
+      expect(dx.shape).toEqual(hx.shape);
+      expect(dx.dtype).toBe(hx.dtype);
+      const a = Array.from(await dx.data());
+      const b = vals(hx);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
+      expect(Array.from(await dy.data())).toEqual(vals(hy));
+    }
+  });
+
   it('names classes like torchvision', () => {
     expect(MNIST.meta.classes[0]).toBe('0 - zero');
     expect(MNIST.meta.classes[9]).toBe('9 - nine');
-    expect(FashionMNIST.meta.classes).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(FashionMNIST.meta.classes).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ]);
     expect(KMNIST.meta.classes).toEqual(['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo']);
     expect(FashionMNIST.meta.folder).toBe('FashionMNIST');
   });
@@ -145,7 +178,10 @@ describe('MNIST-family datasets', () => {
     const labels = encodeIdx({ type: 'uint8', shape: [12], data: Uint8Array.from({ length: 12 }, (_, i) => (i === 4 ? 10 : 1)) });
     const gz = new Uint8Array(gzipSync(labels));
     class BadLabels extends TinyMNIST {
-      static override readonly meta: MnistMeta = { ...TinyMNIST.meta, train: { ...TinyMNIST.meta.train, labels: { name: 'train-labels-idx1-ubyte.gz' } } };
+      static override readonly meta: MnistMeta = {
+        ...TinyMNIST.meta,
+        train: { ...TinyMNIST.meta.train, labels: { name: 'train-labels-idx1-ubyte.gz' } },
+      };
     }
     const bad = await serve({ '/m/train-images-idx3-ubyte.gz': { body: train.imagesGz }, '/m/train-labels-idx1-ubyte.gz': { body: gz } });
     try {

@@ -14,13 +14,17 @@ import {
 } from '../src/index.js';
 
 const vals = (t: Tensor) => Array.from(t.dataSync());
-const bytes = (shape: number[]) => tensor(Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 37) % 256), { shape });
+const bytes = (shape: number[]) =>
+  tensor(
+    Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 37) % 256),
+    { shape },
+  );
 
 function expectClose(a: Tensor, b: Tensor, tol = 1e-6): void {
   expect(a.shape).toEqual(b.shape);
   const x = vals(a);
   const y = vals(b);
-  x.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThanOrEqual(tol));
+  for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(tol);
 }
 
 describe('ToTensor', () => {
@@ -29,7 +33,13 @@ describe('ToTensor', () => {
     const out = new ToTensor().apply(img);
     expect(out.dtype).toBe('float32');
     expect(out.shape).toEqual([1, 2, 3]);
-    expectClose(out, tensor(Float32Array.from(vals(img), (v) => v / 255), { shape: [1, 2, 3] }));
+    expectClose(
+      out,
+      tensor(
+        Float32Array.from(vals(img), (v) => v / 255),
+        { shape: [1, 2, 3] },
+      ),
+    );
   });
 
   it('moves HWC channels first, for samples and batches', () => {
@@ -95,7 +105,11 @@ describe('Compose', () => {
 });
 
 describe('random augmentations', () => {
-  const img = (n: number, h = 4, w = 5) => tensor(Int32Array.from({ length: n * h * w }, (_, i) => i + 1), { shape: [n, h, w] });
+  const img = (n: number, h = 4, w = 5) =>
+    tensor(
+      Int32Array.from({ length: n * h * w }, (_, i) => i + 1),
+      { shape: [n, h, w] },
+    );
 
   it('RandomHorizontalFlip mirrors with probability p, each image of a batch on its own coin', () => {
     const x = img(1, 2, 3);

@@ -89,7 +89,12 @@ registerGradRule('nllLoss', {
     let perSample = sampleWeight.neg().mul(reduction === 'none' && !batched ? g.reshape([1]) : g);
     if (reduction === 'mean') perSample = perSample.div(sampleWeight.sum());
     const rows = batched ? meta.shape[0] : 1;
-    const grad = scatterAdd(zeros([rows, classes], { dtype: meta.dtype, device: meta.device }), 1, safeTarget.unsqueeze(1), perSample.unsqueeze(1));
+    const grad = scatterAdd(
+      zeros([rows, classes], { dtype: meta.dtype, device: meta.device }),
+      1,
+      safeTarget.unsqueeze(1),
+      perSample.unsqueeze(1),
+    );
     return [batched ? grad : grad.reshape([classes]), null, null];
   },
 });

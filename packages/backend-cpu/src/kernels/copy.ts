@@ -1,4 +1,13 @@
-import { type DType, type RandomKey, type RandomKind, type StorageHandle, type TypedArray, type View, allocArray, philoxFill } from '@kindling/tensor';
+import {
+  type DType,
+  type RandomKey,
+  type RandomKind,
+  type StorageHandle,
+  type TypedArray,
+  type View,
+  allocArray,
+  philoxFill,
+} from '@kindling/tensor';
 import { dataOf, elementOffsets, isDense, sizeOf, storeConverter, wrap } from './storage.js';
 
 /** A dense copy of `x` in `dtype`. Typed-array stores give PyTorch's conversions (truncation, uint8 wrap); bool is `!= 0`. */

@@ -65,7 +65,13 @@ export function topk(x: View, k: number, axis: number, largest: boolean): [Stora
     s *= outShape[i];
   }
   const order = [...outShape.keys()].filter((i) => i !== axis).concat(axis);
-  const outOffsets = elementOffsets({ handle: x.handle, dtype: x.dtype, offset: 0, shape: order.map((i) => outShape[i]), strides: order.map((i) => outStrides[i]) });
+  const outOffsets = elementOffsets({
+    handle: x.handle,
+    dtype: x.dtype,
+    offset: 0,
+    shape: order.map((i) => outShape[i]),
+    strides: order.map((i) => outStrides[i]),
+  });
   const values = allocArray(x.dtype, sizeOf(outShape));
   const indices = new Int32Array(sizeOf(outShape));
   const compare = largest ? descending : (a: number, b: number) => -descending(a, b);

@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@kindling/tensor';
+import { type Tensor, getBackend, tensor } from '@kindling/tensor';
 import { Dataset } from '../dataset.js';
 import { DatasetError } from '../errors.js';
 import { checkIndex, checkIndices } from '../indices.js';
@@ -77,6 +77,12 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
   readonly train: boolean;
   readonly transform: Transform | undefined;
   readonly targetTransform: Transform | undefined;
+  /**
+   * The decoded bytes, kept when the device is host memory (CPU): a batch is
+   * then gathered with one row copy per sample, which beats a generic
+   * element-wise gather kernel by far. Other devices use `indexSelect`.
+   */
+  private readonly host: { images: Uint8Array; labels: Int32Array; rowSize: number } | null;
 
   /** @internal Use `create` (or `fromBytes`). */
   constructor(arrays: MnistArrays, options: MNISTOptions) {
@@ -87,8 +93,10 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
     const device = options.device;
+    const labels = Int32Array.from(arrays.labels);
     this.data = tensor(arrays.images, { shape: [arrays.count, meta.rows, meta.cols], dtype: 'uint8', device });
-    this.targets = tensor(Int32Array.from(arrays.labels), { device });
+    this.targets = tensor(labels, { device });
+    this.host = getBackend(this.data.device).readSync ? { images: arrays.images, labels, rowSize: meta.rows * meta.cols } : null;
   }
 
   /**
@@ -97,6 +105,7 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
    * `root` (or the mirrors) are URLs.
    */
   static async create<D extends MNIST>(this: MnistClass<D>, options: MNISTOptions = {}): Promise<D> {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being created (FashionMNIST...).
     const meta = this.meta;
     const split = (options.train ?? true) ? meta.train : meta.test;
     const store = options.store ?? getDefaultStore() ?? new UrlStore();
@@ -132,6 +141,7 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
    * each other, not against the official split sizes.
    */
   static fromBytes<D extends MNIST>(this: MnistClass<D>, images: Uint8Array, labels: Uint8Array, options: MNISTOptions = {}): D {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being created (FashionMNIST...).
     const meta = this.meta;
     const imageData = decodeIdx('images', images, [null, meta.rows, meta.cols]);
     const labelData = decodeIdx('labels', labels, [null]);
@@ -161,14 +171,43 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
 
   getBatch(indices: Int32Array): [Tensor, Tensor] {
     checkIndices(`${this.constructor.name}.getBatch`, indices, this.length);
-    const index = tensor(indices, { device: this.data.device });
-    const images = this.data.indexSelect(0, index);
-    const targets = this.targets.indexSelect(0, index);
-    index.dispose();
+    const device = this.data.device;
+    const fast =
+      this.host &&
+      this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.data.shape.slice(1) }, indices, device);
+    if (fast) {
+      const labels = tensor(
+        Int32Array.from(indices, (i) => (this.host as { labels: Int32Array }).labels[i]),
+        { device },
+      );
+      return [fast, this.targetTransform ? this.targetTransform.applyBatch(labels) : labels];
+    }
+    const [images, targets] = this.host ? this.gatherOnHost(indices, this.host) : this.gatherOnDevice(indices);
     return [
       this.transform ? this.transform.applyBatch(images) : images,
       this.targetTransform ? this.targetTransform.applyBatch(targets) : targets,
     ];
+  }
+
+  private gatherOnDevice(indices: Int32Array): [Tensor, Tensor] {
+    const index = tensor(indices, { device: this.data.device });
+    const images = this.data.indexSelect(0, index);
+    const targets = this.targets.indexSelect(0, index);
+    index.dispose();
+    return [images, targets];
+  }
+
+  private gatherOnHost(indices: Int32Array, host: { images: Uint8Array; labels: Int32Array; rowSize: number }): [Tensor, Tensor] {
+    const { rowSize } = host;
+    const images = new Uint8Array(indices.length * rowSize);
+    const labels = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      images.set(host.images.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
+      labels[k] = host.labels[i];
+    }
+    const device = this.data.device;
+    return [tensor(images, { shape: [indices.length, ...this.data.shape.slice(1)], device }), tensor(labels, { device })];
   }
 }
 

@@ -37,9 +37,7 @@ export function gunzip(bytes: Uint8Array, name: string): Uint8Array {
   const n = bytes.length;
   const trailerSize = (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0;
   if (trailerSize !== out.length % 2 ** 32) {
-    throw new DatasetError(
-      `gunzip: ${name} is truncated or corrupt (inflated ${out.length} bytes, the gzip trailer says ${trailerSize})`,
-    );
+    throw new DatasetError(`gunzip: ${name} is truncated or corrupt (inflated ${out.length} bytes, the gzip trailer says ${trailerSize})`);
   }
   return out;
 }

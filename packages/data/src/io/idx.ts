@@ -11,12 +11,12 @@ export interface IdxArray {
 }
 
 const TYPES: Record<number, { type: IdxType; size: number }> = {
-  0x08: { type: 'uint8', size: 1 },
-  0x09: { type: 'int8', size: 1 },
-  0x0b: { type: 'int16', size: 2 },
-  0x0c: { type: 'int32', size: 4 },
-  0x0d: { type: 'float32', size: 4 },
-  0x0e: { type: 'float64', size: 8 },
+  8: { type: 'uint8', size: 1 },
+  9: { type: 'int8', size: 1 },
+  11: { type: 'int16', size: 2 },
+  12: { type: 'int32', size: 4 },
+  13: { type: 'float32', size: 4 },
+  14: { type: 'float64', size: 8 },
 };
 
 /** What a caller expects of an IDX file; anything else is an error naming the file. */
@@ -118,7 +118,9 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   const dv = new DataView(out.buffer);
   out[2] = code;
   out[3] = array.shape.length;
-  array.shape.forEach((s, i) => dv.setUint32(4 + 4 * i, s, false));
+  array.shape.forEach((s, i) => {
+    dv.setUint32(4 + 4 * i, s, false);
+  });
   for (let i = 0; i < count; i++) {
     const at = headerSize + i * size;
     const v = array.data[i];

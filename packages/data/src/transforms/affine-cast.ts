@@ -1,4 +1,5 @@
 import { type Tensor, getBackend, tensor } from '@kindling/tensor';
+import type { HostRows } from './transform.js';
 
 /**
  * `out = float32(x) * scale[c] + shift[c]` along channel dim `channelDim`:
@@ -26,6 +27,34 @@ export function affineToFloat(x: Tensor, channelDim: number, scale: readonly num
   return tensor(out, { shape: x.shape, device: x.device });
 }
 
+/**
+ * The host fast path of `affineToFloat` for single-channel samples held as
+ * bytes: each requested row is converted by one native `Float32Array.set`
+ * (gather and cast in one copy), then one multiply-add pass; the result is
+ * `[N, 1, ...sampleShape]`. Null when the device is not host memory or the
+ * samples have channels.
+ */
+export function hostRowsToFloat(source: HostRows, indices: Int32Array, scale: number, shift: number, device: string): Tensor | null {
+  if (!getBackend(device, 'hostRowsToFloat').readSync || source.sampleShape.length !== 2) return null;
+  const rowSize = source.sampleShape[0] * source.sampleShape[1];
+  const out = scratchFloats(indices.length * rowSize);
+  for (let k = 0; k < indices.length; k++) {
+    const start = indices[k] * rowSize;
+    out.set(source.data.subarray(start, start + rowSize), k * rowSize);
+  }
+  multiplyAdd(out, 0, out.length, scale, shift);
+  return tensor(out, { shape: [indices.length, 1, ...source.sampleShape], device });
+}
+
+let scratch = new Float32Array(0);
+
+// `tensor()` copies its input into the backend, so one buffer serves every batch:
+// half the allocations (and page faults) of a fresh array per batch.
+function scratchFloats(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(size);
+  return scratch.subarray(0, size);
+}
+
 function multiplyAdd(out: Float32Array, start: number, end: number, s: number, t: number): void {
   if (s === 1 && t === 0) return;
   for (let i = start; i < end; i++) out[i] = out[i] * s + t;
@@ -33,7 +62,7 @@ function multiplyAdd(out: Float32Array, start: number, end: number, s: number, t
 
 function onDevice(x: Tensor, channelDim: number, scale: readonly number[], shift: readonly number[]): Tensor {
   const channels = x.shape[channelDim];
-  const shape = x.shape.map((s, d) => (d === channelDim ? channels : 1));
+  const shape = x.shape.map((_, d) => (d === channelDim ? channels : 1));
   const pick = (v: readonly number[]) => Float32Array.from({ length: channels }, (_, c) => v[v.length === 1 ? 0 : c]);
   const s = tensor(pick(scale), { shape, device: x.device });
   const t = tensor(pick(shift), { shape, device: x.device });

@@ -1,7 +1,7 @@
 import type { Tensor } from '@kindling/tensor';
 import { Normalize } from './normalize.js';
 import { ToTensor } from './to-tensor.js';
-import type { Transform } from './transform.js';
+import type { HostRows, Transform } from './transform.js';
 
 /**
  * Applies transforms in order (`torchvision.transforms.Compose`). A `ToTensor`
@@ -34,9 +34,22 @@ export class Compose implements Transform {
     return this.run(x, (t, v) => t.applyBatch(v));
   }
 
+  applyBatchToHostRows(source: HostRows, indices: Int32Array, device: string): Tensor | null {
+    const [first, ...rest] = this.plan;
+    const head = first?.applyBatchToHostRows?.(source, indices, device) ?? null;
+    if (head === null) return null;
+    const out = this.runFrom(head, rest, (t, v) => t.applyBatch(v));
+    if (out !== head) head.dispose();
+    return out;
+  }
+
   private run(x: Tensor, step: (t: Transform, v: Tensor) => Tensor): Tensor {
+    return this.runFrom(x, this.plan, step);
+  }
+
+  private runFrom(x: Tensor, plan: readonly Transform[], step: (t: Transform, v: Tensor) => Tensor): Tensor {
     let v = x;
-    for (const t of this.plan) {
+    for (const t of plan) {
       const next = step(t, v);
       if (v !== x && next !== v) v.dispose();
       v = next;

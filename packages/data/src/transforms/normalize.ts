@@ -15,7 +15,9 @@ export class Normalize implements Transform {
       throw new KindlingError(`Normalize: mean and std must be non-empty and of equal length, got ${mean.length} and ${std.length}`);
     }
     if (std.some((s) => Math.fround(s) === 0)) {
-      throw new KindlingError(`Normalize: std evaluated to zero after conversion to float32, leading to division by zero (std [${std.join(', ')}])`);
+      throw new KindlingError(
+        `Normalize: std evaluated to zero after conversion to float32, leading to division by zero (std [${std.join(', ')}])`,
+      );
     }
     this.mean = [...mean];
     this.std = [...std];
@@ -54,7 +56,10 @@ export class Normalize implements Transform {
     const channels = x.shape[x.ndim - 3];
     this.checkChannels(channels);
     const stats = (f: (c: number) => number) =>
-      tensor(Float32Array.from({ length: channels }, (_, c) => f(c)), { shape: [channels, 1, 1], device: x.device, dtype: x.dtype });
+      tensor(
+        Float32Array.from({ length: channels }, (_, c) => f(c)),
+        { shape: [channels, 1, 1], device: x.device, dtype: x.dtype },
+      );
     const mean = stats((c) => this.meanOf(c));
     const std = stats((c) => this.stdOf(c));
     const centered = x.sub(mean);

@@ -33,10 +33,10 @@ export class RandomAffine implements Transform {
     this.degrees = typeof d === 'number' ? [-d, d] : [d[0], d[1]];
     this.translate = options.translate;
     this.scale = options.scale;
-    if (this.translate && this.translate.some((t) => !(t >= 0 && t <= 1))) {
+    if (this.translate?.some((t) => !(t >= 0 && t <= 1))) {
       throw new KindlingError(`RandomAffine: translate values should be in [0, 1], got [${this.translate}]`);
     }
-    if (this.scale && this.scale.some((s) => !(s > 0))) throw new KindlingError(`RandomAffine: scale values should be positive, got [${this.scale}]`);
+    if (this.scale?.some((s) => !(s > 0))) throw new KindlingError(`RandomAffine: scale values should be positive, got [${this.scale}]`);
     this.fill = options.fill ?? 0;
     this.generator = options.generator ?? defaultGenerator;
   }

@@ -28,7 +28,9 @@ export class RandomCrop implements Transform {
     this.fill = options.fill ?? 0;
     this.generator = options.generator ?? defaultGenerator;
     if (!this.size.every((s) => Number.isInteger(s) && s > 0) || !Number.isInteger(this.padding) || this.padding < 0) {
-      throw new KindlingError(`RandomCrop: size must be positive integers and padding a non-negative integer, got size [${this.size}] padding ${this.padding}`);
+      throw new KindlingError(
+        `RandomCrop: size must be positive integers and padding a non-negative integer, got size [${this.size}] padding ${this.padding}`,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import { ShapeError, type Tensor } from '@kindling/tensor';
-import { affineToFloat } from './affine-cast.js';
+import { affineToFloat, hostRowsToFloat } from './affine-cast.js';
 import type { Normalize } from './normalize.js';
-import type { Transform } from './transform.js';
+import type { HostRows, Transform } from './transform.js';
 
 /**
  * `torchvision.transforms.ToTensor`: an image `[H, W]` or `[H, W, C]` becomes
@@ -17,11 +17,21 @@ export class ToTensor implements Transform {
     return convert(x, true, null);
   }
 
+  applyBatchToHostRows(source: HostRows, indices: Int32Array, device: string): Tensor | null {
+    return hostRowsToFloat(source, indices, 1 / 255, 0, device);
+  }
+
   /** ToTensor then `normalize`, as one pass (what `Compose` runs for the pair). */
   fuse(normalize: Normalize): Transform {
     return {
       apply: (x) => convert(x, false, normalize),
       applyBatch: (x) => convert(x, true, normalize),
+      applyBatchToHostRows: (source, indices, device) => {
+        normalize.checkChannels(1);
+        const mean = normalize.meanOf(0);
+        const std = normalize.stdOf(0);
+        return hostRowsToFloat(source, indices, 1 / 255 / std, -mean / std, device);
+      },
     };
   }
 }
@@ -48,9 +58,10 @@ function convert(x: Tensor, batched: boolean, normalize: Normalize | null): Tens
     scale = Array.from({ length: channels }, (_, c) => factor / normalize.stdOf(c));
     shift = Array.from({ length: channels }, (_, c) => -normalize.meanOf(c) / normalize.stdOf(c));
   } else if (x.dtype === 'float32') {
+    // Already floats: only the layout changes (a view when it is already contiguous).
     const out = chw.contiguous();
     if (out !== chw) chw.dispose();
-    return out === x ? x.clone() : out;
+    return out;
   }
   const out = affineToFloat(chw, channelDim, scale, shift);
   chw.dispose();

@@ -10,6 +10,21 @@ export interface Transform {
   apply(x: Tensor): Tensor;
   /** Transforms a batch `[N, ...sample]`; equal to `apply` on each sample, stacked. */
   applyBatch(x: Tensor): Tensor;
+  /**
+   * Optional fast path for datasets that hold their samples as bytes in host
+   * memory: `applyBatch` of the uint8 samples `indices` of `source`, without
+   * building the uint8 batch tensor first (and without a gather kernel).
+   * Returns null when it cannot handle the input; the dataset then gathers
+   * a tensor and calls `applyBatch`.
+   */
+  applyBatchToHostRows?(source: HostRows, indices: Int32Array, device: string): Tensor | null;
+}
+
+/** Same-shape uint8 samples stored back to back in host memory. */
+export interface HostRows {
+  readonly data: Uint8Array;
+  /** Shape of one sample, e.g. `[28, 28]`. */
+  readonly sampleShape: readonly number[];
 }
 
 /** Base class: subclasses implement `apply`; `applyBatch` falls back to one sample at a time. */

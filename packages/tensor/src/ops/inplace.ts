@@ -71,18 +71,24 @@ export const clamp_ = <T extends Tensor>(t: T, min?: number | null, max?: number
   writeInto('clamp_', t, [], { min, max }, () => E.clamp(t, min, max));
 
 export function addcmul_<T extends Tensor>(t: T, t1: Tensor, t2: Tensor, value = 1): T {
+  // PyTorch's kernel order: self + (value * t1) * t2.
   return writeInto('addcmul_', t, [t1, t2], { value }, () => {
-    const prod = E.mul(t1, t2);
-    const out = E.add(t, prod, { alpha: value });
+    const scaled = E.mul(t1, value);
+    const prod = E.mul(scaled, t2);
+    const out = E.add(t, prod);
+    scaled.dispose();
     prod.dispose();
     return out;
   });
 }
 
 export function addcdiv_<T extends Tensor>(t: T, t1: Tensor, t2: Tensor, value = 1): T {
+  // PyTorch's kernel order: self + (value * t1) / t2.
   return writeInto('addcdiv_', t, [t1, t2], { value }, () => {
-    const q = E.div(t1, t2);
-    const out = E.add(t, q, { alpha: value });
+    const scaled = E.mul(t1, value);
+    const q = E.div(scaled, t2);
+    const out = E.add(t, q);
+    scaled.dispose();
     q.dispose();
     return out;
   });

@@ -1,0 +1,139 @@
+import {
+  KindlingError,
+  type NllLossOptions,
+  type Reduction,
+  ShapeError,
+  type Tensor,
+  arange,
+  linear as linearOp,
+  maximum,
+  nllLoss as nllLossOp,
+  nllSampleWeights,
+  rand,
+  where,
+} from '@kindling/tensor';
+
+export type { Reduction, NllLossOptions };
+
+export const relu = (x: Tensor): Tensor => x.relu();
+
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return where(x.gt(0), x, x.mul(negativeSlope));
+}
+
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+export const tanh = (x: Tensor): Tensor => x.tanh();
+export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+
+/** `x @ weight^T + bias`. */
+export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => linearOp(x, weight, bias);
+
+/** Inverted dropout: zeroes elements with probability `p` and scales the rest by `1/(1-p)`; identity unless `training`. */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new KindlingError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const keep = rand(x.shape, { device: x.device, dtype: x.dtype === 'float64' ? 'float64' : 'float32' }).lt(1 - p);
+  return x.mul(keep.cast(x.dtype)).div(1 - p);
+}
+
+function reduce(losses: Tensor, reduction: Reduction, op: string): Tensor {
+  if (reduction === 'none') return losses;
+  if (reduction === 'sum') return losses.sum();
+  if (reduction === 'mean') return losses.mean();
+  throw new KindlingError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+}
+
+function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ShapeError(`${op}: target shape [${target.shape.join(',')}] must equal input shape [${input.shape.join(',')}]`);
+  }
+}
+
+/** Negative log-likelihood of class indices (int32) under log-probabilities `[N, C]`. */
+export const nllLoss = (input: Tensor, target: Tensor, options?: NllLossOptions): Tensor => nllLossOp(input, target, options);
+
+/** Options of `crossEntropy` / `CrossEntropyLoss`. */
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Mixes the target with the uniform distribution: `(1-ε)·nll + ε·mean(-log p)` (PyTorch ≥ 1.10). */
+  labelSmoothing?: number;
+}
+
+/** Cross-entropy of raw logits `[N, C]` with class indices `[N]` (log-softmax + NLL, computed stably). */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const smoothing = options.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing <= 1))
+    throw new KindlingError(`crossEntropy: labelSmoothing must be between 0 and 1, got ${smoothing}`);
+  if (input.ndim !== 1 && input.ndim !== 2)
+    throw new ShapeError(`crossEntropy: input must be [N, C] or [C] logits, got shape [${input.shape.join(',')}]`);
+  const classDim = input.ndim - 1;
+  const logp = input.logSoftmax(classDim);
+  const nll = nllLossOp(logp, target, options);
+  if (smoothing === 0) return nll;
+  // PyTorch's formula (aten/src/ATen/native/LossNLL.cpp, cross_entropy with label smoothing).
+  const reduction = options.reduction ?? 'mean';
+  const weight = options.weight ?? null;
+  const classes = input.shape[classDim];
+  const batchedTarget = input.ndim === 2 ? target : target.unsqueeze(0);
+  const { sampleWeight } = nllSampleWeights(batchedTarget, weight, options.ignoreIndex ?? -100, classes, input.dtype);
+  const kept = batchedTarget.ne(options.ignoreIndex ?? -100);
+  const weighted = weight ? logp.mul(weight) : logp;
+  let smooth = where(kept, weighted.sum(classDim).neg(), 0);
+  if (input.ndim === 1) smooth = smooth.reshape([]);
+  let reduced: Tensor;
+  if (reduction === 'none') reduced = smooth;
+  else if (reduction === 'sum') reduced = smooth.sum();
+  else reduced = smooth.sum().div(weight ? sampleWeight.sum() : kept.cast(input.dtype).sum());
+  return nll.mul(1 - smoothing).add(reduced.mul(smoothing / classes));
+}
+
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape('mseLoss', input, target);
+  const d = input.sub(target);
+  return reduce(d.mul(d), reduction, 'mseLoss');
+}
+
+export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape('l1Loss', input, target);
+  return reduce(input.sub(target).abs(), reduction, 'l1Loss');
+}
+
+/** Binary cross-entropy of probabilities; logs are clamped at -100 like PyTorch. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+  checkSameShape('binaryCrossEntropy', input, target);
+  const logP = input.log().clamp(-100);
+  const log1mP = input.neg().add(1).log().clamp(-100);
+  let losses = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  if (options.weight) losses = losses.mul(options.weight);
+  return reduce(losses, options.reduction ?? 'mean', 'binaryCrossEntropy');
+}
+
+/** Binary cross-entropy of logits, stable for large |x|: `max(x,0) - x·y + log1p(exp(-|x|))`. */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
+  checkSameShape('binaryCrossEntropyWithLogits', input, target);
+  const softplusNeg = input.abs().neg().exp().log1p().add(maximum(input.neg(), 0));
+  let losses: Tensor;
+  if (options.posWeight) {
+    const logWeight = options.posWeight.sub(1).mul(target).add(1);
+    losses = target.neg().add(1).mul(input).add(logWeight.mul(softplusNeg));
+  } else {
+    losses = input.sub(input.mul(target)).add(softplusNeg);
+  }
+  if (options.weight) losses = losses.mul(options.weight);
+  return reduce(losses, options.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
+}
+
+/** One-hot encoding of int32 class indices: shape `[..., numClasses]`, int32. */
+export function oneHot(indices: Tensor, numClasses = -1): Tensor {
+  if (indices.dtype !== 'int32') throw new KindlingError(`oneHot: indices must be int32, got ${indices.dtype}`);
+  const classes = numClasses >= 0 ? numClasses : (indices.amax().itemSync() as number) + 1;
+  return indices
+    .unsqueeze(-1)
+    .eq(arange(classes, { device: indices.device }))
+    .int();
+}

@@ -1,0 +1,196 @@
+import { KindlingError, type Tensor, isTensor, keep } from '@kindling/tensor';
+import { noGrad } from '@kindling/autograd';
+import { Parameter, isParameter } from './parameter.js';
+
+const BUFFERS = Symbol('buffers');
+
+/** Options of `loadStateDict`. */
+export interface LoadStateDictOptions {
+  /** Require the keys to match exactly (default true). */
+  strict?: boolean;
+}
+
+/** What `loadStateDict` found, as PyTorch's `_IncompatibleKeys`. */
+export interface IncompatibleKeys {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/**
+ * Base class of all layers and models (`torch.nn.Module`). Parameters,
+ * buffers and submodules are found by walking the instance's own properties
+ * in the order they were assigned, so `this.fc1 = new Linear(...)` registers
+ * `fc1` the way it does in PyTorch. Subclasses implement `forward`.
+ */
+export abstract class Module {
+  /** Whether the module is in training mode (`train()`/`eval()`). */
+  training = true;
+  private readonly [BUFFERS] = new Map<string, Tensor | null>();
+
+  /** The computation. Call it directly: `model.forward(x)`. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Alias of `forward`, for code that reads better as a call. */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Registers a non-learnable tensor saved in `stateDict` (e.g. running statistics). */
+  registerBuffer(name: string, tensor: Tensor | null): void {
+    this[BUFFERS].set(name, tensor ? keep(tensor) : null);
+  }
+
+  /** Direct submodules with their attribute names. */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [name, value] of Object.entries(this)) if (value instanceof Module) yield [name, value];
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every descendant, with dotted names (`''` for this one). */
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** Parameters with PyTorch's dotted key names (`0.weight`, `fc1.bias`, `hidden_layers.0.weight`). */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Parameter>();
+    const modules: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [modulePrefix, module] of modules) {
+      for (const [name, value] of Object.entries(module)) {
+        if (isParameter(value) && !seen.has(value)) {
+          seen.add(value);
+          yield [modulePrefix ? `${modulePrefix}.${name}` : name, value];
+        }
+      }
+    }
+  }
+
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  *namedBuffers(prefix = ''): Generator<[string, Tensor]> {
+    for (const [modulePrefix, module] of this.namedModules(prefix)) {
+      for (const [name, value] of module[BUFFERS]) if (value) yield [modulePrefix ? `${modulePrefix}.${name}` : name, value];
+    }
+  }
+
+  /** Sets training mode here and in every descendant. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: dropout off (same as `train(false)`). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of all parameters; with `setToNone` (default) they are disposed and set to null. */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const setToNone = options.setToNone ?? true;
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) {
+        p.grad.dispose();
+        p.grad = null;
+      } else {
+        noGrad(() => p.grad?.zero_());
+      }
+    }
+  }
+
+  /** Calls `fn` on every descendant, then on this module (like PyTorch's `apply`). */
+  apply(fn: (module: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * Moves parameters and buffers to `device`. Parameters are replaced by new
+   * `Parameter` objects on the device, so create the optimizer afterwards, as
+   * PyTorch recommends.
+   */
+  to(device: string): this {
+    for (const m of this.modules()) {
+      const record = m as unknown as Record<string, unknown>;
+      for (const [name, value] of Object.entries(m)) {
+        if (isParameter(value) && value.device !== device) {
+          record[name] = new Parameter(keep(value.detach().to(device)), value.requiresGrad);
+        }
+      }
+      for (const [name, buffer] of m[BUFFERS]) if (buffer && buffer.device !== device) m[BUFFERS].set(name, keep(buffer.to(device)));
+    }
+    return this;
+  }
+
+  /** Parameters and buffers by key, detached (`state_dict()`). */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    for (const [name, b] of this.namedBuffers()) out[name] = b.detach();
+    return out;
+  }
+
+  /**
+   * Copies values from `stateDict` into the parameters and buffers. With
+   * `strict` (default), missing or unexpected keys throw; shape mismatches
+   * always throw, naming the key and both shapes.
+   */
+  loadStateDict(stateDict: Readonly<Record<string, Tensor>>, options: LoadStateDictOptions = {}): IncompatibleKeys {
+    const strict = options.strict ?? true;
+    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const missingKeys = [...own.keys()].filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !own.has(k));
+    const errors: string[] = [];
+    if (strict && unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (strict && missingKeys.length) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    for (const [key, target] of own) {
+      const source = stateDict[key];
+      if (!source) continue;
+      if (!isTensor(source)) {
+        errors.push(`While copying the parameter named "${key}", expected a Tensor, got ${typeof source}.`);
+      } else if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
+        errors.push(
+          `size mismatch for ${key}: copying a param with shape [${source.shape.join(', ')}] from checkpoint, ` +
+            `the shape in current model is [${target.shape.join(', ')}].`,
+        );
+      }
+    }
+    if (errors.length) {
+      throw new KindlingError(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    }
+    noGrad(() => {
+      for (const [key, target] of own) {
+        const source = stateDict[key];
+        if (source) target.copy_(source);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Extra text inside this module's repr, e.g. `in_features=784, out_features=128, bias=True`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch's repr: `Sequential(\n  (0): Linear(in_features=784, ...)\n  ...\n)`. */
+  toString(): string {
+    const children = [...this.namedChildren()];
+    const name = this.constructor.name;
+    const extra = this.extraRepr();
+    if (children.length === 0) return `${name}(${extra})`;
+    const lines = extra ? [extra] : [];
+    for (const [key, child] of children) lines.push(`(${key}): ${child.toString().split('\n').join('\n  ')}`);
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
