@@ -17,7 +17,9 @@ describe("the seeds' first autograd example", () => {
     expect(z.gradFn?.nextFunctions[0][0]).toBe(y.gradFn);
     z.backward();
     const expected = values(x).map((v) => v / 2);
-    values(x.grad).forEach((g, i) => expect(g).toBeCloseTo(expected[i], 6));
+    values(x.grad).forEach((g, i) => {
+      expect(g).toBeCloseTo(expected[i], 6);
+    });
   });
 
   it('leaves get .grad, non-leaves only after retainGrad', () => {

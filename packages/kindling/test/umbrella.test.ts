@@ -8,7 +8,9 @@ describe('kindling umbrella', () => {
     const z = x.pow(2).mean();
     z.backward();
     const expected = Array.from(x.dataSync()).map((v) => v / 2);
-    Array.from((x.grad as kd.Tensor).dataSync()).forEach((g, i) => expect(g).toBeCloseTo(expected[i], 6));
+    Array.from((x.grad as kd.Tensor).dataSync()).forEach((g, i) => {
+      expect(g).toBeCloseTo(expected[i], 6);
+    });
   });
 
   it('exposes the torch-like namespaces', () => {

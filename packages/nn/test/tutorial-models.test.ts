@@ -38,7 +38,9 @@ class Classifier extends Module {
 }
 
 function checkAgainst(model: Module, linears: Linear[], expected: (typeof fixture)['sequential']): void {
-  linears.forEach((l, k) => fillLinear(l, k));
+  linears.forEach((l, k) => {
+    fillLinear(l, k);
+  });
   const out = model.forward(x);
   expect(out.shape).toEqual([16, 10]);
   expect(maxAbsDiff(out.dataSync(), expected.output)).toBeLessThan(1e-5);

@@ -55,7 +55,9 @@ describe('optimizer steps match PyTorch 1.13', () => {
         opt.step();
         for (const [pname, p] of l.namedParameters()) {
           const got = p.dataSync();
-          step[pname].forEach((v, i) => expect(Math.abs(got[i] - v), `${name} step ${k} ${pname}[${i}]`).toBeLessThan(1e-7));
+          step[pname].forEach((v, i) => {
+            expect(Math.abs(got[i] - v), `${name} step ${k} ${pname}[${i}]`).toBeLessThan(1e-7);
+          });
         }
       });
     });
@@ -129,8 +131,12 @@ describe('gradient clipping matches PyTorch', () => {
       b.grad = pattern(4, 1.3, 2);
       const total = clipGradNorm_([a, b], 1, normType);
       expect(Math.abs(total - expected.total)).toBeLessThan(1e-5);
-      expected.a.forEach((v: number, i: number) => expect(Math.abs((a.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6));
-      expected.b.forEach((v: number, i: number) => expect(Math.abs((b.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6));
+      expected.a.forEach((v: number, i: number) => {
+        expect(Math.abs((a.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6);
+      });
+      expected.b.forEach((v: number, i: number) => {
+        expect(Math.abs((b.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6);
+      });
     });
   }
 

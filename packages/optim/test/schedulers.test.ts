@@ -29,7 +29,9 @@ const cases: Record<string, (o: SGD) => LRScheduler> = {
 
 function close(a: number[], b: number[]): void {
   expect(a.length).toBe(b.length);
-  a.forEach((v, i) => expect(Math.abs(v - b[i]), `step ${i}: ${v} vs ${b[i]}`).toBeLessThan(1e-12 + 1e-9 * Math.abs(b[i])));
+  a.forEach((v, i) => {
+    expect(Math.abs(v - b[i]), `step ${i}: ${v} vs ${b[i]}`).toBeLessThan(1e-12 + 1e-9 * Math.abs(b[i]));
+  });
 }
 
 describe('learning-rate schedules match PyTorch', () => {

@@ -42,10 +42,12 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
  * an array or object too) and those passed to `keep`. Returned tensors move to
  * the enclosing scope. `fn` must be synchronous.
  */
-export function tidy<T extends TidyResult | void>(fn: () => T): T {
+export function tidy<T extends TidyResult>(fn: () => T): T;
+export function tidy(fn: () => void): void;
+export function tidy(fn: () => unknown): unknown {
   const scope = new Set<Tensor>();
   scopes.push(scope);
-  let result: T;
+  let result: unknown;
   try {
     result = fn();
   } finally {

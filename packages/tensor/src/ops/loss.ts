@@ -34,7 +34,9 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   }
   const batched = input.ndim === 2;
   if ((batched && (target.ndim !== 1 || target.shape[0] !== input.shape[0])) || (!batched && target.ndim !== 0)) {
-    throw new ShapeError(`nllLoss: expected target of shape ${batched ? `[${input.shape[0]}]` : '[]'} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+    throw new ShapeError(
+      `nllLoss: expected target of shape ${batched ? `[${input.shape[0]}]` : '[]'} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+    );
   }
   const classes = input.shape[input.ndim - 1];
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import './setup-cpu.js';
+import '../../src/index.js';
 import {
   type Backend,
   COMPARISON_OPS,
@@ -12,8 +12,8 @@ import {
   isFloating,
   registerBackend,
   tidy,
-} from '../src/index.js';
-import { fixtureTensor, runFixtureOp, tensorOpFixtures } from '../src/testing/index.js';
+} from '@kindling/tensor';
+import { fixtureTensor, runFixtureOp, tensorOpFixtures } from '@kindling/tensor/testing';
 
 /**
  * The frontend's half of the Backend contract (backend.ts): every kernel call

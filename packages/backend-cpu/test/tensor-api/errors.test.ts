@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import './setup-cpu.js';
-import { DTypeError, KindlingError, ShapeError, cat, linear, matmul, mm, stack, tensor, zeros } from '../src/index.js';
+import '../../src/index.js';
+import { DTypeError, KindlingError, ShapeError, cat, linear, matmul, mm, stack, tensor, zeros } from '@kindling/tensor';
 
 describe('error messages name the op, the argument, the expectation and what was received', () => {
   it('matmul of [64,784] and [128,784]', () => {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import './setup-cpu.js';
+import '../../src/index.js';
 import {
   type Backend,
   DeviceError,
@@ -15,7 +15,7 @@ import {
   setDefaultDevice,
   where,
   zeros,
-} from '../src/index.js';
+} from '@kindling/tensor';
 
 // A second device made of the cpu backend's kernels under another name.
 const fake: Backend = new Proxy(getBackend('cpu'), {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import './setup-cpu.js';
-import { type BackendMemory, KindlingError, keep, memory, ones, randn, tidy, zeros } from '../src/index.js';
+import '../../src/index.js';
+import { type BackendMemory, KindlingError, keep, memory, ones, randn, tidy, zeros } from '@kindling/tensor';
 
 const cpu = (): BackendMemory => memory().cpu ?? { tensors: 0, storages: 0, bytes: 0 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import './setup-cpu.js';
-import { arange, randn, tensor, zeros } from '../src/index.js';
-import { fixtureTensor, tensorOpFixtures } from '../src/testing/index.js';
+import '../../src/index.js';
+import { arange, randn, tensor, zeros } from '@kindling/tensor';
+import { fixtureTensor, tensorOpFixtures } from '@kindling/tensor/testing';
 
 describe('toString matches PyTorch str(tensor)', () => {
   // Strings recorded from PyTorch by tools/fixtures/generate_tensor_ops.py (dtype= translated to Kindling's defaults).

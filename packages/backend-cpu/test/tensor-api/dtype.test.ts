@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import './setup-cpu.js';
-import { type DType, DTYPES, DTypeError, canCast, promoteTypes, promoteWithScalar, scalar, tensor, zeros } from '../src/index.js';
+import '../../src/index.js';
+import { type DType, DTYPES, DTypeError, canCast, promoteTypes, promoteWithScalar, scalar, tensor, zeros } from '@kindling/tensor';
 
 // torch.promote_types over Kindling's dtypes (int64 read as int32), rows and columns in DTYPES order.
 const PYTORCH_PROMOTION: Record<DType, Record<DType, DType>> = {
