@@ -3,7 +3,7 @@
  * images, batch 64, shuffled, ToTensor + Normalize, as the training loop
  * would consume them. Prints load time, per-epoch times, then one JSON line.
  *
- *   node tools/bench/run.mjs tools/bench/data-loader.ts [--epochs 5] [--batch 64] [--data <dir>]
+ *   node tools/run-ts.mjs tools/bench/data-loader.ts [--epochs 5] [--batch 64] [--data <dir>]
  *
  * `--data` is a folder holding the four MNIST `.gz` files (default
  * `<repo>/../shared/data/mnist`); it is used as a local mirror, copied into a

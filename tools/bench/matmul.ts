@@ -5,7 +5,7 @@
  * registered), TF.js's cpu and wasm backends, and PyTorch (a python3 child
  * process, tools/bench/torch_matmul.py). Prints a table, then one JSON line.
  *
- *   node tools/bench/run.mjs tools/bench/matmul.ts [--quick] [--median] [--json out.json]
+ *   node tools/run-ts.mjs tools/bench/matmul.ts [--quick] [--median] [--json out.json]
  *
  * The table shows each implementation's best trial (noise from other processes
  * only slows trials down); `--median` shows medians instead, and the JSON has both.

@@ -5,7 +5,7 @@
  * fused linear (A·Wᵀ + b, relu); backward needs all three matmul layouts
  * (dX = dY·W, dW = dYᵀ·X). Compared with PyTorch (tools/bench/torch_mlp.py).
  *
- *   node tools/bench/run.mjs tools/bench/mlp-kernels.ts [--quick]
+ *   node tools/run-ts.mjs tools/bench/mlp-kernels.ts [--quick]
  *
  * The step through `@kindling/nn` + `@kindling/autograd` (and the 5-epoch MNIST
  * run) belongs next to this once those packages train on the CPU backend.

@@ -3,7 +3,7 @@
  * one training step of the seed's MNIST MLP (784-128-64-10, batch 64), on
  * whatever adapter WebGPU finds (SwiftShader on machines without a GPU).
  *
- *   node tools/bench/run.mjs tools/bench/webgpu.ts [--quick]
+ *   node tools/run-ts.mjs tools/bench/webgpu.ts [--quick]
  */
 import { existsSync } from 'node:fs';
 import { type Tensor, matmul, randn, randint, tidy } from '@kindling/tensor';

@@ -1,1 +1,30 @@
-export {};
+/**
+ * @packageDocumentation
+ * `@kindling/checkpoint`: safetensors save/load of state dicts, resumable
+ * training checkpoints, and PyTorch `.pth` import through a restricted
+ * unpickler. This entry is pure byte-level code for Node and browsers; disk
+ * helpers are in `@kindling/checkpoint/node`, browser helpers in
+ * `@kindling/checkpoint/browser`.
+ */
+export { CheckpointError } from './errors.js';
+export type { HostTensor, HostData, HostStateDict } from './host-tensor.js';
+export { type StorageFormat, STORAGE_FORMATS, decodeElements, encodeElements, storageFormatOf } from './storage-format.js';
+export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors.js';
+export {
+  save,
+  load,
+  toHostTensor,
+  toHostStateDict,
+  fromHostStateDict,
+  type SaveOptions,
+  type LoadOptions,
+  type LoadedStateDict,
+} from './state-dict.js';
+export {
+  saveTrainingState,
+  loadTrainingState,
+  TRAINING_METADATA_KEY,
+  type TrainingState,
+  type LoadedTrainingState,
+  type JsonValue,
+} from './training-state.js';

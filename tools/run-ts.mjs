@@ -1,12 +1,12 @@
 // Runs a TypeScript benchmark against the package sources (the `kindling-source`
 // export condition), the way the tests do, without a build:
-//   node tools/bench/run.mjs tools/bench/webgpu.ts [args...]
+//   node tools/run-ts.mjs <file.ts> [args...]   (benchmarks, test child processes)
 import { resolve } from 'node:path';
 import { createViteServer } from 'vitest/node';
 
 const [file, ...args] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node tools/bench/run.mjs <benchmark.ts> [args...]');
+  console.error('usage: node tools/run-ts.mjs <benchmark.ts> [args...]');
   process.exit(2);
 }
 const server = await createViteServer({

@@ -1,0 +1,176 @@
+import { UsageError } from './errors.js';
+
+/** `idx`: your own IDX files in `--data-dir`, named like MNIST's (`train-images-idx3-ubyte[.gz]`...). */
+export const DATASETS = ['mnist', 'fashion-mnist', 'idx'] as const;
+export const LOSSES = ['nll', 'cross-entropy'] as const;
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
+export const SCHEDULERS = ['none', 'step', 'cosine', 'exponential'] as const;
+export const BACKENDS = ['cpu', 'webgpu'] as const;
+export const PRESETS = ['mnist', 'fashion'] as const;
+
+export type DatasetName = (typeof DATASETS)[number];
+
+/** Everything that defines a training run; `--config` files use the same keys. */
+export interface TrainConfig {
+  dataset: DatasetName;
+  dataDir?: string;
+  mirror?: string;
+  model: 'mlp';
+  hidden: number[];
+  dropout: number;
+  loss: (typeof LOSSES)[number];
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number;
+  momentum: number;
+  /** Unset: the optimizer's default (0, or 0.01 for AdamW). */
+  weightDecay?: number;
+  scheduler: (typeof SCHEDULERS)[number];
+  /** StepLR period in epochs, and its decay factor (also ExponentialLR's). */
+  stepSize: number;
+  gamma: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  backend: (typeof BACKENDS)[number];
+  out: string;
+  resume?: string;
+}
+
+/**
+ * The seeds' MNIST run: 784-128-64-10 MLP with LogSoftmax + NLLLoss, plain
+ * SGD at lr 0.003, batch 64, shuffled, 5 epochs.
+ */
+export const MNIST_PRESET: TrainConfig = {
+  dataset: 'mnist',
+  model: 'mlp',
+  hidden: [128, 64],
+  dropout: 0,
+  loss: 'nll',
+  optimizer: 'sgd',
+  lr: 0.003,
+  momentum: 0,
+  scheduler: 'none',
+  stepSize: 1,
+  gamma: 0.1,
+  epochs: 5,
+  batchSize: 64,
+  seed: 0,
+  backend: 'cpu',
+  out: 'runs/latest',
+};
+
+/** The seeds' Fashion-MNIST classifier: 784-256-128-64-10, Dropout 0.2, Adam lr 0.001. */
+export const FASHION_PRESET: TrainConfig = {
+  ...MNIST_PRESET,
+  dataset: 'fashion-mnist',
+  hidden: [256, 128, 64],
+  dropout: 0.2,
+  optimizer: 'adam',
+  lr: 0.001,
+};
+
+export function presetConfig(name: string): TrainConfig {
+  if (name === 'mnist') return { ...MNIST_PRESET };
+  if (name === 'fashion') return { ...FASHION_PRESET };
+  throw new UsageError(`--preset: unknown preset "${name}"; expected one of ${PRESETS.join(', ')}`);
+}
+
+const KEYS = Object.keys(MNIST_PRESET).concat(['dataDir', 'mirror', 'resume', 'weightDecay']);
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new UsageError(`${flag(key)}: got ${JSON.stringify(value)}, expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function flag(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function number(key: string, value: unknown, check: (n: number) => boolean, expected: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`${flag(key)}: got ${JSON.stringify(value)}, expected ${expected}`);
+  return n;
+}
+
+function hiddenSizes(value: unknown): number[] {
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new UsageError(`--hidden: got ${JSON.stringify(value)}, expected layer sizes like 128,64`);
+  return list.map((v) => {
+    const n = typeof v === 'string' && v !== '' ? Number(v) : v;
+    if (!Number.isInteger(n) || (n as number) < 1)
+      throw new UsageError(`--hidden: got ${JSON.stringify(value)}, expected positive integer sizes like 128,64`);
+    return n as number;
+  });
+}
+
+/**
+ * Applies `overrides` (from a config file or flags; strings or typed values)
+ * on top of `base`, validating each value and naming the flag in errors.
+ */
+export function mergeConfig(base: TrainConfig, overrides: Record<string, unknown>, source = 'flags'): TrainConfig {
+  const c: TrainConfig = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!KEYS.includes(key)) throw new UsageError(`${source}: unknown setting "${key}"; known settings are ${KEYS.join(', ')}`);
+    switch (key) {
+      case 'dataset':
+        c.dataset = oneOf(key, value, DATASETS);
+        break;
+      case 'model':
+        c.model = oneOf(key, value, ['mlp'] as const);
+        break;
+      case 'loss':
+        c.loss = oneOf(key, value, LOSSES);
+        break;
+      case 'optimizer':
+        c.optimizer = oneOf(key, value, OPTIMIZERS);
+        break;
+      case 'scheduler':
+        c.scheduler = oneOf(key, value, SCHEDULERS);
+        break;
+      case 'backend':
+        c.backend = oneOf(key, value, BACKENDS);
+        break;
+      case 'hidden':
+        c.hidden = hiddenSizes(value);
+        break;
+      case 'dropout':
+        c.dropout = number(key, value, (n) => n >= 0 && n < 1, 'a probability in [0, 1)');
+        break;
+      case 'lr':
+        c.lr = number(key, value, (n) => n > 0, 'a positive learning rate');
+        break;
+      case 'momentum':
+        c.momentum = number(key, value, (n) => n >= 0 && n < 1, 'a value in [0, 1)');
+        break;
+      case 'weightDecay':
+        c.weightDecay = number(key, value, (n) => n >= 0, 'a non-negative number');
+        break;
+      case 'gamma':
+        c.gamma = number(key, value, (n) => n > 0 && n <= 1, 'a factor in (0, 1]');
+        break;
+      case 'stepSize':
+      case 'epochs':
+      case 'batchSize':
+        c[key] = number(key, value, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+        break;
+      case 'seed':
+        c.seed = number(key, value, (n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer');
+        break;
+      case 'dataDir':
+      case 'mirror':
+      case 'resume':
+      case 'out':
+        if (typeof value !== 'string' || value === '') throw new UsageError(`${flag(key)}: expected a path, got ${JSON.stringify(value)}`);
+        c[key] = value;
+        break;
+    }
+  }
+  if (c.optimizer !== 'sgd' && c.momentum !== 0)
+    throw new UsageError(`--momentum: only applies to --optimizer sgd (got --optimizer ${c.optimizer})`);
+  return c;
+}

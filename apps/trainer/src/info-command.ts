@@ -1,0 +1,32 @@
+import { setupBackend } from './backend.js';
+import { loadModel } from './load-model.js';
+
+/** `kindling-train info FILE`: what a checkpoint holds and how to rebuild its model. */
+export async function infoCommand(file: string, options: { json: boolean }): Promise<void> {
+  const device = await setupBackend('cpu');
+  const { model, spec, metadata, epoch, step } = await loadModel(file, device);
+  const parameters = [...model.parameters()].reduce((n, p) => n + p.numel(), 0);
+  const info = {
+    checkpoint: file,
+    model: spec,
+    parameters,
+    epoch,
+    step,
+    testAccuracy: metadata.test_accuracy === undefined ? null : Number(metadata.test_accuracy),
+    tensors: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, { shape: t.shape, dtype: t.dtype }])),
+  };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(info)}\n`);
+    return;
+  }
+  const lines = [
+    `${file}`,
+    `  model      MLP ${[spec.inputSize, ...spec.hidden, spec.outputSize].join('-')}${spec.dropout ? `, dropout ${spec.dropout}` : ''}, ${spec.logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
+    `  dataset    ${spec.dataset} (${spec.classes.join(', ')})`,
+    `  parameters ${parameters.toLocaleString('en-US')}`,
+    `  trained    ${epoch} epochs, ${step} steps${info.testAccuracy === null ? '' : `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%`}`,
+    '  tensors',
+    ...Object.entries(info.tensors).map(([k, t]) => `    ${k.padEnd(12)} ${t.dtype} [${t.shape.join(', ')}]`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,29 @@
+import type { EpochSummary, Reporter, RunEnd } from './reporter.js';
+
+/**
+ * `--json`: one JSON object per epoch on stdout (`epoch`, `trainLoss`,
+ * `testLoss`, `testAccuracy`, `seconds`, `samplesPerSecond`, `lr`), nothing
+ * else, so the output pipes into `jq` or a log collector. Notes go to stderr.
+ */
+export class JsonReporter implements Reporter {
+  constructor(
+    private readonly write: (line: string) => void = (l) => process.stdout.write(l),
+    private readonly writeNote: (line: string) => void = (l) => process.stderr.write(l),
+  ) {}
+
+  runStart(): void {}
+  epochStart(): void {}
+  batch(): void {}
+
+  epochEnd(s: EpochSummary): void {
+    this.write(`${JSON.stringify(s)}\n`);
+  }
+
+  runEnd(end: RunEnd): void {
+    if (end.interrupted) this.writeNote('interrupted: saved a resumable checkpoint\n');
+  }
+
+  note(message: string): void {
+    this.writeNote(`${message}\n`);
+  }
+}

@@ -1,0 +1,135 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { KindlingError } from '@kindling/tensor';
+import { BACKENDS, DATASETS, LOSSES, OPTIMIZERS, PRESETS, SCHEDULERS, mergeConfig, presetConfig } from './config.js';
+import { readConfigFile } from './config-file.js';
+import { UsageError } from './errors.js';
+import { evalCommand } from './eval-command.js';
+import { HumanReporter } from './human-reporter.js';
+import { infoCommand } from './info-command.js';
+import { JsonReporter } from './json-reporter.js';
+import { predictCommand } from './predict-command.js';
+import { train } from './train.js';
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+};
+
+function trainCommand(): Command {
+  return new Command('train')
+    .description("train an MLP; defaults reproduce the seeds' MNIST run (784-128-64-10, NLLLoss, SGD lr 0.003, batch 64, 5 epochs)")
+    .addOption(new Option('--preset <name>', 'start from a preset').choices(PRESETS).default('mnist'))
+    .option('--config <file>', 'JSON or YAML file with the same keys as the flags (flags win)')
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASETS))
+    .option('--data-dir <dir>', 'dataset cache folder (default $KINDLING_DATA_DIR or ~/.cache/kindling)')
+    .option('--mirror <dir|url>', 'local folder or URL holding the .gz files (for machines without internet)')
+    .addOption(new Option('--model <type>', 'model type').choices(['mlp']))
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated (e.g. 128,64)')
+    .option('--dropout <p>', 'dropout after each hidden layer')
+    .addOption(new Option('--loss <name>', 'loss').choices(LOSSES))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS))
+    .option('--lr <rate>', 'learning rate')
+    .option('--momentum <m>', 'SGD momentum')
+    .option('--weight-decay <wd>', 'weight decay')
+    .addOption(new Option('--scheduler <name>', 'learning-rate schedule, stepped per epoch').choices(SCHEDULERS))
+    .option('--step-size <epochs>', 'StepLR period')
+    .option('--gamma <factor>', 'StepLR/ExponentialLR decay factor')
+    .option('--epochs <n>', 'total epochs')
+    .option('--batch-size <n>', 'batch size')
+    .option('--seed <n>', 'random seed (initialization, shuffling, dropout)')
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))
+    .option('--out <dir>', 'checkpoint folder (default runs/latest)')
+    .option('--resume <file>', 'continue from a last.safetensors checkpoint')
+    .option('--json', 'print one JSON object per epoch instead of progress and tables')
+    .action(async (flags: Record<string, unknown>) => {
+      const { preset, config: configFile, json, ...rest } = flags;
+      let config = presetConfig(preset as string);
+      if (typeof configFile === 'string') config = mergeConfig(config, await readConfigFile(configFile), `--config ${configFile}`);
+      config = mergeConfig(config, rest);
+      const reporter = json ? new JsonReporter() : new HumanReporter();
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        reporter.note('\nStopping after this batch and saving a resumable checkpoint (Ctrl-C again to quit now)...');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const result = await train(config, { reporter, signal: controller.signal });
+        if (result.interrupted) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
+
+function evalCmd(): Command {
+  return new Command('eval')
+    .description('evaluate a checkpoint on the test split of the dataset it was trained on')
+    .argument('<checkpoint>', 'best.safetensors or last.safetensors')
+    .option('--data-dir <dir>', 'dataset cache folder')
+    .option('--mirror <dir|url>', 'local folder or URL holding the .gz files')
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS).default('cpu'))
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 1000)
+    .option('--json', 'print one JSON object')
+    .action(
+      async (file: string, o: { dataDir?: string; mirror?: string; backend: 'cpu' | 'webgpu'; batchSize: number; json?: boolean }) => {
+        await evalCommand(file, { ...o, json: o.json === true });
+      },
+    );
+}
+
+function predictCmd(): Command {
+  return new Command('predict')
+    .description('classify PNG or IDX images and print the top-k classes with probabilities')
+    .argument('<checkpoint>', 'best.safetensors or last.safetensors')
+    .argument('<images...>', 'PNG files (28×28, white on black like MNIST, or use --invert) and/or IDX image files')
+    .option('-k, --top-k <k>', 'classes to show per image', positiveInt('--top-k'), 3)
+    .option('--invert', 'invert pixels (for dark digits on a light background)')
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS).default('cpu'))
+    .option('--json', 'print one JSON object per image')
+    .action(async (file: string, images: string[], o: { topK: number; invert?: boolean; backend: 'cpu' | 'webgpu'; json?: boolean }) => {
+      await predictCommand(file, images, { topK: o.topK, invert: o.invert === true, backend: o.backend, json: o.json === true });
+    });
+}
+
+function infoCmd(): Command {
+  return new Command('info')
+    .description('show what a checkpoint holds: model, dataset, epochs, accuracy, tensors')
+    .argument('<checkpoint>', 'a .safetensors file written by kindling-train')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, o: { json?: boolean }) => {
+      await infoCommand(file, { json: o.json === true });
+    });
+}
+
+/** The `kindling-train` program, with errors kept to one line. */
+export function buildProgram(): Command {
+  const program = new Command('kindling-train')
+    .description('Train, evaluate and run MNIST and Fashion-MNIST classifiers with Kindling.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [trainCommand(), evalCmd(), predictCmd(), infoCmd()])
+    program.addCommand(cmd.exitOverride().showHelpAfterError(`(run kindling-train ${cmd.name()} --help for usage)`));
+  return program;
+}
+
+/** Runs the CLI and returns the exit status: 0 ok, 1 runtime failure, 2 bad usage, 130 interrupted. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(`kindling-train: error: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof KindlingError) {
+      process.stderr.write(`kindling-train: error: ${e.message.split('\n')[0]}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

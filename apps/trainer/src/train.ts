@@ -1,0 +1,215 @@
+import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { JsonValue } from '@kindling/checkpoint';
+import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
+import { DataLoader } from '@kindling/data';
+import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
+import { setupBackend } from './backend.js';
+import type { TrainConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { type Evaluation, evaluate, flattenImages } from './evaluate.js';
+import { loadSplits } from './datasets.js';
+import { type ModelSpec, buildModel, specMetadata } from './model-spec.js';
+import type { EpochSummary, Reporter } from './reporter.js';
+import { type RunState, isRunState } from './run-state.js';
+import { buildLoss, buildOptimizer, buildScheduler } from './training-setup.js';
+
+export interface TrainResult {
+  history: EpochSummary[];
+  evaluation: Evaluation | null;
+  interrupted: boolean;
+  lastCheckpoint: string;
+  bestCheckpoint: string;
+}
+
+export interface TrainOptions {
+  reporter: Reporter;
+  /** Aborting (Ctrl-C) stops after the current batch and saves a resumable checkpoint. */
+  signal?: AbortSignal;
+}
+
+// Reading the running loss forces a device sync; on a GPU, doing it every batch would serialize the pipeline.
+const LOSS_READ_INTERVAL = 20;
+
+/** Trains per `config`, checkpointing every epoch into `config.out` (`last.safetensors`, `best.safetensors`). */
+export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const { reporter, signal } = options;
+  const device = await setupBackend(config.backend);
+  manualSeed(config.seed);
+  const shuffle = new Generator(config.seed);
+  const { train: trainset, test: testset } = await loadSplits({ ...config, device });
+
+  const [, rows, cols] = trainset.data.shape;
+  const spec: ModelSpec = {
+    type: 'mlp',
+    inputSize: rows * cols,
+    outputSize: trainset.classes.length,
+    hidden: config.hidden,
+    dropout: config.dropout,
+    logSoftmax: config.loss === 'nll',
+    dataset: config.dataset,
+    classes: [...trainset.classes],
+  };
+  const model = buildModel(spec).to(device);
+  const lossFn = buildLoss(config.loss);
+  const optimizer = buildOptimizer(config, model);
+  const scheduler = buildScheduler(config, optimizer);
+  const metadata = specMetadata(spec);
+
+  let run: RunState = {
+    config,
+    shuffle: shuffle.getState(),
+    batchInEpoch: 0,
+    partialLossSum: 0,
+    partialSamples: 0,
+    bestAccuracy: -1,
+    history: [],
+  };
+  let epoch = 0;
+  let step = 0;
+  if (config.resume) {
+    const file = resolve(config.resume);
+    const state = await loadTrainingStateFile(file, { device }).catch((e: Error) => {
+      throw new UsageError(`--resume ${config.resume}: ${e.message}`);
+    });
+    if (!isRunState(state.extra?.run as unknown))
+      throw new UsageError(`--resume ${config.resume}: not a kindling-train checkpoint (no run state)`);
+    try {
+      model.loadStateDict(state.model);
+      if (state.optimizer) optimizer.loadStateDict(state.optimizer);
+      if (scheduler && state.scheduler) scheduler.loadStateDict(state.scheduler);
+    } catch (e) {
+      if (e instanceof KindlingError)
+        throw new UsageError(`--resume ${config.resume}: the checkpoint does not fit the model (${e.message.split('\n').join(' ')})`);
+      throw e;
+    }
+    run = { ...(state.extra?.run as unknown as RunState), config };
+    if (state.rng) defaultGenerator.setState(state.rng);
+    shuffle.setState(run.shuffle);
+    epoch = state.epoch;
+    step = state.step;
+  }
+
+  const trainLoader = new DataLoader(trainset, { batchSize: config.batchSize, shuffle: true, generator: shuffle });
+  const testLoader = new DataLoader(testset, { batchSize: 1000 });
+  const outDir = resolve(config.out);
+  await mkdir(outDir, { recursive: true });
+  const lastCheckpoint = join(outDir, 'last.safetensors');
+  const bestCheckpoint = join(outDir, 'best.safetensors');
+
+  const saveLast = () =>
+    saveTrainingStateFile(
+      {
+        model: model.stateDict(),
+        optimizer: optimizer.stateDict(),
+        scheduler: scheduler?.stateDict(),
+        epoch,
+        step,
+        rng: defaultGenerator.getState(),
+        extra: { run: run as unknown as JsonValue },
+      },
+      lastCheckpoint,
+      { metadata },
+    );
+
+  reporter.runStart({
+    dataset: config.dataset,
+    device,
+    trainSize: trainset.length,
+    testSize: testset.length,
+    parameters: [...model.parameters()].reduce((n, p) => n + p.numel(), 0),
+    model: `MLP ${[spec.inputSize, ...spec.hidden, spec.outputSize].join('-')}${spec.dropout > 0 ? ` dropout ${spec.dropout}` : ''}`,
+    optimizer: `${config.optimizer} lr ${config.lr}`,
+    epochs: config.epochs,
+    startEpoch: epoch,
+    resumedFrom: config.resume,
+  });
+
+  let evaluation: Evaluation | null = null;
+  let interrupted = false;
+  const batches = trainLoader.length;
+  while (epoch < config.epochs && !interrupted) {
+    reporter.epochStart(epoch + 1, config.epochs, batches);
+    model.train();
+    const started = performance.now();
+    const skip = run.batchInEpoch;
+    let lossSum = run.partialLossSum;
+    let samples = run.partialSamples;
+    let trainedSamples = 0;
+    let pending = 0;
+    let pendingLoss = zeros([], { device });
+    let index = 0;
+    for await (const [images, labels] of trainLoader) {
+      if (index++ < skip) {
+        images.dispose();
+        labels.dispose();
+        continue;
+      }
+      optimizer.zeroGrad();
+      const batchLoss = tidy(() => {
+        const loss = lossFn.forward(model.forward(flattenImages(images)), labels);
+        loss.backward();
+        optimizer.step();
+        return pendingLoss.add(loss.detach().mul(labels.shape[0]));
+      });
+      pendingLoss.dispose();
+      pendingLoss = batchLoss;
+      pending += labels.shape[0];
+      trainedSamples += labels.shape[0];
+      images.dispose();
+      labels.dispose();
+      step++;
+      run.batchInEpoch = index;
+      if (pending > 0 && (index % LOSS_READ_INTERVAL === 0 || index === batches || signal?.aborted)) {
+        lossSum += (await pendingLoss.item()) as number;
+        samples += pending;
+        pending = 0;
+        pendingLoss.dispose();
+        pendingLoss = zeros([], { device });
+        run.partialLossSum = lossSum;
+        run.partialSamples = samples;
+        reporter.batch(index, lossSum / samples, trainedSamples / ((performance.now() - started) / 1000));
+      }
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
+    pendingLoss.dispose();
+    if (interrupted) break;
+    const seconds = (performance.now() - started) / 1000;
+    const lr = optimizer.lrs[0];
+    scheduler?.step();
+    evaluation = await evaluate(model, testLoader, lossFn, spec.outputSize);
+    epoch++;
+    const summary: EpochSummary = {
+      epoch,
+      trainLoss: lossSum / samples,
+      testLoss: evaluation.loss,
+      testAccuracy: evaluation.accuracy,
+      seconds,
+      samplesPerSecond: trainedSamples / seconds,
+      lr,
+    };
+    run = {
+      ...run,
+      shuffle: shuffle.getState(),
+      batchInEpoch: 0,
+      partialLossSum: 0,
+      partialSamples: 0,
+      history: [...run.history, summary],
+    };
+    if (evaluation.accuracy > run.bestAccuracy) {
+      run.bestAccuracy = evaluation.accuracy;
+      await saveFile(model.stateDict(), bestCheckpoint, {
+        metadata: { ...metadata, test_accuracy: String(evaluation.accuracy), epoch: String(epoch) },
+      });
+    }
+    await saveLast();
+    reporter.epochEnd(summary);
+  }
+  if (interrupted) await saveLast();
+  const checkpoints = interrupted ? [lastCheckpoint] : [bestCheckpoint, lastCheckpoint];
+  reporter.runEnd({ evaluation, classes: spec.classes, interrupted, checkpoints });
+  return { history: run.history, evaluation, interrupted, lastCheckpoint, bestCheckpoint };
+}
