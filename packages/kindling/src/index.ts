@@ -4,11 +4,14 @@
  *
  * ```ts
  * import * as kd from 'kindling';
- * const x = kd.randn(2, 2, { requiresGrad: true });
- * x.pow(2).mean().backward();
+ * const model = new kd.nn.Sequential(new kd.nn.Linear(784, 10), new kd.nn.LogSoftmax(1));
+ * const optimizer = new kd.optim.SGD(model.parameters(), { lr: 0.003 });
  * ```
  *
- * Importing it registers the CPU backend and installs autograd.
+ * Importing it registers the CPU backend and installs autograd. `kd.nn`,
+ * `kd.optim`, `kd.data` and `kd.checkpoint` mirror `torch.nn`, `torch.optim`,
+ * `torch.utils.data` (+ torchvision's MNIST and transforms) and
+ * `torch.save`/`torch.load` (as safetensors).
  */
 import '@kindling/backend-cpu';
 
@@ -16,3 +19,11 @@ export * from '@kindling/tensor';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from '@kindling/autograd';
 /** `torch.autograd`: `grad`, `gradcheck`, `defineFunction` (custom ops). */
 export * as autograd from '@kindling/autograd';
+/** `torch.nn`: modules, layers, losses, `nn.functional` as `nn.F`, `nn.init`. */
+export * as nn from '@kindling/nn';
+/** `torch.optim`: optimizers and learning-rate schedulers. */
+export * as optim from '@kindling/optim';
+/** `torch.utils.data` and torchvision's datasets/transforms (browser-safe; Node's disk cache is `@kindling/data/node`). */
+export * as data from '@kindling/data';
+/** safetensors `save`/`load` of state dicts and resumable training states (bytes; file helpers in `@kindling/checkpoint/node`). */
+export * as checkpoint from '@kindling/checkpoint';
