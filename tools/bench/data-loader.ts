@@ -9,15 +9,15 @@
  * `<repo>/../shared/data/mnist`); it is used as a local mirror, copied into a
  * temporary cache and verified.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, hasBackend } from '@kindling/tensor';
 import '@kindling/backend-cpu';
-// tools/ does not list @kindling/data as a dependency; import its sources directly.
-import { Compose, DataLoader, MNIST, Normalize, ToTensor } from '../../packages/data/src/index.js';
-import '../../packages/data/src/node/index.js';
+import { Compose, DataLoader, MNIST, Normalize, ToTensor } from '@kindling/data';
+import '@kindling/data/node';
 
 function option(args: string[], name: string, fallback: string): string {
   const at = args.indexOf(name);
@@ -70,8 +70,36 @@ export async function main(args: string[]): Promise<void> {
     console.log(
       `median epoch: ${median.toFixed(1)} ms (best ${sorted[0].toFixed(1)} ms), batch ${batchSize}, shuffled, ToTensor+Normalize`,
     );
-    console.log(JSON.stringify({ bench: 'data-loader', batchSize, epochs: times, medianMs: median, copyMs, loadMs }));
+    const torch = torchReference(data, repoRoot, args.includes('--no-torch'));
+    if (torch)
+      console.log(
+        `torchvision reference (same machine, this run): median epoch ${torch.medianMs.toFixed(0)} ms → Kindling is ${(torch.medianMs / median).toFixed(1)}× faster`,
+      );
+    console.log(
+      JSON.stringify({
+        bench: 'data-loader',
+        batchSize,
+        epochs: times,
+        medianMs: median,
+        copyMs,
+        loadMs,
+        torchMedianMs: torch?.medianMs ?? null,
+        speedup: torch ? torch.medianMs / median : null,
+      }),
+    );
   } finally {
     await rm(cache, { recursive: true, force: true });
   }
+}
+
+/** torchvision's pipeline on the same files (tools/bench/torch_data_loader.py), or null when PyTorch/torchvision are missing. */
+function torchReference(data: string, repoRoot: string, skip: boolean): { medianMs: number } | null {
+  if (skip) return null;
+  const r = spawnSync('/usr/bin/python3', [resolve(repoRoot, 'tools/bench/torch_data_loader.py'), data, '3'], { encoding: 'utf8' });
+  const line = r.stdout?.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.log('torchvision reference: skipped (needs /usr/bin/python3 with python3-torch and python3-torchvision)');
+    return null;
+  }
+  return JSON.parse(line) as { medianMs: number };
 }

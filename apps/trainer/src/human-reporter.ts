@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
+import type { DownloadProgress } from '@kindling/data';
 import type { EpochSummary, Reporter, RunEnd, RunInfo } from './reporter.js';
 
 type Write = (text: string) => void;
@@ -15,13 +16,29 @@ const percent = (n: number) => `${(100 * n).toFixed(2)}%`;
 export class HumanReporter implements Reporter {
   private bar: SingleBar | null = null;
   private readonly epochs: EpochSummary[] = [];
+  private readonly downloads = new Map<string, SingleBar | null>();
 
   constructor(
     private readonly write: Write = (t) => process.stdout.write(t),
     private readonly interactive: boolean = process.stdout.isTTY === true,
   ) {}
 
+  download(p: DownloadProgress): void {
+    if (!this.downloads.has(p.file)) {
+      this.write(`Fetching ${p.file} from ${p.source}\n`);
+      const bar = this.interactive
+        ? new SingleBar({ format: `  {file} [{bar}] {percentage}% of {totalMb} MB`, hideCursor: true, clearOnComplete: true })
+        : null;
+      bar?.start(p.total ?? 1, 0, { file: p.file, totalMb: p.total === undefined ? '?' : (p.total / 1e6).toFixed(1) });
+      this.downloads.set(p.file, bar);
+    }
+    const bar = this.downloads.get(p.file);
+    bar?.update(Math.min(p.loaded, p.total ?? p.loaded));
+    if (p.total !== undefined && p.loaded >= p.total) bar?.stop();
+  }
+
   runStart(info: RunInfo): void {
+    for (const bar of this.downloads.values()) bar?.stop();
     this.write(
       `Training ${info.model} (${info.parameters.toLocaleString('en-US')} parameters) on ${info.dataset}: ` +
         `${info.trainSize.toLocaleString('en-US')} train / ${info.testSize.toLocaleString('en-US')} test images, ` +

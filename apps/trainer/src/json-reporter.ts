@@ -11,6 +11,7 @@ export class JsonReporter implements Reporter {
     private readonly writeNote: (line: string) => void = (l) => process.stderr.write(l),
   ) {}
 
+  download(): void {}
   runStart(): void {}
   epochStart(): void {}
   batch(): void {}

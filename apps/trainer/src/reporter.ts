@@ -1,3 +1,4 @@
+import type { DownloadProgress } from '@kindling/data';
 import type { Evaluation } from './evaluate.js';
 
 /** One epoch's results, as printed and as `--json` emits them. */
@@ -33,6 +34,8 @@ export interface RunEnd {
 
 /** How a run talks to its user: a human on a terminal, a log file, or a program reading JSON lines. */
 export interface Reporter {
+  /** Bytes of a dataset file arriving from a mirror (first run only; later runs read the cache). */
+  download(progress: DownloadProgress): void;
   runStart(info: RunInfo): void;
   epochStart(epoch: number, epochs: number, batches: number): void;
   batch(done: number, runningLoss: number, samplesPerSecond: number): void;

@@ -37,7 +37,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const device = await setupBackend(config.backend);
   manualSeed(config.seed);
   const shuffle = new Generator(config.seed);
-  const { train: trainset, test: testset } = await loadSplits({ ...config, device });
+  const { train: trainset, test: testset } = await loadSplits({ ...config, device, onProgress: (p) => reporter.download(p) });
 
   const [, rows, cols] = trainset.data.shape;
   const spec: ModelSpec = {
