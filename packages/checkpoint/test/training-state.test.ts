@@ -10,7 +10,7 @@ interface Run {
   model: Sequential;
   optimizer: Adam;
   scheduler: StepLR;
-  loader: DataLoader<[Tensor, Tensor], [Tensor, Tensor]>;
+  loader: DataLoader<Tensor[], Tensor[]>;
 }
 
 function setup(): Run {
