@@ -28,3 +28,4 @@ export {
   type LoadedTrainingState,
   type JsonValue,
 } from './training-state.js';
+export { loadTorchCheckpoint, type TorchCheckpoint, type TorchExtra } from './torch/load-torch.js';
