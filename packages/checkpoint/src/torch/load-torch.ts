@@ -127,7 +127,7 @@ function plain(v: PickleValue, what: string): TorchExtra[string] {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();
   const items = Array.isArray(v) ? v : v instanceof PickleTuple ? v.items : null;
-  if (items && items.every((x) => typeof x === 'number' || typeof x === 'string')) return items as Array<number | string>;
+  if (items?.every((x) => typeof x === 'number' || typeof x === 'string')) return items as Array<number | string>;
   throw new CheckpointError(`${what}: value of type ${describe(v)} is not supported next to a state dict`);
 }
 
