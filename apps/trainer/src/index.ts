@@ -5,7 +5,6 @@
 export { runCli, buildProgram } from './program.js';
 export { train, type TrainResult, type TrainOptions } from './train.js';
 export { type TrainConfig, MNIST_PRESET, FASHION_PRESET, mergeConfig, presetConfig } from './config.js';
-export { type ModelSpec, buildModel, specFromMetadata, specMetadata } from './model-spec.js';
 export type { Reporter, EpochSummary, RunInfo, RunEnd } from './reporter.js';
 export { HumanReporter } from './human-reporter.js';
 export { JsonReporter } from './json-reporter.js';

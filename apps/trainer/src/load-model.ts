@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
+import { type MlpSpec, buildMlp, mlpSpecFromMetadata } from '@kindling/checkpoint';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
 import { KindlingError } from '@kindling/tensor';
 import type { Sequential } from '@kindling/nn';
 import { UsageError } from './errors.js';
-import { type ModelSpec, buildModel, specFromMetadata } from './model-spec.js';
 
 export interface LoadedModel {
   model: Sequential;
-  spec: ModelSpec;
+  spec: MlpSpec;
   metadata: Record<string, string>;
   epoch: number;
   step: number;
@@ -21,8 +21,8 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
   const state = await loadTrainingStateFile(resolve(file), { device }).catch((e: Error) => {
     throw new UsageError(e.message.includes(file) ? e.message : `${file}: ${e.message}`);
   });
-  const spec = specFromMetadata(state.metadata, file);
-  const model = buildModel(spec).to(device);
+  const spec = mlpSpecFromMetadata(state.metadata, file);
+  const model = buildMlp(spec).to(device);
   try {
     model.loadStateDict(state.model);
   } catch (e) {

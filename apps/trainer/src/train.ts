@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { JsonValue } from '@kindling/checkpoint';
+import { type JsonValue, type MlpSpec, buildMlp, mlpSpecMetadata } from '@kindling/checkpoint';
 import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
 import { DataLoader } from '@kindling/data';
 import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
@@ -9,7 +9,6 @@ import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { type Evaluation, evaluate, flattenImages } from './evaluate.js';
 import { loadSplits } from './datasets.js';
-import { type ModelSpec, buildModel, specMetadata } from './model-spec.js';
 import type { EpochSummary, Reporter } from './reporter.js';
 import { type RunState, isRunState } from './run-state.js';
 import { buildLoss, buildOptimizer, buildScheduler } from './training-setup.js';
@@ -40,7 +39,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const { train: trainset, test: testset } = await loadSplits({ ...config, device, onProgress: (p) => reporter.download(p) });
 
   const [, rows, cols] = trainset.data.shape;
-  const spec: ModelSpec = {
+  const spec: MlpSpec = {
     type: 'mlp',
     inputSize: rows * cols,
     outputSize: trainset.classes.length,
@@ -50,11 +49,11 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     dataset: config.dataset,
     classes: [...trainset.classes],
   };
-  const model = buildModel(spec).to(device);
+  const model = buildMlp(spec).to(device);
   const lossFn = buildLoss(config.loss);
   const optimizer = buildOptimizer(config, model);
   const scheduler = buildScheduler(config, optimizer);
-  const metadata = specMetadata(spec);
+  const metadata = mlpSpecMetadata(spec);
 
   let run: RunState = {
     config,

@@ -29,3 +29,4 @@ export {
   type JsonValue,
 } from './training-state.js';
 export { loadTorchCheckpoint, type TorchCheckpoint, type TorchExtra } from './torch/load-torch.js';
+export { type MlpSpec, MLP_SPEC_METADATA_KEY, buildMlp, mlpSpecMetadata, mlpSpecFromMetadata } from './mlp-spec.js';

@@ -1,0 +1,79 @@
+import { Dropout, Linear, LogSoftmax, type Module, ReLU, Sequential } from '@kindling/nn';
+import { CheckpointError } from './errors.js';
+
+/**
+ * What it takes to rebuild an MLP classifier from a checkpoint alone, like
+ * the seeds' `{'input_size', 'output_size', 'hidden_layers', 'state_dict'}`
+ * dict. `kindling-train` and the demo write it into every checkpoint.
+ */
+export interface MlpSpec {
+  type: 'mlp';
+  inputSize: number;
+  outputSize: number;
+  hidden: number[];
+  /** Dropout probability after each hidden activation (0: none). */
+  dropout: number;
+  /** Whether the network ends in LogSoftmax (trained with NLLLoss) or emits logits (CrossEntropyLoss). */
+  logSoftmax: boolean;
+  /** Dataset it was trained on, and the class names by label. */
+  dataset: string;
+  classes: string[];
+}
+
+/** Metadata key holding the spec as JSON. */
+export const MLP_SPEC_METADATA_KEY = 'kindling.model';
+
+/**
+ * `Sequential(Linear, ReLU, [Dropout,] ..., Linear[, LogSoftmax(1)])`: the
+ * seeds' network, with dropout after every hidden activation as in their
+ * Fashion-MNIST classifier.
+ */
+export function buildMlp(spec: MlpSpec): Sequential {
+  const layers: Module[] = [];
+  let width = spec.inputSize;
+  for (const h of spec.hidden) {
+    layers.push(new Linear(width, h), new ReLU());
+    if (spec.dropout > 0) layers.push(new Dropout(spec.dropout));
+    width = h;
+  }
+  layers.push(new Linear(width, spec.outputSize));
+  if (spec.logSoftmax) layers.push(new LogSoftmax(1));
+  return new Sequential(...layers);
+}
+
+/** Checkpoint metadata for a spec: the JSON spec, plus the seeds' key names so other tools can rebuild the network too. */
+export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
+  return {
+    [MLP_SPEC_METADATA_KEY]: JSON.stringify(spec),
+    input_size: String(spec.inputSize),
+    output_size: String(spec.outputSize),
+    hidden_layers: JSON.stringify(spec.hidden),
+  };
+}
+
+/** Reads the spec back from checkpoint metadata; errors name `file` and what is missing or malformed. */
+export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): MlpSpec {
+  const raw = metadata[MLP_SPEC_METADATA_KEY];
+  if (raw === undefined) throw new CheckpointError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
+  let spec: Partial<MlpSpec>;
+  try {
+    spec = JSON.parse(raw) as Partial<MlpSpec>;
+  } catch {
+    throw new CheckpointError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata is not valid JSON`);
+  }
+  const sizes = [spec.inputSize, spec.outputSize, ...(Array.isArray(spec.hidden) ? spec.hidden : [])];
+  if (spec.type !== 'mlp' || !Array.isArray(spec.hidden) || !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)) {
+    throw new CheckpointError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
+  }
+  const outputSize = spec.outputSize as number;
+  return {
+    type: 'mlp',
+    inputSize: spec.inputSize as number,
+    outputSize,
+    hidden: spec.hidden,
+    dropout: typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1 ? spec.dropout : 0,
+    logSoftmax: spec.logSoftmax ?? true,
+    dataset: spec.dataset ?? 'mnist',
+    classes: Array.isArray(spec.classes) ? spec.classes : Array.from({ length: outputSize }, (_, i) => String(i)),
+  };
+}
