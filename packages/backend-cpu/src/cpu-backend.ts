@@ -2,16 +2,36 @@ import type { Backend, DType, StorageHandle, TypedArray, View } from '@kindling/
 import { assign, cast, fill, random } from './kernels/copy.js';
 import { binary, unary, where } from './kernels/elementwise.js';
 import { gather, scatterAdd, topk } from './kernels/indexing.js';
-import { matmul } from './kernels/matmul.js';
+import { type MatmulEpilogue, matmul } from './kernels/matmul.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { allocStorage, dataOf, gatherDense, wrap } from './kernels/storage.js';
+import { wasmMatmul } from './kernels/wasm-matmul.js';
+import { kernelsForMatmul } from './wasm-path.js';
 
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
 
 /**
+ * Float32 products run on the WebAssembly kernels once they have loaded, unless
+ * tiny (`minMacs` of `configureCpuKernels`) or empty; everything else (other
+ * dtypes, no SIMD) on the TypeScript kernel.
+ */
+function matmulAuto(a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle {
+  if (a.dtype === 'float32') {
+    let macs = b.shape[b.shape.length - 1];
+    for (const d of a.shape) macs *= d;
+    const kernels = kernelsForMatmul(macs);
+    const out = kernels ? wasmMatmul(kernels, a, b, epilogue) : null;
+    if (out) return out;
+  }
+  return matmul(a, b, epilogue);
+}
+
+/**
  * Creates a CPU backend: data in typed arrays, kernels in plain TypeScript
- * over strided views. `name` lets tests register a second CPU-backed device.
+ * over strided views, except float32 matmul and linear, which run on the
+ * WebAssembly SIMD kernels once they have loaded (see `cpuReady`). `name`
+ * lets tests register a second CPU-backed device.
  */
 export function createCpuBackend(name = 'cpu'): Backend {
   return {
@@ -28,7 +48,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     where,
     reduce,
     argReduce,
-    matmul: (a, b) => matmul(a, b),
+    matmul: (a, b) => matmulAuto(a, b),
     cast,
     assign,
     fill,
@@ -39,7 +59,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     fused: {
       softmax,
       linear: (x, weight, bias, activation) =>
-        matmul(
+        matmulAuto(
           x,
           { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] },
           { bias, relu: activation === 'relu' },

@@ -28,5 +28,5 @@ export {
   type LoadedTrainingState,
   type JsonValue,
 } from './training-state.js';
-export { loadTorchCheckpoint, type TorchCheckpoint, type TorchExtra } from './torch/load-torch.js';
+export { loadPth, type PthCheckpoint, type PthExtraValue } from './pth/index.js';
 export { type MlpSpec, MLP_SPEC_METADATA_KEY, buildMlp, mlpSpecMetadata, mlpSpecFromMetadata } from './mlp-spec.js';

@@ -54,7 +54,8 @@ export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
 /** Reads the spec back from checkpoint metadata; errors name `file` and what is missing or malformed. */
 export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): MlpSpec {
   const raw = metadata[MLP_SPEC_METADATA_KEY];
-  if (raw === undefined) throw new CheckpointError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
+  if (raw === undefined)
+    throw new CheckpointError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
   let spec: Partial<MlpSpec>;
   try {
     spec = JSON.parse(raw) as Partial<MlpSpec>;

@@ -36,6 +36,8 @@ describe('MLP specs: rebuilding a model from the file alone', () => {
     expect(() => mlpSpecFromMetadata({}, 'a.safetensors')).toThrow(CheckpointError);
     expect(() => mlpSpecFromMetadata({}, 'a.safetensors')).toThrow(/a\.safetensors: no "kindling.model" metadata/);
     expect(() => mlpSpecFromMetadata({ 'kindling.model': '{' }, 'b')).toThrow(/not valid JSON/);
-    expect(() => mlpSpecFromMetadata({ 'kindling.model': '{"type":"mlp","inputSize":-1,"outputSize":2,"hidden":[]}' }, 'c')).toThrow(/does not describe an MLP/);
+    expect(() => mlpSpecFromMetadata({ 'kindling.model': '{"type":"mlp","inputSize":-1,"outputSize":2,"hidden":[]}' }, 'c')).toThrow(
+      /does not describe an MLP/,
+    );
   });
 });

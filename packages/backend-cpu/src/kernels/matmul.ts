@@ -11,6 +11,12 @@ function packMatrix(src: TypedArray, offset: number, rows: number, cols: number,
   return out;
 }
 
+/** What the fused `linear` adds after the product: a per-column bias, then relu. */
+export interface MatmulEpilogue {
+  readonly bias: View | null;
+  readonly relu: boolean;
+}
+
 /** Offsets of each batch matrix of a `[...batch, R, C]` view. */
 function batchOffsets(v: View): Int32Array {
   const rank = v.shape.length;
@@ -22,7 +28,7 @@ function batchOffsets(v: View): Int32Array {
  * dense row-major blocks first (transposed views cost one pass), then an
  * i-k-j loop streams rows of B, accumulating in float64.
  */
-export function matmul(a: View, b: View, fuse?: { bias: View | null; relu: boolean }): StorageHandle {
+export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
   const rank = a.shape.length;
   const m = a.shape[rank - 2];
   const k = a.shape[rank - 1];

@@ -1,4 +1,4 @@
-// The WebAssembly fast path of the CPU backend (not yet wired into ../index.ts).
+// The WebAssembly kernel library of the CPU backend (float32 matmul uses it via ../wasm-path.ts).
 export { createWasmKernels } from './create.js';
 export { hasRelaxedSimd, hasSimd } from './detect.js';
 export { WasmHeap } from './heap.js';

@@ -1,0 +1,159 @@
+import type { AppContext } from '../client/app-context.js';
+import { DATASETS, type DatasetId } from '../data-catalog.js';
+import { MODEL_SIZES, type ModelSize } from '../model/model-sizes.js';
+import { h } from '../ui/dom.js';
+import { count } from '../ui/format.js';
+import type { OptimizerChoice } from '../worker/protocol.js';
+import { DEFAULT_LR, type TrainFormValues, valuesFromParams } from './train-options.js';
+
+type Option = { value: string; label: string };
+
+function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
+  const hintId = hint ? `${id}-hint` : undefined;
+  if (hintId) control.setAttribute('aria-describedby', hintId);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint ? h('small', { id: hintId, class: 'muted' }, hint) : null,
+  );
+}
+
+function select(id: string, options: Option[], value: string): HTMLSelectElement {
+  const el = h('select', { id, name: id }, ...options.map((o) => h('option', { value: o.value }, o.label)));
+  if (!options.some((o) => o.value === value)) el.append(h('option', { value }, value));
+  el.value = value;
+  return el;
+}
+
+/** Subset choices, plus whatever the query string asked for. */
+function subsetOptions(choices: number[], total: number, current: number): Option[] {
+  const values = [...new Set([...choices, current])].filter((n) => n < total).sort((a, b) => a - b);
+  return [...values.map((n) => ({ value: String(n), label: count(n) })), { value: String(total), label: `${count(total)} (all)` }];
+}
+
+/**
+ * The run settings: dataset, model size, optimizer, learning rate, epochs,
+ * batch size and how much of the data to use. Defaults come from the query
+ * string. Picking another optimizer suggests its usual learning rate unless
+ * the rate was edited by hand.
+ */
+export class TrainForm {
+  readonly element: HTMLElement;
+  private readonly dataset: HTMLSelectElement;
+  private readonly size: HTMLSelectElement;
+  private readonly optimizer: HTMLSelectElement;
+  private readonly lr: HTMLInputElement;
+  private readonly epochs: HTMLInputElement;
+  private readonly batchSize: HTMLSelectElement;
+  private readonly trainSubset: HTMLSelectElement;
+  private readonly testSubset: HTMLSelectElement;
+  private lrEdited = false;
+
+  constructor(ctx: AppContext) {
+    const v = valuesFromParams(ctx.params);
+    this.dataset = select(
+      'train-dataset',
+      DATASETS.map((d) => ({ value: d.id, label: d.label })),
+      v.dataset,
+    );
+    this.size = select(
+      'train-size',
+      MODEL_SIZES.map((m) => ({ value: m.id, label: m.label })),
+      v.size,
+    );
+    this.optimizer = select(
+      'train-optimizer',
+      [
+        { value: 'adam', label: 'Adam' },
+        { value: 'sgd', label: 'SGD with momentum 0.9' },
+      ],
+      v.optimizer,
+    );
+    this.lr = h('input', {
+      id: 'train-lr',
+      name: 'lr',
+      type: 'number',
+      min: '0.00001',
+      max: '10',
+      step: 'any',
+      required: true,
+      value: v.lr,
+    });
+    this.epochs = h('input', {
+      id: 'train-epochs',
+      name: 'epochs',
+      type: 'number',
+      min: 1,
+      max: 100,
+      step: 1,
+      required: true,
+      value: v.epochs,
+    });
+    this.batchSize = select(
+      'train-batch',
+      [16, 32, 64, 128, 256].map((n) => ({ value: String(n), label: String(n) })),
+      String(v.batchSize),
+    );
+    this.trainSubset = select('train-subset', subsetOptions([2_000, 10_000], 60_000, v.trainSubset), String(v.trainSubset));
+    this.testSubset = select('train-test-subset', subsetOptions([1_000], 10_000, v.testSubset), String(v.testSubset));
+    this.lr.addEventListener('input', () => {
+      this.lrEdited = true;
+    });
+    this.optimizer.addEventListener('change', () => {
+      if (!this.lrEdited) this.lr.value = String(DEFAULT_LR[this.optimizer.value as OptimizerChoice]);
+    });
+    this.element = h(
+      'div',
+      { class: 'form-grid' },
+      field('train-dataset', 'Dataset', this.dataset),
+      field('train-size', 'Model size', this.size),
+      field('train-optimizer', 'Optimizer', this.optimizer),
+      field('train-lr', 'Learning rate', this.lr),
+      field('train-epochs', 'Epochs', this.epochs),
+      field('train-batch', 'Batch size', this.batchSize),
+      field('train-subset', 'Training images', this.trainSubset, 'Fewer images train faster; the first N of the split are used.'),
+      field('train-test-subset', 'Test images', this.testSubset, 'Evaluated four times per epoch.'),
+    );
+  }
+
+  /** Marks datasets the site does not carry; returns whether the selected one is available. */
+  setAvailable(available: ReadonlySet<DatasetId>): boolean {
+    for (const option of this.dataset.options) {
+      const id = option.value as DatasetId;
+      const label = DATASETS.find((d) => d.id === id)?.label ?? id;
+      option.disabled = !available.has(id);
+      option.textContent = available.has(id) ? label : `${label} — not available`;
+    }
+    if (!available.has(this.dataset.value as DatasetId)) {
+      const first = [...available][0];
+      if (first) this.dataset.value = first;
+    }
+    return available.has(this.dataset.value as DatasetId);
+  }
+
+  setDisabled(disabled: boolean): void {
+    for (const el of [this.dataset, this.size, this.optimizer, this.lr, this.epochs, this.batchSize, this.trainSubset, this.testSubset]) {
+      el.disabled = disabled;
+    }
+  }
+
+  /** The values, or a message naming the field that is wrong. */
+  read(): TrainFormValues | string {
+    const lr = Number(this.lr.value);
+    if (!(lr > 0 && lr <= 10)) return 'Learning rate must be a number above 0 and at most 10.';
+    const epochs = Number(this.epochs.value);
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100) return 'Epochs must be a whole number from 1 to 100.';
+    return {
+      dataset: this.dataset.value as DatasetId,
+      size: this.size.value as ModelSize,
+      optimizer: this.optimizer.value as OptimizerChoice,
+      lr,
+      epochs,
+      batchSize: Number(this.batchSize.value),
+      trainSubset: Number(this.trainSubset.value),
+      testSubset: Number(this.testSubset.value),
+    };
+  }
+}

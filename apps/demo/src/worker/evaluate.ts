@@ -1,0 +1,63 @@
+import { noGrad } from '@kindling/autograd';
+import type { DataLoader } from '@kindling/data';
+import type { Loss, Sequential } from '@kindling/nn';
+import { type Tensor, softmax, tidy } from '@kindling/tensor';
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  /** Rows: true class, columns: predicted class. */
+  confusion: number[][];
+  /** Class probabilities of each sample image. */
+  sampleProbabilities: number[][];
+}
+
+/**
+ * Test loss, accuracy and confusion matrix in eval mode under `noGrad`, plus
+ * the class probabilities of the sample images the page shows. The previous
+ * mode is restored, so training resumes with dropout where it had it.
+ */
+export async function evaluate(
+  model: Sequential,
+  loader: DataLoader<[Tensor, Tensor], [Tensor, Tensor]>,
+  lossFn: Loss,
+  classes: number,
+  logSoftmax: boolean,
+  sampleImages: Tensor,
+): Promise<Evaluation> {
+  const wasTraining = model.training;
+  model.eval();
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let lossSum = 0;
+  let samples = 0;
+  try {
+    for await (const [images, labels] of loader) {
+      const [loss, predicted] = noGrad(() =>
+        tidy(() => {
+          const out = model.forward(images.reshape(images.shape[0], -1));
+          return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
+        }),
+      );
+      const [l, p, y] = await Promise.all([loss.item(), predicted.data(), labels.data()]);
+      lossSum += l as number;
+      for (let i = 0; i < y.length; i++) confusion[y[i]][p[i]]++;
+      samples += y.length;
+      for (const t of [loss, predicted, images, labels]) t.dispose();
+    }
+    const probabilities = noGrad(() =>
+      tidy(() => {
+        const out = model.forward(sampleImages);
+        return logSoftmax ? out.exp() : softmax(out, 1);
+      }),
+    );
+    const flat = await probabilities.data();
+    probabilities.dispose();
+    const sampleProbabilities = Array.from({ length: sampleImages.shape[0] }, (_, i) =>
+      Array.from(flat.subarray(i * classes, (i + 1) * classes)),
+    );
+    const correct = confusion.reduce((s, row, i) => s + row[i], 0);
+    return { loss: lossSum / samples, accuracy: correct / samples, confusion, sampleProbabilities };
+  } finally {
+    model.train(wasTraining);
+  }
+}

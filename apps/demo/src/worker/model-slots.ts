@@ -1,0 +1,86 @@
+import { noGrad } from '@kindling/autograd';
+import { softmax, tensor, tidy } from '@kindling/tensor';
+import { type LoadedModel, checkpointBytes, disposeModel, modelFromCheckpoint, modelInfo } from './loaded-model.js';
+import type { ModelInfo, ModelSlot, Prediction } from './protocol.js';
+
+const SLOT_ORDER: readonly ModelSlot[] = ['trained', 'pretrained', 'uploaded'];
+
+/**
+ * The models the worker holds: the one being (or last) trained on the Train
+ * page, the pretrained checkpoint shipped with the site, and one the user
+ * uploaded. The Draw page predicts with any of them.
+ */
+export class ModelSlots {
+  private readonly slots = new Map<ModelSlot, LoadedModel>();
+
+  get(slot: ModelSlot): LoadedModel {
+    const m = this.slots.get(slot);
+    if (!m) throw new Error(`no ${slot} model loaded yet`);
+    return m;
+  }
+
+  set(slot: ModelSlot, m: LoadedModel): void {
+    const old = this.slots.get(slot);
+    this.slots.set(slot, m);
+    if (old && old !== m) disposeModel(old);
+  }
+
+  infos(): ModelInfo[] {
+    return SLOT_ORDER.flatMap((slot) => {
+      const m = this.slots.get(slot);
+      return m ? [modelInfo(slot, m)] : [];
+    });
+  }
+
+  load(slot: ModelSlot, bytes: Uint8Array, source: string, device: string): ModelInfo {
+    const m = modelFromCheckpoint(bytes, source, device);
+    this.set(slot, m);
+    return modelInfo(slot, m);
+  }
+
+  export(slot: ModelSlot): Promise<Uint8Array> {
+    return checkpointBytes(this.get(slot));
+  }
+
+  /**
+   * Moves every model to `device` through its checkpoint bytes: reading a
+   * tensor back from the GPU is asynchronous, which `Module.to` cannot wait for.
+   */
+  async moveTo(device: string): Promise<void> {
+    for (const [slot, m] of [...this.slots]) {
+      if (m.model.parameters().next().value?.device === device) continue;
+      const moved = modelFromCheckpoint(await checkpointBytes(m), m.source, device);
+      this.set(slot, { ...moved, accuracy: m.accuracy });
+    }
+  }
+
+  /**
+   * Class probabilities for one 28×28 image with intensities in [0, 1]. The
+   * model is switched to eval mode (no dropout) only for the synchronous
+   * forward pass, so a training loop sharing it never sees the change.
+   */
+  async predict(slot: ModelSlot, pixels: Float32Array): Promise<Prediction> {
+    const { model, spec } = this.get(slot);
+    if (pixels.length !== spec.inputSize) throw new Error(`predict: expected ${spec.inputSize} pixels, got ${pixels.length}`);
+    const device = model.parameters().next().value?.device ?? 'cpu';
+    const probabilities = noGrad(() =>
+      tidy(() => {
+        const wasTraining = model.training;
+        model.eval();
+        try {
+          // The training transform: Normalize([0.5], [0.5]) maps [0, 1] to [-1, 1].
+          const x = tensor(pixels, { shape: [1, spec.inputSize], device })
+            .sub(0.5)
+            .div(0.5);
+          const out = model.forward(x);
+          return spec.logSoftmax ? out.exp() : softmax(out, 1);
+        } finally {
+          model.train(wasTraining);
+        }
+      }),
+    );
+    const values = Array.from(await probabilities.data());
+    probabilities.dispose();
+    return { classes: spec.classes, probabilities: values };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Messages between the page and the training worker. Requests carry an id and
+ * get exactly one response; events flow from the worker whenever something
+ * happens (training progress, model changes). Only structured-cloneable data
+ * crosses the boundary: plain objects, numbers, typed arrays.
+ */
+import type { DatasetId } from '../data-catalog.js';
+import type { ModelSize } from '../model/model-sizes.js';
+
+export type BackendChoice = 'webgpu' | 'cpu';
+export type OptimizerChoice = 'adam' | 'sgd';
+
+/** Which backend the worker computes on, and why, for the UI and the About page. */
+export interface BackendInfo {
+  /** What the user asked for. */
+  requested: BackendChoice;
+  /** What is in use (`cpu` after a fallback). */
+  device: BackendChoice;
+  /** Why WebGPU is not in use although it was requested. */
+  fallbackReason?: string;
+  /** Whether this worker's `navigator.gpu` exists at all. */
+  webgpuSupported: boolean;
+  adapter?: AdapterInfo;
+}
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  /** A few limits that matter for training. */
+  limits: Record<string, number>;
+}
+
+export interface TrainSettings {
+  dataset: DatasetId;
+  size: ModelSize;
+  optimizer: OptimizerChoice;
+  lr: number;
+  epochs: number;
+  batchSize: number;
+  /** Training images used (the first N of a fixed shuffle); 0 or more than the split means all. */
+  trainSubset: number;
+  /** Test images evaluated; 0 or more than the split means all. */
+  testSubset: number;
+  seed: number;
+  /** Absolute URL of the folder holding the dataset's four `.gz` files. */
+  dataUrl: string;
+}
+
+export type ModelSlot = 'trained' | 'pretrained' | 'uploaded';
+
+export interface ModelInfo {
+  slot: ModelSlot;
+  /** "784-128-64-10" */
+  layers: string;
+  dataset: string;
+  classes: string[];
+  parameters: number;
+  /** Test accuracy recorded in the checkpoint, when there is one. */
+  accuracy?: number;
+  source: string;
+}
+
+export interface OpTiming {
+  op: string;
+  shape: string;
+  device: string;
+  /** Median milliseconds per call. */
+  ms: number;
+}
+
+export interface MemoryReport {
+  /** `memory()` of @kindling/tensor: live tensors, storages and bytes per device. */
+  tensors: Record<string, { tensors: number; storages: number; bytes: number }>;
+  /** `webgpuMemory()` pool statistics (zeros before WebGPU is set up). */
+  gpu: { allocatedBytes: number; inUseBytes: number; pooledBytes: number; buffers: number; pipelines: number; submissions: number };
+  /** The worker's JS heap, where the browser reports it (Chromium). */
+  jsHeapBytes?: number;
+}
+
+export interface Prediction {
+  classes: string[];
+  probabilities: number[];
+}
+
+/** Request name → parameters and result. */
+export interface Requests {
+  setBackend: { params: { backend: BackendChoice }; result: BackendInfo };
+  backendInfo: { params: Record<string, never>; result: BackendInfo };
+  train: { params: { settings: TrainSettings }; result: { stopped: boolean } };
+  pause: { params: Record<string, never>; result: null };
+  resume: { params: Record<string, never>; result: null };
+  stop: { params: Record<string, never>; result: null };
+  loadCheckpoint: { params: { slot: ModelSlot; bytes: Uint8Array; source: string }; result: ModelInfo };
+  exportCheckpoint: { params: { slot: ModelSlot }; result: Uint8Array };
+  predict: { params: { slot: ModelSlot; pixels: Float32Array }; result: Prediction };
+  benchmark: { params: Record<string, never>; result: OpTiming[] };
+  memory: { params: Record<string, never>; result: MemoryReport };
+}
+
+export type RequestType = keyof Requests;
+
+export type RequestMessage = {
+  [K in RequestType]: { id: number; type: K; params: Requests[K]['params'] };
+}[RequestType];
+
+export type ResponseMessage =
+  | { kind: 'response'; id: number; ok: true; value: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string };
+
+export type TrainingPhase = 'loading-data' | 'training' | 'paused' | 'evaluating' | 'finished' | 'stopped' | 'failed';
+
+/** A few fixed test images the Train page shows with their predictions. */
+export interface SampleImages {
+  /** uint8 pixels, `count` images of 28×28. */
+  pixels: Uint8Array;
+  labels: number[];
+}
+
+export type WorkerEvent =
+  | { kind: 'phase'; phase: TrainingPhase; message: string }
+  /** `total` is null when the server does not say (compressed transfer). */
+  | { kind: 'dataProgress'; loaded: number; total: number | null }
+  | {
+      kind: 'runStart';
+      trainSize: number;
+      testSize: number;
+      batchesPerEpoch: number;
+      epochs: number;
+      device: string;
+      parameters: number;
+      layers: string;
+      classes: string[];
+      samples: SampleImages;
+    }
+  | {
+      kind: 'trainPoint';
+      /** Epochs done, fractional (1.5 = halfway through the second epoch). */
+      epoch: number;
+      loss: number;
+      accuracy: number;
+      samplesPerSecond: number;
+      msPerBatch: number;
+    }
+  | {
+      kind: 'evaluation';
+      epoch: number;
+      loss: number;
+      accuracy: number;
+      /** Rows: true class, columns: predicted class. */
+      confusion: number[][];
+      /** Class probabilities of each sample image. */
+      sampleProbabilities: number[][];
+    }
+  | { kind: 'models'; models: ModelInfo[] }
+  | { kind: 'backend'; info: BackendInfo };
+
+export type WorkerMessage = ResponseMessage | { kind: 'event'; event: WorkerEvent };

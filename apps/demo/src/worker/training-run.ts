@@ -1,0 +1,166 @@
+import { DataLoader } from '@kindling/data';
+import { NLLLoss } from '@kindling/nn';
+import { Adam, type Optimizer, SGD } from '@kindling/optim';
+import { Generator, type Tensor, manualSeed, tidy, zeros } from '@kindling/tensor';
+import { type ModelSpec, buildModel, describeLayers } from '../model/model-spec.js';
+import { modelSize } from '../model/model-sizes.js';
+import type { LoadedSplits } from './dataset-cache.js';
+import { firstSamples } from './dataset-cache.js';
+import { evaluate } from './evaluate.js';
+import type { LoadedModel } from './loaded-model.js';
+import type { TrainSettings, WorkerEvent } from './protocol.js';
+import type { TrainingControl } from './training-control.js';
+
+/** Reading the running loss forces a device sync; on a GPU, doing it every batch would stall the pipeline. */
+const REPORT_EVERY_BATCHES = 10;
+/** Test-set evaluations per epoch: enough points for a curve even in a one-epoch run. */
+const EVALUATIONS_PER_EPOCH = 4;
+/** Test images shown with their predictions on the Train page. */
+export const SAMPLE_COUNT = 12;
+
+export interface RunContext {
+  settings: TrainSettings;
+  device: string;
+  data: LoadedSplits;
+  control: TrainingControl;
+  emit: (event: WorkerEvent) => void;
+  /** Called once the model exists, so the Draw page can use it while it trains. */
+  onModel: (model: LoadedModel) => void;
+}
+
+function buildOptimizer(settings: TrainSettings, params: Iterable<Tensor>): Optimizer<object> {
+  return settings.optimizer === 'adam' ? new Adam(params, { lr: settings.lr }) : new SGD(params, { lr: settings.lr, momentum: 0.9 });
+}
+
+/**
+ * One training run, like kindling-train's loop: the trainer's MLP with
+ * LogSoftmax + NLLLoss, shuffled batches, running loss and accuracy every few
+ * batches, and a test evaluation (loss, accuracy, confusion matrix, sample
+ * predictions) a few times per epoch. Returns whether it was stopped early.
+ */
+export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }> {
+  const { settings, device, data, control, emit } = ctx;
+  manualSeed(settings.seed);
+  const size = modelSize(settings.size);
+  const [, rows, cols] = data.train.data.shape;
+  const spec: ModelSpec = {
+    type: 'mlp',
+    inputSize: rows * cols,
+    outputSize: data.train.classes.length,
+    hidden: size.hidden,
+    dropout: size.dropout,
+    logSoftmax: true,
+    dataset: settings.dataset,
+    classes: [...data.train.classes],
+  };
+  const model = buildModel(spec).to(device);
+  const loaded: LoadedModel = { model, spec, source: 'trained on the Train page' };
+  ctx.onModel(loaded);
+  const optimizer = buildOptimizer(settings, model.parameters());
+  const lossFn = new NLLLoss();
+  const trainset = firstSamples(data.train, settings.trainSubset);
+  const testset = firstSamples(data.test, settings.testSubset);
+  const trainLoader = new DataLoader<[Tensor, Tensor], [Tensor, Tensor]>(trainset, {
+    batchSize: settings.batchSize,
+    shuffle: true,
+    generator: new Generator(settings.seed),
+  });
+  const testLoader = new DataLoader<[Tensor, Tensor], [Tensor, Tensor]>(testset, { batchSize: 1000 });
+
+  const sampleIndices = Int32Array.from({ length: Math.min(SAMPLE_COUNT, data.test.length) }, (_, i) => i);
+  const [sampleBatch, sampleLabels] = data.test.getBatch(sampleIndices);
+  const sampleImages = sampleBatch.reshape(sampleIndices.length, -1);
+  const samplePixels = (await data.test.data.narrow(0, 0, sampleIndices.length).contiguous().data()) as Uint8Array;
+  const batches = trainLoader.length;
+  emit({
+    kind: 'runStart',
+    trainSize: trainset.length,
+    testSize: testset.length,
+    batchesPerEpoch: batches,
+    epochs: settings.epochs,
+    device,
+    parameters: [...model.parameters()].reduce((n, p) => n + p.numel(), 0),
+    layers: describeLayers(spec),
+    classes: spec.classes,
+    samples: { pixels: Uint8Array.from(samplePixels), labels: Array.from(await sampleLabels.data()) },
+  });
+  sampleLabels.dispose();
+
+  const evaluateEvery = Math.max(1, Math.ceil(batches / EVALUATIONS_PER_EPOCH));
+  const runEvaluation = async (epoch: number) => {
+    emit({ kind: 'phase', phase: 'evaluating', message: `Evaluating on ${testset.length} test images…` });
+    const result = await evaluate(model, testLoader, lossFn, spec.outputSize, spec.logSoftmax, sampleImages);
+    loaded.accuracy = result.accuracy;
+    emit({ kind: 'evaluation', epoch, ...result });
+    emit({ kind: 'phase', phase: control.isPaused ? 'paused' : 'training', message: `Training on ${device}` });
+  };
+
+  let stopped = false;
+  try {
+    await runEvaluation(0);
+    for (let epoch = 0; epoch < settings.epochs && !stopped; epoch++) {
+      model.train();
+      let pendingLoss = zeros([], { device });
+      let pendingCorrect = zeros([], { device });
+      let pendingSamples = 0;
+      let index = 0;
+      let windowStart = performance.now();
+      let windowBatches = 0;
+      for await (const [images, labels] of trainLoader) {
+        const n = labels.shape[0];
+        optimizer.zeroGrad();
+        const [lossSum, correct] = tidy(() => {
+          const out = model.forward(images.reshape(n, -1));
+          const loss = lossFn.forward(out, labels);
+          loss.backward();
+          optimizer.step();
+          return [pendingLoss.add(loss.detach().mul(n)), pendingCorrect.add(out.detach().argmax(1).eq(labels).float().sum())];
+        });
+        pendingLoss.dispose();
+        pendingCorrect.dispose();
+        pendingLoss = lossSum;
+        pendingCorrect = correct;
+        images.dispose();
+        labels.dispose();
+        pendingSamples += n;
+        index++;
+        windowBatches++;
+        if (index % REPORT_EVERY_BATCHES === 0 || index === batches) {
+          const [l, c] = await Promise.all([pendingLoss.item(), pendingCorrect.item()]);
+          const seconds = (performance.now() - windowStart) / 1000;
+          emit({
+            kind: 'trainPoint',
+            epoch: epoch + index / batches,
+            loss: (l as number) / pendingSamples,
+            accuracy: (c as number) / pendingSamples,
+            samplesPerSecond: pendingSamples / seconds,
+            msPerBatch: (seconds * 1000) / windowBatches,
+          });
+          pendingLoss.dispose();
+          pendingCorrect.dispose();
+          pendingLoss = zeros([], { device });
+          pendingCorrect = zeros([], { device });
+          pendingSamples = 0;
+          windowBatches = 0;
+          windowStart = performance.now();
+        }
+        const asideFrom = performance.now();
+        if (index % evaluateEvery === 0 || index === batches) await runEvaluation(epoch + index / batches);
+        const keepGoing = await control.checkpoint();
+        // Time spent evaluating or paused is not training time.
+        windowStart += performance.now() - asideFrom;
+        if (!keepGoing) {
+          stopped = true;
+          break;
+        }
+      }
+      pendingLoss.dispose();
+      pendingCorrect.dispose();
+    }
+  } finally {
+    sampleImages.dispose();
+    sampleBatch.dispose();
+    model.eval();
+  }
+  return { stopped };
+}

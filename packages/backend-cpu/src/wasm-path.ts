@@ -1,0 +1,138 @@
+// Which float32 matmul path the CPU backend uses: the WebAssembly kernels once
+// they have loaded, the TypeScript kernels until then (or for good, where
+// WebAssembly SIMD is missing or the path is switched off).
+import { KindlingError } from '@kindling/tensor';
+import { createWasmKernels } from './wasm/create.js';
+import type { KernelIsa, WasmKernels } from './wasm/kernels.js';
+
+/** Where the CPU backend's fast path stands. */
+export type CpuKernelStatus = 'loading' | 'ready' | 'unavailable' | 'disabled';
+
+/** What {@link cpuKernelInfo} reports, for logging. */
+export interface CpuKernelInfo {
+  /** The instruction set float32 matmuls run on now; `scalar` means the TypeScript kernels. */
+  readonly isa: KernelIsa;
+  /** Threads a large matmul is split across (1 on the TypeScript path). */
+  readonly threads: number;
+  /** `loading` until the WebAssembly kernels are instantiated; `unavailable` without WebAssembly SIMD. */
+  readonly status: CpuKernelStatus;
+}
+
+/** Options of {@link configureCpuKernels}. */
+export interface CpuKernelOptions {
+  /** Use the WebAssembly kernels when they are available (default true; `KINDLING_CPU_WASM=0` sets false). */
+  readonly wasm?: boolean;
+  /** Threads for large matmuls (default 1: on small machines, workers did not pay for MLP-sized matmuls). */
+  readonly threads?: number;
+  /**
+   * Smallest product, in multiply-adds (batch·M·K·N), sent to the WebAssembly
+   * kernels; smaller ones stay on the TypeScript kernel, which wins below the
+   * fixed cost of copying operands in and out. Default {@link DEFAULT_MIN_MACS};
+   * tests set 1 to run every non-empty product on the fast path.
+   */
+  readonly minMacs?: number;
+}
+
+/**
+ * Default of {@link CpuKernelOptions.minMacs}: about where the two paths took
+ * equally long on the 2-core dev machine (see `src/wasm/README.md`).
+ */
+export const DEFAULT_MIN_MACS = 256;
+
+let kernels: WasmKernels | null = null;
+let loading: Promise<void> | null = null;
+let failed = false;
+let enabled = readEnvEnabled();
+let threads = 1;
+let minMacs = DEFAULT_MIN_MACS;
+
+function readEnvEnabled(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.KINDLING_CPU_WASM?.toLowerCase();
+  return !(value === '0' || value === 'false' || value === 'off');
+}
+
+/**
+ * Starts loading the WebAssembly kernels unless the path is disabled; called
+ * when the package is imported. Idempotent; never rejects (a failure leaves the
+ * TypeScript kernels in place).
+ */
+export function startCpuKernels(): Promise<void> {
+  if (!enabled) return Promise.resolve();
+  loading ??= createWasmKernels({ numThreads: 1 }).then(
+    (k) => {
+      // The pure-TS fallback of the kernel library is no faster than the backend's own kernels.
+      if (k.isa === 'scalar') failed = true;
+      else kernels = k;
+      // configureCpuKernels may have asked for threads while the kernels were loading.
+      if (threads > 1) k.setNumThreads(threads);
+    },
+    () => {
+      failed = true;
+    },
+  );
+  return loading;
+}
+
+/**
+ * Resolves once the CPU backend's fast float32 matmul is usable, or known to be
+ * unavailable (no WebAssembly SIMD, or disabled). Until then matmuls run on the
+ * TypeScript kernels, which give the same results up to float32 rounding;
+ * awaiting this only matters for timing and for tests of the fast path. Never
+ * rejects.
+ *
+ * ```ts
+ * import { cpuKernelInfo, cpuReady } from '@kindling/backend-cpu';
+ * await cpuReady();
+ * console.log(cpuKernelInfo()); // { isa: 'relaxed-simd', threads: 1, status: 'ready' }
+ * ```
+ */
+export async function cpuReady(): Promise<void> {
+  await startCpuKernels();
+  await kernels?.ready();
+}
+
+/** Which implementation float32 matmuls run on right now, for logging. */
+export function cpuKernelInfo(): CpuKernelInfo {
+  const active = activeKernels();
+  let status: CpuKernelStatus = 'ready';
+  if (!enabled) status = 'disabled';
+  else if (failed) status = 'unavailable';
+  else if (!kernels) status = 'loading';
+  return { isa: active?.isa ?? 'scalar', threads: active?.numThreads ?? 1, status };
+}
+
+/**
+ * Switches the fast path on or off and sets its thread count, e.g. to compare
+ * against the TypeScript kernels in a benchmark. Turning it on starts loading
+ * the kernels if needed (await {@link cpuReady} afterwards). Threads beyond 1
+ * start worker threads (which never keep the process alive); they only help
+ * large matmuls on an otherwise idle machine.
+ */
+export function configureCpuKernels(options: CpuKernelOptions): void {
+  if (options.threads !== undefined) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) {
+      throw new KindlingError(`configureCpuKernels: threads must be a positive integer, got ${options.threads}`);
+    }
+    threads = options.threads;
+    kernels?.setNumThreads(threads);
+  }
+  if (options.minMacs !== undefined) {
+    if (!(options.minMacs >= 1)) throw new KindlingError(`configureCpuKernels: minMacs must be at least 1, got ${options.minMacs}`);
+    minMacs = options.minMacs;
+  }
+  if (options.wasm !== undefined) {
+    enabled = options.wasm;
+    if (enabled) void startCpuKernels();
+  }
+}
+
+/** The loaded SIMD kernels when the fast path is on, else null. */
+function activeKernels(): WasmKernels | null {
+  return enabled ? kernels : null;
+}
+
+/** @internal The kernels to run a float32 product of `macs` multiply-adds on, or null for the TypeScript kernel. */
+export function kernelsForMatmul(macs: number): WasmKernels | null {
+  return macs >= minMacs ? activeKernels() : null;
+}
