@@ -1,4 +1,4 @@
-import '@kindling/backend-cpu';
+import { cpuKernelInfo, cpuReady } from '@kindling/backend-cpu';
 import { UsageError } from './errors.js';
 
 /**
@@ -6,6 +6,8 @@ import { UsageError } from './errors.js';
  * is loaded only when asked for, so the CPU path never needs Dawn installed.
  */
 export async function setupBackend(backend: 'cpu' | 'webgpu'): Promise<string> {
+  // Waiting for the WebAssembly kernels makes every step of the run use the same (fast) path.
+  await cpuReady();
   if (backend === 'cpu') return 'cpu';
   if (!process.env.VK_ICD_FILENAMES) {
     // Machines without a GPU can still run WebGPU on Chromium's SwiftShader driver when it is installed.
@@ -25,4 +27,11 @@ export async function setupBackend(backend: 'cpu' | 'webgpu'): Promise<string> {
   } catch (e) {
     throw new UsageError(`--backend webgpu: no WebGPU device (${(e as Error).message.split('\n')[0]})`);
   }
+}
+
+/** How the device computes, for the run header: `cpu (wasm relaxed-simd, 1 thread)`. */
+export function describeDevice(device: string): string {
+  if (device !== 'cpu') return device;
+  const { isa, threads } = cpuKernelInfo();
+  return isa === 'scalar' ? 'cpu (TypeScript kernels)' : `cpu (wasm ${isa}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }

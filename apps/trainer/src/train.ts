@@ -4,7 +4,7 @@ import { type JsonValue, type MlpSpec, buildMlp, mlpSpecMetadata } from '@kindli
 import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
 import { DataLoader } from '@kindling/data';
 import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
-import { setupBackend } from './backend.js';
+import { describeDevice, setupBackend } from './backend.js';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { type Evaluation, evaluate, flattenImages } from './evaluate.js';
@@ -113,7 +113,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
   reporter.runStart({
     dataset: config.dataset,
-    device,
+    device: describeDevice(device),
     trainSize: trainset.length,
     testSize: testset.length,
     parameters: [...model.parameters()].reduce((n, p) => n + p.numel(), 0),
