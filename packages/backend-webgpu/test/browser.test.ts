@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CHROMIUM, runPageInChromium } from './browser/chromium.js';
-import { KNOWN_ASYNC_DEVICE_FAILURES, KNOWN_BROWSER_HOST_FAILURES } from './known-failures.js';
 
 // Needs Debian's `chromium` (SwiftShader provides WebGPU without a GPU).
 describe.skipIf(!existsSync(CHROMIUM))('webgpu in headless Chromium', () => {
@@ -16,11 +15,9 @@ describe.skipIf(!existsSync(CHROMIUM))('webgpu in headless Chromium', () => {
   test('the conformance suite passes in the browser', async () => {
     const result = await runPageInChromium('conformance.html', 600_000);
     console.log(`browser conformance: ${result.passed} passed, ${result.failed} failed`);
-    const known = [...KNOWN_ASYNC_DEVICE_FAILURES, ...KNOWN_BROWSER_HOST_FAILURES];
-    const unexpected = result.failures.filter((f) => !known.some((k) => f.name.endsWith(k)));
-    if (result.fatal || unexpected.length) console.log(result.fatal, unexpected, result.console.slice(-20).join('\n'));
+    if (result.fatal || result.failed) console.log(result.fatal, result.failures, result.console.slice(-20).join('\n'));
     expect(result.fatal).toBeUndefined();
-    expect(unexpected).toEqual([]);
+    expect(result.failures).toEqual([]);
     expect(result.passed).toBeGreaterThan(1000);
   }, 700_000);
 });

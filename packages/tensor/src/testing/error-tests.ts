@@ -100,7 +100,7 @@ export function registerErrorTests(ctx: SuiteContext): void {
         );
       }
     });
-    it('device mismatches and unknown devices', () => {
+    it('device mismatches and unknown devices', async () => {
       const alias = `${device}-conformance-alias`;
       if (!hasBackend(alias)) registerBackend(aliasBackend(getBackend(device), alias));
       const a = K.ones([2, 2], { device });
@@ -117,8 +117,13 @@ export function registerErrorTests(ctx: SuiteContext): void {
         DeviceError,
         /^zeros: no backend is registered for device 'no-such-device'/,
       );
-      // Moving data across devices is explicit and works.
-      ctx.expect(a.to(alias).device).toBe(alias);
+      // Moving data across devices is explicit and works; `toAsync` works from every device,
+      // `to` only from devices read synchronously (the others say to use `toAsync`).
+      const moved = await a.toAsync(alias);
+      ctx.expect(moved.device).toBe(alias);
+      ctx.expect([...(await moved.data())]).toEqual([1, 1, 1, 1]);
+      if (getBackend(device).readSync) ctx.expect(a.to(alias).device).toBe(alias);
+      else expectError(ctx, () => a.to(alias), DeviceError, /^to: the .* backend is read asynchronously; use 'await tensor.toAsync/);
     });
     it('disposed tensors cannot be used', () => {
       const a = K.ones([2], { device });

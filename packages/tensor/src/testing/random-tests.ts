@@ -4,7 +4,7 @@ import { Generator } from '../generator.js';
 import * as K from '../index.js';
 import { philoxFill } from '../philox.js';
 import { getBackend } from '../registry.js';
-import { compareValues } from './compare.js';
+import { type Tolerances, compareValues } from './compare.js';
 import { type SuiteContext, expectNoProblem } from './framework.js';
 
 /**
@@ -21,6 +21,9 @@ export const KNOWN_STREAM = {
   uniformSeed42HighCounter: [0.5067363977432251, 0.43023788928985596, 0.26124143600463867, 0.13286608457565308],
 } as const;
 
+/** A few float64 ulps: how far engines' Math.log/Math.cos may round apart. */
+const FEW_ULPS: Tolerances = { float32: { rtol: 0, atol: 0 }, float64: { rtol: 8 * Number.EPSILON, atol: 0 } };
+
 function philox(kind: RandomKind, seed: number, offset: number, n: number): Float64Array {
   const out = new Float64Array(n);
   philoxFill(kind, { seed: [seed >>> 0, 0], offset }, out);
@@ -36,7 +39,9 @@ export function registerRandomTests(ctx: SuiteContext): void {
     it('philoxFill still produces the pinned stream', () => {
       expect([...philox('uniform', 0, 0, 4)]).toEqual([...KNOWN_STREAM.uniformSeed0]);
       expect([...philox('uniform', 42, 0, 4)]).toEqual([...KNOWN_STREAM.uniformSeed42]);
-      expect([...philox('normal', 42, 0, 4)]).toEqual([...KNOWN_STREAM.normalSeed42]);
+      // Box-Muller goes through Math.log/Math.cos, which ECMAScript lets engines round
+      // differently in the last bit (Chromium's V8 and Node's do), so normals agree to a few ulps.
+      expectNoProblem(ctx, compareValues(philox('normal', 42, 0, 4), KNOWN_STREAM.normalSeed42, 'float64', FEW_ULPS), 'normal');
       expect([...philox('bits', 42, 0, 4)]).toEqual([...KNOWN_STREAM.bitsSeed42]);
       expect([...philox('uniform', 42, 2 ** 32 - 2, 4)]).toEqual([...KNOWN_STREAM.uniformSeed42HighCounter]);
     });
