@@ -2,7 +2,7 @@ import '@kindling/backend-cpu';
 import * as kd from '@kindling/tensor';
 import { type Tensor, manualSeed } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
-import { type GradcheckOptions, defineFunction, differentiableOps, gradcheck, noGrad } from '../src/index.js';
+import { type GradcheckOptions, defineFunction, differentiableOps, enableGrad, grad, gradcheck, noGrad } from '../src/index.js';
 
 // A second device backed by the CPU kernels, to differentiate through device moves.
 if (!kd.hasBackend('cpu2')) kd.registerBackend(Object.create(kd.getBackend('cpu'), { name: { value: 'cpu2' } }));
@@ -198,6 +198,51 @@ const cases: Case[] = [
     what: 'sum and none',
     run: () => ({
       fn: (a) => [kd.nllLoss(a, idx([1, 0]), { reduction: 'sum' }), kd.nllLoss(a, idx([1, 0]), { reduction: 'none' })],
+      inputs: [input(2, 3)],
+    }),
+  },
+  {
+    op: 'crossEntropy',
+    what: 'mean with ignoreIndex and weight, non-contiguous logits',
+    run: () => {
+      const weight = noGrad(() => kd.rand([4], { dtype: 'float64' }).add(0.5));
+      return { fn: (a) => kd.crossEntropyLoss(a, idx([0, 3, -1, 1, 3]), { weight, ignoreIndex: -1 }), inputs: [transposed(5, 4)] };
+    },
+  },
+  {
+    op: 'crossEntropy',
+    what: 'sum and none with weight',
+    run: () => {
+      const weight = noGrad(() => kd.rand([3], { dtype: 'float64' }).add(0.5));
+      const target = idx([2, -100, 0]);
+      return {
+        fn: (a) => [
+          kd.crossEntropyLoss(a, target, { weight, reduction: 'sum' }),
+          kd.crossEntropyLoss(a, target, { weight, reduction: 'none' }),
+        ],
+        inputs: [input(3, 3)],
+      };
+    },
+  },
+  {
+    op: 'crossEntropy',
+    what: '[C] input with a 0-dim target, every reduction',
+    run: () => ({
+      fn: (a) =>
+        (['mean', 'sum', 'none'] as const).map((reduction) => kd.crossEntropyLoss(a, kd.tensor(2, { dtype: 'int32' }), { reduction })),
+      inputs: [input(4)],
+    }),
+  },
+  {
+    op: 'crossEntropy',
+    what: 'second order (gradient of the gradient)',
+    run: () => ({
+      // gradcheck evaluates fn under noGrad for its finite differences; the inner gradient needs a graph.
+      fn: (a) =>
+        enableGrad(() => {
+          const [g] = grad(kd.crossEntropyLoss(a, idx([1, 0])), [a], { createGraph: true });
+          return (g as Tensor).mul(g as Tensor).sum();
+        }),
       inputs: [input(2, 3)],
     }),
   },

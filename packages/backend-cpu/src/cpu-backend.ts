@@ -1,15 +1,17 @@
-import type { Backend, DType, StorageHandle, TypedArray, View } from '@kindling/tensor';
+import { type Backend, type DType, type StorageHandle, type TypedArray, type View, itemSize, roundToFloat16 } from '@kindling/tensor';
 import { assign, cast, fill, random } from './kernels/copy.js';
+import { crossEntropy } from './kernels/cross-entropy.js';
 import { binary, unary, where } from './kernels/elementwise.js';
 import { gather, scatterAdd, topk } from './kernels/indexing.js';
 import { type MatmulEpilogue, matmul } from './kernels/matmul.js';
+import { roundView, roundedOutput } from './kernels/half.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { allocStorage, dataOf, gatherDense, wrap } from './kernels/storage.js';
 import { wasmMatmul } from './kernels/wasm-matmul.js';
 import { kernelsForMatmul } from './wasm-path.js';
 
-const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
+const DTYPES: readonly DType[] = ['float16', 'float32', 'float64', 'int32', 'uint8', 'bool'];
 
 /**
  * Float32 products run on the WebAssembly kernels once they have loaded, unless
@@ -30,40 +32,52 @@ function matmulAuto(a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle 
 /**
  * Creates a CPU backend: data in typed arrays, kernels in plain TypeScript
  * over strided views, except float32 matmul and linear, which run on the
- * WebAssembly SIMD kernels once they have loaded (see `cpuReady`). `name`
- * lets tests register a second CPU-backed device.
+ * WebAssembly SIMD kernels once they have loaded (see `cpuReady`). float16
+ * is kept in Float32Array slots and rounded after every kernel (`kernels/half.ts`).
+ * `name` lets tests register a second CPU-backed device.
  */
 export function createCpuBackend(name = 'cpu'): Backend {
   return {
     name,
     dtypes: DTYPES,
+    bytesPerElement: (dtype) => (dtype === 'float16' ? 4 : itemSize(dtype)),
     alloc: allocStorage,
-    upload: (_dtype: DType, data: TypedArray): StorageHandle => wrap(data.slice() as TypedArray),
+    upload: (dtype: DType, data: TypedArray): StorageHandle => roundedOutput(wrap(data.slice() as TypedArray), dtype),
     // Typed arrays are garbage-collected; dropping the handle is all freeing takes.
     free: () => {},
     read: async (view: View) => gatherDense(view),
     readSync: gatherDense,
-    unary,
-    binary,
-    where,
-    reduce,
+    unary: (op, x, outDtype) => roundedOutput(unary(op, x, outDtype), outDtype),
+    binary: (op, a, b, outDtype) => roundedOutput(binary(op, a, b, outDtype), outDtype),
+    where: (cond, a, b, outDtype) => roundedOutput(where(cond, a, b, outDtype), outDtype),
+    reduce: (op, x, axes, outDtype) => roundedOutput(reduce(op, x, axes, outDtype), outDtype),
     argReduce,
-    matmul: (a, b) => matmulAuto(a, b),
-    cast,
-    assign,
-    fill,
+    matmul: (a, b) => roundedOutput(matmulAuto(a, b), a.dtype),
+    cast: (x, dtype) => roundedOutput(cast(x, dtype), dtype),
+    assign: (dst, src) => {
+      assign(dst, src);
+      roundView(dst);
+    },
+    fill: (dst, value) => fill(dst, dst.dtype === 'float16' ? roundToFloat16(value) : value),
     gather,
-    scatterAdd,
+    scatterAdd: (dst, dim, index, src) => {
+      scatterAdd(dst, dim, index, src);
+      roundView(dst);
+    },
     topk,
-    random,
+    random: (kind, dtype, size, key) => roundedOutput(random(kind, dtype, size, key), dtype),
     fused: {
-      softmax,
+      softmax: (x, axis, log) => roundedOutput(softmax(x, axis, log), x.dtype),
       linear: (x, weight, bias, activation) =>
-        matmulAuto(
-          x,
-          { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] },
-          { bias, relu: activation === 'relu' },
+        roundedOutput(
+          matmulAuto(
+            x,
+            { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] },
+            { bias, relu: activation === 'relu' },
+          ),
+          x.dtype,
         ),
+      crossEntropy,
     },
   };
 }

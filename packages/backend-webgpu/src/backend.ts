@@ -13,7 +13,11 @@ import {
   type TypedArray,
   type UnaryOp,
   type View,
+  float16Bits,
+  float16FromBits,
+  roundToFloat16,
 } from '@kindling/tensor';
+import { runCrossEntropy } from './kernels/cross-entropy.js';
 import { runGather, runScatterAdd, runTopk } from './kernels/indexing.js';
 import { type Operand, runMap } from './kernels/map.js';
 import { runMatmul } from './kernels/matmul.js';
@@ -24,10 +28,15 @@ import { runSoftmax } from './kernels/softmax.js';
 import { convert, normalize } from './kernels/wgsl.js';
 import { isDense, product, rowMajor } from './layout.js';
 import type { GpuRuntime } from './runtime.js';
-import { ELEMENT_BYTES, GpuStorage } from './storage.js';
+import { GpuStorage, elementBytes } from './storage.js';
 
 /** The dtypes WebGPU can hold: no float64 (WGSL has no f64). */
-export const WEBGPU_DTYPES: readonly DType[] = ['float32', 'int32', 'uint8', 'bool'];
+export const WEBGPU_DTYPES: readonly DType[] = ['float16', 'float32', 'int32', 'uint8', 'bool'];
+
+/** The dtype float16 kernels compute in (float32); any other dtype computes in itself. */
+function f32ForHalf(dtype: DType): DType {
+  return dtype === 'float16' ? 'float32' : dtype;
+}
 
 function storageOf(handle: StorageHandle, op: string): GpuStorage {
   if (!(handle instanceof GpuStorage)) throw new KindlingError(`${op}: the handle was not made by the webgpu backend`);
@@ -50,6 +59,7 @@ function asRank1(x: StridedInput): StridedInput {
 
 /** The u32 word a value of `dtype` is stored as (the host typed array decides wrapping). */
 function scalarWord(dtype: DType, value: number): number {
+  if (dtype === 'float16') return scalarWord('float32', roundToFloat16(value));
   if (dtype === 'float32') return new Uint32Array(new Float32Array([value]).buffer)[0];
   if (dtype === 'int32') return new Uint32Array(new Int32Array([value]).buffer)[0];
   if (dtype === 'uint8') return new Uint8Array([value])[0];
@@ -70,6 +80,7 @@ export class WebGPUBackend implements Backend {
     this.fused = {
       softmax: (x, axis, log) => this.softmax(x, axis, log),
       linear: (x, weight, bias, activation) => this.linear(x, weight, bias, activation),
+      crossEntropy: (logits, target) => this.crossEntropy(logits, target),
     };
   }
 
@@ -79,9 +90,56 @@ export class WebGPUBackend implements Backend {
     }
   }
 
+  bytesPerElement(dtype: DType): number {
+    return elementBytes(dtype, this.runtime.nativeFloat16);
+  }
+
+  /** Bytes of a storage of `size` elements, whole 4-byte words (copies and clears work in words). */
+  private byteSize(dtype: DType, size: number): number {
+    return Math.ceil((size * this.bytesPerElement(dtype)) / 4) * 4;
+  }
+
   private fresh(op: string, dtype: DType, size: number): GpuStorage {
     this.checkDType(op, dtype);
-    return new GpuStorage(this.runtime.pool.acquire(Math.max(1, size) * ELEMENT_BYTES), dtype, size);
+    return new GpuStorage(this.runtime.pool.acquire(Math.max(4, this.byteSize(dtype, size))), dtype, size);
+  }
+
+  /**
+   * A float16 view as float32 for kernels that compute in f32 only: with f32
+   * slots the same buffer relabelled, with native f16 a converted copy (in
+   * `temps`, freed by the caller). Other dtypes pass through.
+   */
+  private widen(view: View, temps: StorageHandle[]): View {
+    if (view.dtype !== 'float16') return view;
+    if (!this.runtime.nativeFloat16) return { ...view, dtype: 'float32' };
+    const handle = this.cast(view, 'float32');
+    temps.push(handle);
+    return { handle, dtype: 'float32', shape: view.shape, strides: rowMajor(view.shape), offset: 0 };
+  }
+
+  /** A float32 kernel result as `dtype`: rounded into a float16 storage (freeing the f32 one), or as is. */
+  private narrow(handle: StorageHandle, shape: readonly number[], dtype: DType): StorageHandle {
+    if (dtype !== 'float16') return handle;
+    const out = this.cast({ handle, dtype: 'float32', shape, strides: rowMajor(shape), offset: 0 }, 'float16');
+    this.free(handle);
+    return out;
+  }
+
+  /** Runs an f32-only kernel on float16 operands: widened inputs, result narrowed to `outDtype`. */
+  private viaFloat32(
+    views: readonly View[],
+    outShape: readonly number[],
+    outDtype: DType,
+    run: (views: View[], computeDtype: DType) => StorageHandle,
+  ): StorageHandle {
+    const temps: StorageHandle[] = [];
+    try {
+      const wide = views.map((v) => this.widen(v, temps));
+      const computeDtype = outDtype === 'float16' ? 'float32' : outDtype;
+      return this.narrow(run(wide, computeDtype), outShape, outDtype);
+    } finally {
+      for (const t of temps) this.free(t);
+    }
   }
 
   private out(s: GpuStorage, shape: readonly number[]): Operand {
@@ -90,14 +148,20 @@ export class WebGPUBackend implements Backend {
 
   alloc(dtype: DType, size: number): StorageHandle {
     const s = this.fresh('alloc', dtype, size);
-    this.runtime.clear(s.buffer, size * ELEMENT_BYTES);
+    this.runtime.clear(s.buffer, this.byteSize(dtype, size));
     return s;
   }
 
   upload(dtype: DType, data: TypedArray): StorageHandle {
     const s = this.fresh('upload', dtype, data.length);
     let words: ArrayBufferView;
-    if (dtype === 'float32') words = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (dtype === 'float16' && this.runtime.nativeFloat16) {
+      // Whole words: an odd count gets a zero half at the end.
+      const halves = new Uint16Array(Math.ceil(data.length / 2) * 2);
+      for (let i = 0; i < data.length; i++) halves[i] = float16Bits(data[i]);
+      words = halves;
+    } else if (dtype === 'float16') words = Float32Array.from(data, roundToFloat16);
+    else if (dtype === 'float32') words = data instanceof Float32Array ? data : Float32Array.from(data);
     else if (dtype === 'int32') words = data instanceof Int32Array ? data : Int32Array.from(data);
     else if (dtype === 'bool') words = Uint32Array.from(data, (v) => (v !== 0 ? 1 : 0));
     else words = Uint32Array.from(data, (v) => v & 255);
@@ -114,15 +178,18 @@ export class WebGPUBackend implements Backend {
   async read(view: View): Promise<TypedArray> {
     const s = storageOf(view.handle, 'read');
     const n = product(view.shape);
+    const per = this.bytesPerElement(view.dtype);
     let source = s;
     let offset = view.offset;
-    if (n > 0 && !isDense(view.shape, view.strides)) {
+    // Buffer copies start on 4-byte boundaries, which an odd offset of 2-byte halves misses.
+    if (n > 0 && (!isDense(view.shape, view.strides) || (offset * per) % 4 !== 0)) {
       source = storageOf(this.cast(view, view.dtype), 'read');
       offset = 0;
     }
     try {
-      const bytes = await this.runtime.read(source.buffer, offset * ELEMENT_BYTES, n * ELEMENT_BYTES);
-      if (view.dtype === 'float32') return new Float32Array(bytes);
+      const bytes = await this.runtime.read(source.buffer, offset * per, n * per);
+      if (view.dtype === 'float16' && per === 2) return Float32Array.from(new Uint16Array(bytes), float16FromBits);
+      if (view.dtype === 'float32' || view.dtype === 'float16') return new Float32Array(bytes);
       if (view.dtype === 'int32') return new Int32Array(bytes);
       return Uint8Array.from(new Uint32Array(bytes));
     } finally {
@@ -132,8 +199,8 @@ export class WebGPUBackend implements Backend {
 
   unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
     const out = this.fresh(op, outDtype, product(x.shape));
-    // isnan looks at the input itself; every other op computes in outDtype.
-    const compute: DType = op === 'isnan' ? x.dtype : op === 'logicalNot' ? 'bool' : outDtype;
+    // isnan looks at the input itself; every other op computes in outDtype (float16 in float32).
+    const compute: DType = f32ForHalf(op === 'isnan' ? x.dtype : op === 'logicalNot' ? 'bool' : outDtype);
     const resultDtype: DType = op === 'isnan' || op === 'logicalNot' ? 'bool' : compute;
     runMap(this.runtime, {
       key: `unary:${op}:${compute}`,
@@ -148,7 +215,7 @@ export class WebGPUBackend implements Backend {
 
   binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {
     const out = this.fresh(op, outDtype, product(a.shape));
-    const dtype = a.dtype;
+    const dtype = f32ForHalf(a.dtype);
     const resultDtype: DType = COMPARISON_OPS.has(op) ? 'bool' : dtype;
     runMap(this.runtime, {
       key: `binary:${op}:${dtype}`,
@@ -174,25 +241,33 @@ export class WebGPUBackend implements Backend {
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], outDtype: DType): StorageHandle {
-    const outSize = product(x.shape.filter((_, d) => !axes.includes(d)));
-    const out = this.fresh(op, outDtype, outSize);
-    runReduce(this.runtime, op, asRank1(input(x, op)), axes, out.buffer, outDtype);
-    return out;
+    const outShape = x.shape.filter((_, d) => !axes.includes(d));
+    // float16 sums accumulate in float32 and round once, as PyTorch's do.
+    return this.viaFloat32([x], outShape, outDtype, ([xw], dtype) => {
+      const out = this.fresh(op, dtype, product(outShape));
+      runReduce(this.runtime, op, asRank1(input(xw, op)), axes, out.buffer, dtype);
+      return out;
+    });
   }
 
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number): StorageHandle {
-    const out = this.fresh(op, 'int32', product(x.shape.filter((_, d) => d !== axis)));
-    runReduce(this.runtime, op, asRank1(input(x, op)), [axis], out.buffer, 'int32');
-    return out;
+    const outShape = x.shape.filter((_, d) => d !== axis);
+    return this.viaFloat32([x], outShape, 'int32', ([xw]) => {
+      const out = this.fresh(op, 'int32', product(outShape));
+      runReduce(this.runtime, op, asRank1(input(xw, op)), [axis], out.buffer, 'int32');
+      return out;
+    });
   }
 
   matmul(a: View, b: View): StorageHandle {
     const nd = a.shape.length;
     const shape = [...a.shape.slice(0, nd - 1), b.shape[nd - 1]];
-    const out = this.fresh('matmul', a.dtype, product(shape));
-    // With K = 0 the kernel still runs and writes zeros, so pooled garbage never leaks out.
-    runMatmul(this.runtime, input(a, 'matmul'), input(b, 'matmul'), out.buffer, a.dtype);
-    return out;
+    return this.viaFloat32([a, b], shape, a.dtype, ([aw, bw], dtype) => {
+      const out = this.fresh('matmul', dtype, product(shape));
+      // With K = 0 the kernel still runs and writes zeros, so pooled garbage never leaks out.
+      runMatmul(this.runtime, input(aw, 'matmul'), input(bw, 'matmul'), out.buffer, dtype);
+      return out;
+    });
   }
 
   cast(x: View, dtype: DType): StorageHandle {
@@ -229,17 +304,35 @@ export class WebGPUBackend implements Backend {
       inputs: [],
       extra: [scalarWord(dst.dtype, value)],
       expr: (_, extra) =>
-        dst.dtype === 'float32' ? `bitcast<f32>(prm[${extra}])` : dst.dtype === 'int32' ? `bitcast<i32>(prm[${extra}])` : `prm[${extra}]`,
+        dst.dtype === 'float32' || dst.dtype === 'float16'
+          ? `bitcast<f32>(prm[${extra}])`
+          : dst.dtype === 'int32'
+            ? `bitcast<i32>(prm[${extra}])`
+            : `prm[${extra}]`,
     });
   }
 
   gather(x: View, dim: number, index: View): StorageHandle {
-    const out = this.fresh('gather', x.dtype, product(index.shape));
-    runGather(this.runtime, asRank1(input(x, 'gather')), dim, input(index, 'gather'), out.buffer);
-    return out;
+    return this.viaFloat32([x], index.shape, x.dtype, ([xw], dtype) => {
+      const out = this.fresh('gather', dtype, product(index.shape));
+      runGather(this.runtime, asRank1(input(xw, 'gather')), dim, input(index, 'gather'), out.buffer);
+      return out;
+    });
   }
 
   scatterAdd(dst: View, dim: number, index: View, src: View): void {
+    if (dst.dtype === 'float16') {
+      // Atomics work on 32-bit words: accumulate into a float32 copy, then round it back.
+      const wide: View = { handle: this.cast(dst, 'float32'), dtype: 'float32', shape: dst.shape, strides: rowMajor(dst.shape), offset: 0 };
+      const temps: StorageHandle[] = [wide.handle];
+      try {
+        this.scatterAdd(wide, dim, index, this.widen(src, temps));
+        this.assign(dst, wide);
+      } finally {
+        for (const t of temps) this.free(t);
+      }
+      return;
+    }
     const copies: StorageHandle[] = [];
     const readable = (v: View): View => {
       if (v.handle !== dst.handle) return v;
@@ -258,41 +351,59 @@ export class WebGPUBackend implements Backend {
   }
 
   topk(x: View, k: number, axis: number, largest: boolean): [values: StorageHandle, indices: StorageHandle] {
-    const size = (product(x.shape) / Math.max(1, x.shape[axis])) * k;
-    const values = this.fresh('topk', x.dtype, x.shape[axis] === 0 ? 0 : size);
-    const indices = this.fresh('topk', 'int32', x.shape[axis] === 0 ? 0 : size);
-    runTopk(this.runtime, input(x, 'topk'), k, axis, largest, values.buffer, indices.buffer);
+    const size = x.shape[axis] === 0 ? 0 : (product(x.shape) / Math.max(1, x.shape[axis])) * k;
+    const shape = x.shape.map((d, i) => (i === axis ? k : d));
+    const indices = this.fresh('topk', 'int32', size);
+    const values = this.viaFloat32([x], shape, x.dtype, ([xw], dtype) => {
+      const v = this.fresh('topk', dtype, size);
+      runTopk(this.runtime, input(xw, 'topk'), k, axis, largest, v.buffer, indices.buffer);
+      return v;
+    });
     return [values, indices];
   }
 
   random(kind: RandomKind, dtype: DType, size: number, key: RandomKey): StorageHandle {
     const expected: DType = kind === 'bits' ? 'int32' : 'float32';
-    if (dtype !== expected) {
+    if (dtype !== expected && !(dtype === 'float16' && kind !== 'bits')) {
       throw new DTypeError(`random: the webgpu backend draws ${kind} as ${expected}, got dtype ${dtype}`);
     }
-    const out = this.fresh('random', dtype, size);
+    const out = this.fresh('random', expected, size);
     runRandom(this.runtime, kind, size, key, out.buffer);
-    return out;
+    return this.narrow(out, [size], dtype);
   }
 
   private softmax(x: View, axis: number, log: boolean): StorageHandle {
-    if (x.dtype !== 'float32') throw new DTypeError(`softmax: the webgpu fused kernel expects float32, got ${x.dtype}`);
-    const out = this.fresh('softmax', 'float32', product(x.shape));
-    runSoftmax(this.runtime, input(x, 'softmax'), axis, log, out.buffer);
+    if (x.dtype !== 'float32' && x.dtype !== 'float16') {
+      throw new DTypeError(`softmax: the webgpu fused kernel expects float32 or float16, got ${x.dtype}`);
+    }
+    return this.viaFloat32([x], x.shape, x.dtype, ([xw]) => {
+      const out = this.fresh('softmax', 'float32', product(x.shape));
+      runSoftmax(this.runtime, input(xw, 'softmax'), axis, log, out.buffer);
+      return out;
+    });
+  }
+
+  private crossEntropy(logits: View, target: View): StorageHandle {
+    if (logits.dtype !== 'float32') throw new DTypeError(`crossEntropy: the webgpu fused kernel expects float32, got ${logits.dtype}`);
+    const out = this.fresh('crossEntropy', 'float32', logits.shape[0]);
+    runCrossEntropy(this.runtime, input(logits, 'crossEntropy'), input(target, 'crossEntropy'), out.buffer);
     return out;
   }
 
   private linear(x: View, weight: View, bias: View | null, activation: 'none' | 'relu'): StorageHandle {
     const [n, k] = x.shape;
     const m = weight.shape[0];
-    const out = this.fresh('linear', x.dtype, n * m);
-    // weight^T is a view: swap the strides, no copy.
-    const wt: StridedInput = { ...input(weight, 'linear'), shape: [k, m], strides: [weight.strides[1], weight.strides[0]] };
-    const epilogue = {
-      bias: bias ? { buffer: storageOf(bias.handle, 'linear').buffer, stride: bias.strides[0], offset: bias.offset } : null,
-      activation,
-    };
-    runMatmul(this.runtime, input(x, 'linear'), wt, out.buffer, x.dtype, epilogue);
-    return out;
+    const views = bias ? [x, weight, bias] : [x, weight];
+    return this.viaFloat32(views, [n, m], x.dtype, ([xw, ww, bw], dtype) => {
+      const out = this.fresh('linear', dtype, n * m);
+      // weight^T is a view: swap the strides, no copy.
+      const wt: StridedInput = { ...input(ww, 'linear'), shape: [k, m], strides: [ww.strides[1], ww.strides[0]] };
+      const epilogue = {
+        bias: bw ? { buffer: storageOf(bw.handle, 'linear').buffer, stride: bw.strides[0], offset: bw.offset } : null,
+        activation,
+      };
+      runMatmul(this.runtime, input(xw, 'linear'), wt, out.buffer, dtype, epilogue);
+      return out;
+    });
   }
 }

@@ -53,8 +53,10 @@ async function openDevice(options: InitWebGPUOptions): Promise<GPUDevice> {
     }
   }
   const limits = adapter.limits;
+  const halfFloats = options.float16 !== 'emulated' && adapter.features.has('shader-f16');
   // Ask for what the adapter has: big models need large storage buffers.
   return adapter.requestDevice({
+    requiredFeatures: halfFloats ? ['shader-f16'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,

@@ -32,6 +32,12 @@ export interface RuntimeOptions {
    * from the adapter info (SwiftShader, lavapipe, llvmpipe).
    */
   software?: boolean;
+  /**
+   * How float16 tensors are stored: `auto` uses WGSL `f16` (2 bytes per
+   * element) when the device has the `shader-f16` feature and f32 slots
+   * holding half-rounded values otherwise; `emulated` always uses f32 slots.
+   */
+  float16?: 'auto' | 'emulated';
 }
 
 /**
@@ -61,6 +67,8 @@ export class GpuRuntime {
   readonly software: boolean;
   /** Use the matmul variant without workgroup memory (default: on software adapters). */
   readonly preferDirectMatmul: boolean;
+  /** Whether float16 storages are WGSL `f16` arrays (`shader-f16`) rather than f32 slots. */
+  readonly nativeFloat16: boolean;
   /**
    * Device-side error record `[code, value, size, 0]`: kernels that meet an
    * out-of-range index store the first one here (see `KERNEL_ERRORS`), and
@@ -80,6 +88,7 @@ export class GpuRuntime {
       options.software ??
       /swiftshader|llvmpipe|lavapipe/i.test(`${info?.vendor} ${info?.architecture} ${info?.description} ${info?.device}`);
     this.preferDirectMatmul = options.matmul ? options.matmul === 'direct' : this.software;
+    this.nativeFloat16 = options.float16 !== 'emulated' && device.features.has('shader-f16');
     this.metaAlign = device.limits.minStorageBufferOffsetAlignment;
     // Every dispatch's parameters live in one arena written just before submit.
     const arenaBytes = this.maxDispatches * this.metaAlign * 2;

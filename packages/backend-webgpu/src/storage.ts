@@ -1,6 +1,6 @@
 import type { DType } from '@kindling/tensor';
 
-/** A WebGPU storage: one pooled buffer holding `size` elements of 4 bytes each. */
+/** A WebGPU storage: one pooled buffer holding `size` elements (4 bytes each; 2 for native float16). */
 export class GpuStorage {
   freed = false;
   constructor(
@@ -10,5 +10,7 @@ export class GpuStorage {
   ) {}
 }
 
-/** Bytes per stored element: every dtype the backend supports takes 4 (uint8 and bool widen to u32). */
-export const ELEMENT_BYTES = 4;
+/** Bytes per stored element: 4 for every dtype (uint8 and bool widen to u32), except float16 stored as WGSL f16. */
+export function elementBytes(dtype: DType, nativeFloat16: boolean): number {
+  return dtype === 'float16' && nativeFloat16 ? 2 : 4;
+}

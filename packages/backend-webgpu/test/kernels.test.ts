@@ -766,6 +766,41 @@ describe('matmul kernel variants', () => {
 });
 
 describe('software and GPU kernel variants', () => {
+  test.each([true, false])(
+    'crossEntropy with software=%s matches the definition on short and long rows, strided views',
+    async (software) => {
+      const { WebGPUBackend } = await import('../src/backend.js');
+      const { GpuRuntime } = await import('../src/runtime.js');
+      const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
+      const backend = new WebGPUBackend(new GpuRuntime(shared.runtime.device, { software }));
+      for (const [rows, classes] of [
+        [3, 300],
+        [70, 7],
+        [2, 64],
+      ]) {
+        const v = seeded(rows * classes, rows + classes, -6, 6);
+        const t = Array.from({ length: rows }, (_, i) => (i * 7 + 3) % classes);
+        // Logits [rows, classes] as the transpose of a stored [classes, rows], one element in; targets every other int.
+        const hx = backend.upload('float32', Float32Array.from([99, ...v]));
+        const targets = new Int32Array(2 * rows + 1);
+        t.forEach((c, i) => {
+          targets[1 + 2 * i] = c;
+        });
+        const ht = backend.upload('int32', targets);
+        const logits = { handle: hx, dtype: 'float32' as const, shape: [rows, classes], strides: [1, rows], offset: 1 };
+        const out = backend.fused.crossEntropy!(logits, { handle: ht, dtype: 'int32', shape: [rows], strides: [2], offset: 1 });
+        const got = Array.from(await backend.read({ handle: out, dtype: 'float32', shape: [rows], strides: [1], offset: 0 }));
+        const expected = t.map((c, i) => {
+          const row = Array.from({ length: classes }, (_, j) => f32(v[j * rows + i]));
+          const m = Math.max(...row);
+          return m + Math.log(row.reduce((a, b) => a + Math.exp(b - m), 0)) - row[c];
+        });
+        expectClose(got, expected, 1e-5, 1e-5);
+        for (const h of [hx, ht, out]) backend.free(h);
+      }
+    },
+  );
+
   test.each([true, false])('softmax with software=%s matches the definition on long and short rows', async (software) => {
     const { WebGPUBackend } = await import('../src/backend.js');
     const { GpuRuntime } = await import('../src/runtime.js');

@@ -1,10 +1,10 @@
-import type { DType } from '@kindling/tensor';
+import { type DType, float16Bits, float16FromBits } from '@kindling/tensor';
 import { CheckpointError } from './errors.js';
 import type { HostData } from './host-tensor.js';
 
 /**
  * Element encodings found in files (safetensors dtype names). Kindling writes
- * the first five; the others are read and converted to a Kindling dtype.
+ * the first six; the others are read and converted to a Kindling dtype.
  */
 export type StorageFormat = 'F32' | 'F64' | 'I32' | 'U8' | 'BOOL' | 'F16' | 'BF16' | 'I64' | 'I16' | 'I8';
 
@@ -20,7 +20,7 @@ export const STORAGE_FORMATS: Readonly<Record<StorageFormat, FormatInfo>> = {
   I32: { bytes: 4, dtype: 'int32' },
   U8: { bytes: 1, dtype: 'uint8' },
   BOOL: { bytes: 1, dtype: 'bool' },
-  F16: { bytes: 2, dtype: 'float32' },
+  F16: { bytes: 2, dtype: 'float16' },
   BF16: { bytes: 2, dtype: 'float32' },
   I64: { bytes: 8, dtype: 'int32' },
   I16: { bytes: 2, dtype: 'int32' },
@@ -28,6 +28,7 @@ export const STORAGE_FORMATS: Readonly<Record<StorageFormat, FormatInfo>> = {
 };
 
 const WRITE_FORMAT: Readonly<Record<DType, StorageFormat>> = {
+  float16: 'F16',
   float32: 'F32',
   float64: 'F64',
   int32: 'I32',
@@ -42,15 +43,6 @@ export function isStorageFormat(name: string): name is StorageFormat {
 /** The format Kindling writes a dtype in. */
 export function storageFormatOf(dtype: DType): StorageFormat {
   return WRITE_FORMAT[dtype];
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /**
@@ -89,7 +81,7 @@ export function decodeElements(bytes: Uint8Array, format: StorageFormat, count: 
     }
     case 'F16': {
       const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+      for (let i = 0; i < count; i++) out[i] = float16FromBits(view.getUint16(i * 2, true));
       return out;
     }
     case 'BF16': {
@@ -130,6 +122,9 @@ export function encodeElements(data: HostData, dtype: DType): Uint8Array {
   const out = new Uint8Array(data.length * STORAGE_FORMATS[storageFormatOf(dtype)].bytes);
   const view = new DataView(out.buffer);
   switch (dtype) {
+    case 'float16':
+      for (let i = 0; i < data.length; i++) view.setUint16(i * 2, float16Bits(data[i]), true);
+      break;
     case 'float32':
       for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
       break;

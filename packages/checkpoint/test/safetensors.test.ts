@@ -53,7 +53,7 @@ describe('safetensors byte format', () => {
     expect(bytes.byteLength).toBe(8 + n + 28);
   });
 
-  it('reads f16, bf16 and i64 (converted), refusing int64 values beyond int32', () => {
+  it('reads f16 as float16, bf16 and i64 (converted), refusing int64 values beyond int32', () => {
     const data = new Uint8Array(2 + 2 + 16);
     const v = new DataView(data.buffer);
     v.setUint16(0, 0x3c00, true); // f16 1.0
@@ -67,7 +67,7 @@ describe('safetensors byte format', () => {
     };
     const { tensors } = decodeSafetensors(craft(h, data));
     expect(Array.from(tensors.h.data)).toEqual([1]);
-    expect(tensors.h.dtype).toBe('float32');
+    expect(tensors.h.dtype).toBe('float16');
     expect(Array.from(tensors.b.data)).toEqual([-3]);
     expect(tensors.l.dtype).toBe('int32');
     expect(Array.from(tensors.l.data)).toEqual([-7, 2147483647]);

@@ -5,6 +5,7 @@ import {
   ShapeError,
   type Tensor,
   arange,
+  crossEntropyLoss,
   linear as linearOp,
   maximum,
   nllLoss as nllLossOp,
@@ -60,17 +61,21 @@ export interface CrossEntropyOptions extends NllLossOptions {
   labelSmoothing?: number;
 }
 
-/** Cross-entropy of raw logits `[N, C]` with class indices `[N]` (log-softmax + NLL, computed stably). */
+/**
+ * Cross-entropy of raw logits `[N, C]` with class indices `[N]` (log-softmax + NLL, computed stably).
+ * Without label smoothing it is one op (`crossEntropyLoss`), which backends with a fused kernel run
+ * without writing the `[N, C]` log-probabilities.
+ */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const smoothing = options.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing <= 1))
     throw new KindlingError(`crossEntropy: labelSmoothing must be between 0 and 1, got ${smoothing}`);
   if (input.ndim !== 1 && input.ndim !== 2)
     throw new ShapeError(`crossEntropy: input must be [N, C] or [C] logits, got shape [${input.shape.join(',')}]`);
+  if (smoothing === 0) return crossEntropyLoss(input, target, options);
   const classDim = input.ndim - 1;
   const logp = input.logSoftmax(classDim);
   const nll = nllLossOp(logp, target, options);
-  if (smoothing === 0) return nll;
   // PyTorch's formula (aten/src/ATen/native/LossNLL.cpp, cross_entropy with label smoothing).
   const reduction = options.reduction ?? 'mean';
   const weight = options.weight ?? null;

@@ -23,6 +23,24 @@ describe('losses match PyTorch', () => {
         });
       }
     }
+    for (const useWeight of [false, true]) {
+      it(`CrossEntropyLoss reduction=${reduction} weight=${useWeight}: gradient of the logits`, () => {
+        const x = logits.detach().requiresGrad_();
+        const loss = new CrossEntropyLoss({ reduction, weight: useWeight ? weight : null }).forward(x, cls);
+        expect(loss.gradFn?.name).toBe('CrossEntropyLossBackward0');
+        loss.sum().backward();
+        expect(maxAbsDiff(x.grad?.dataSync() ?? [], expected[`ceGrad/${reduction}/${useWeight ? 'w' : '-'}`])).toBeLessThan(1e-6);
+      });
+    }
+    it(`CrossEntropyLoss reduction=${reduction} of one [C] row with a 0-dim target and weight`, () => {
+      const x = logits.select(0, 1).detach().requiresGrad_();
+      const loss = new CrossEntropyLoss({ reduction, weight }).forward(x, cls.select(0, 1));
+      expect(loss.shape).toEqual([]);
+      loss.backward();
+      const [value, ...grad] = expected[`ce1d/${reduction}`];
+      expect(maxAbsDiff(loss.dataSync(), [value])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(x.grad?.dataSync() ?? [], grad)).toBeLessThan(1e-6);
+    });
     it(`NLLLoss reduction=${reduction} with ignoreIndex`, () => {
       const got = new NLLLoss({ reduction }).forward(logits.logSoftmax(1), cls).dataSync();
       expect(maxAbsDiff(got, expected[`nll/${reduction}`])).toBeLessThan(1e-5);
@@ -47,10 +65,12 @@ describe('losses match PyTorch', () => {
 
   it('names the problem for bad targets', () => {
     const loss = new CrossEntropyLoss();
-    expect(() => loss.forward(logits, cls.float())).toThrow('nllLoss: target must be an int32 tensor of class indices, got float32');
+    expect(() => loss.forward(logits, cls.float())).toThrow(
+      'crossEntropyLoss: target must be an int32 tensor of class indices, got float32',
+    );
     expect(() => loss.forward(logits, tensor([0, 1], { dtype: 'int32' }))).toThrow(/expected target of shape \[6\].*got \[2\]/);
     expect(() => loss.forward(logits, tensor([0, 1, 2, 3, 4, 5], { dtype: 'int32' }))).toThrow(
-      'nllLoss: target 5 is out of bounds for 5 classes',
+      'crossEntropyLoss: target 5 is out of bounds for 5 classes',
     );
     expect(() => new MSELoss().forward(logits, targets01.sum(0))).toThrow(/target shape \[5\] must equal input shape \[6,5\]/);
   });

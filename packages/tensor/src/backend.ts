@@ -106,10 +106,19 @@ export interface Backend {
   readonly name: string;
   /** Dtypes the backend stores; others are rejected with a clear error. */
   readonly dtypes: readonly DType[];
+  /**
+   * Bytes one element of `dtype` takes in this backend's storages, when that
+   * differs from `itemSize(dtype)` (e.g. float16 kept in 4-byte slots), so
+   * `memory()` reports what the device really holds.
+   */
+  bytesPerElement?(dtype: DType): number;
 
   /** A zero-filled storage of `size` elements. */
   alloc(dtype: DType, size: number): StorageHandle;
-  /** A storage holding a copy of `data` (whose element type matches `dtype`). */
+  /**
+   * A storage holding a copy of `data` (whose element type matches `dtype`;
+   * float16 arrives as a Float32Array, which the backend rounds to half).
+   */
   upload(dtype: DType, data: TypedArray): StorageHandle;
   /** Releases a storage. Called exactly once per handle. */
   free(handle: StorageHandle): void;
@@ -174,4 +183,18 @@ export interface FusedKernels {
    * `bias` `[M]` or null; result `[N, M]`.
    */
   linear?(x: View, weight: View, bias: View | null, activation: 'none' | 'relu'): StorageHandle;
+  /**
+   * Per-sample cross-entropy of logits: `out[i] = logsumexp(logits[i, :]) -
+   * logits[i, target[i]]`, i.e. `-logSoftmax(logits, 1)[i, target[i]]`,
+   * without writing the `[N, C]` log-probabilities. `logits` is floating
+   * `[N, C]` (any strides), `target` int32 `[N]`; the result is `[N]`
+   * of the logits' dtype. Must be computed stably (shifted by the row
+   * maximum, so logits of ±1000 stay finite) and agree with the lowering on
+   * infinite and NaN logits. The caller replaces ignored targets by 0
+   * first, so every entry should lie in `[0, C)`; a backend that cannot see
+   * a bad one before returning reports it like its `gather` does. Asked only
+   * of float32/float64 logits: half precision lowers, so it rounds where
+   * PyTorch does.
+   */
+  crossEntropy?(logits: View, target: View): StorageHandle;
 }

@@ -1,16 +1,19 @@
 /**
  * Element types. `float32` is the default floating type and `int32` the default
- * integer type. PyTorch's default integer type is `int64`; JavaScript engines
+ * integer type. `float16` is IEEE half precision (`torch.float16`); JavaScript
+ * sees its values as float32 numbers (see `half.ts`). PyTorch's default integer type is `int64`; JavaScript engines
  * and WebGPU have no fast 64-bit integers, so Kindling uses `int32` wherever
  * PyTorch would use `int64` (class indices, `argmax`, `arange` of integers).
  */
-export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
+export type DType = 'float16' | 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
 
 /** All dtypes, in promotion order. */
-export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
+export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float16', 'float32', 'float64'];
 
 /** The typed array that holds each dtype's elements on the host. */
 export interface TypedArrayFor {
+  /** Half-precision values, each exactly representable in float16 (Node 20 has no Float16Array). */
+  float16: Float32Array;
   float32: Float32Array;
   float64: Float64Array;
   int32: Int32Array;
@@ -27,6 +30,7 @@ type TypedArrayConstructor = {
 };
 
 const ARRAY_TYPES: Record<DType, TypedArrayConstructor> = {
+  float16: Float32Array,
   float32: Float32Array,
   float64: Float64Array,
   int32: Int32Array,
@@ -44,13 +48,13 @@ export function allocArray<D extends DType>(dtype: D, size: number): TypedArrayF
   return new ARRAY_TYPES[dtype](size) as TypedArrayFor[D];
 }
 
-/** Bytes per element. */
+/** Bytes per element in the dtype's own format (2 for float16, whatever array carries it on the host). */
 export function itemSize(dtype: DType): number {
-  return ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
+  return dtype === 'float16' ? 2 : ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
 }
 
 export function isFloating(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
+  return dtype === 'float16' || dtype === 'float32' || dtype === 'float64';
 }
 
 export function isIntegral(dtype: DType, includeBool = false): boolean {

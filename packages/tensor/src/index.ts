@@ -18,6 +18,7 @@ export {
   itemSize,
   allocArray,
 } from './dtype.js';
+export { float16Bits, float16FromBits, roundToFloat16, roundArrayToFloat16 } from './half.js';
 export { KindlingError, ShapeError, DTypeError, DeviceError } from './errors.js';
 export { broadcastShapes, contiguousStrides, isContiguous, numel, normalizeDim, normalizeDims, shapesEqual, type Shape } from './shape.js';
 export type { Backend, View, StorageHandle, UnaryOp, BinaryOp, ReduceOp, RandomKind, RandomKey, FusedKernels } from './backend.js';
@@ -144,3 +145,4 @@ export {
 export { indexSelect, gather, scatterAdd, cat, stack, topk, sort } from './ops/indexing.js';
 export { cast, clone, contiguous, to, toAsync } from './ops/convert.js';
 export { nllLoss, nllSampleWeights, type NllLossOptions, type Reduction } from './ops/loss.js';
+export { crossEntropyLoss, type CrossEntropyLossOptions } from './ops/cross-entropy.js';

@@ -33,15 +33,19 @@ export class Storage {
   /** Bumped by every in-place write to any view of this storage. */
   version = 0;
 
+  /** Bytes this storage holds on its device. */
+  readonly bytes: number;
+
   constructor(
     readonly backend: Backend,
     readonly handle: StorageHandle,
     readonly dtype: DType,
     readonly size: number,
   ) {
+    this.bytes = size * (backend.bytesPerElement?.(dtype) ?? itemSize(dtype));
     const u = usageOf(backend.name);
     u.storages++;
-    u.bytes += size * itemSize(dtype);
+    u.bytes += this.bytes;
   }
 
   get freed(): boolean {
@@ -58,7 +62,7 @@ export class Storage {
       this.refs = -1;
       const u = usageOf(this.backend.name);
       u.storages--;
-      u.bytes -= this.size * itemSize(this.dtype);
+      u.bytes -= this.bytes;
       this.backend.free(this.handle);
     }
   }

@@ -1,5 +1,5 @@
 import type { View } from './backend.js';
-import type { DType, TypedArray } from './dtype.js';
+import { type DType, type TypedArray, isFloating } from './dtype.js';
 import { KindlingError } from './errors.js';
 import { formatTensor } from './format.js';
 import { type BackwardOptions, type GradNode, gradHooks } from './grad-hooks.js';
@@ -113,7 +113,7 @@ export class Tensor {
         'requiresGrad_: you can only change requiresGrad of leaf tensors; use detach() to get a tensor that does not require grad',
       );
     }
-    if (value && this.dtype !== 'float32' && this.dtype !== 'float64') {
+    if (value && !isFloating(this.dtype)) {
       throw new KindlingError(`requiresGrad_: only floating point tensors can require gradients, got dtype ${this.dtype}`);
     }
     this.requiresGradFlag = value;
@@ -238,6 +238,11 @@ export class Tensor {
 
   double(): Tensor {
     return C.cast(this, 'float64');
+  }
+
+  /** This tensor as float16 (`torch.Tensor.half`). */
+  half(): Tensor {
+    return C.cast(this, 'float16');
   }
 
   int(): Tensor {

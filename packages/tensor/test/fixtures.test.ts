@@ -22,7 +22,7 @@ describe('PyTorch fixtures', () => {
   it('covers every dtype, views, empty tensors and scalars', () => {
     const inputs = tensorOpFixtures.cases.flatMap((c) => c.inputs).filter((i) => 'dtype' in i);
     const dtypes = new Set(inputs.map((i) => ('dtype' in i ? i.dtype : '')));
-    expect([...dtypes].sort()).toEqual(['bool', 'float32', 'float64', 'int32', 'uint8']);
+    expect([...dtypes].sort()).toEqual(['bool', 'float16', 'float32', 'float64', 'int32', 'uint8']);
     expect(inputs.some((i) => 'view' in i && i.view !== undefined)).toBe(true);
     expect(inputs.some((i) => 'shape' in i && i.shape.includes(0))).toBe(true);
     expect(inputs.some((i) => 'shape' in i && i.shape.length === 0)).toBe(true);

@@ -98,3 +98,27 @@ registerGradRule('nllLoss', {
     return [batched ? grad : grad.reshape([classes]), null, null];
   },
 });
+
+registerGradRule('crossEntropy', {
+  name: 'CrossEntropyLossBackward0',
+  saveInputs: [0, 1, 2],
+  backward: (ctx, [g]) => {
+    const meta = ctx.inputMeta[0];
+    const { reduction, ignoreIndex } = ctx.attrs as { reduction: Reduction; ignoreIndex: number };
+    const batched = meta.shape.length === 2;
+    const logits = batched ? ctx.input(0) : ctx.input(0).unsqueeze(0);
+    const target = batched ? ctx.input(1) : ctx.input(1).unsqueeze(0);
+    const weight = ctx.inputMeta.length > 2 ? ctx.input(2) : null;
+    const classes = meta.shape[meta.shape.length - 1];
+    const { safeTarget, sampleWeight } = nllSampleWeights(target, weight, ignoreIndex, classes, meta.dtype, 'crossEntropyLoss');
+    // d loss_i / d logits[i] = w_i * g_i * (softmax(logits[i]) - onehot(target_i)), ÷ total weight for 'mean'.
+    // Computed as PyTorch's NllLossBackward0 then LogSoftmaxBackward0 compute it (v = -w·g at the target,
+    // then v·onehot - exp(logp)·v), so training steps round exactly as with F.cross_entropy.
+    const gi = reduction === 'none' && !batched ? g.reshape([1]) : g;
+    const v = sampleWeight.mul((reduction === 'mean' ? gi.div(sampleWeight.sum()) : gi).neg()).unsqueeze(1);
+    const spread = logits.logSoftmax(1).exp().mul(v).neg();
+    // scatterAdd wants one dtype; float64 logits with float32 class weights leave `v` narrower.
+    const grad = scatterAdd(spread, 1, safeTarget.unsqueeze(1), v.cast(spread.dtype));
+    return [batched ? grad : grad.reshape([classes]), null, null];
+  },
+});

@@ -4,11 +4,12 @@ import { type DType, DTYPES, DTypeError, canCast, promoteTypes, promoteWithScala
 
 // torch.promote_types over Kindling's dtypes (int64 read as int32), rows and columns in DTYPES order.
 const PYTORCH_PROMOTION: Record<DType, Record<DType, DType>> = {
-  bool: { bool: 'bool', uint8: 'uint8', int32: 'int32', float32: 'float32', float64: 'float64' },
-  uint8: { bool: 'uint8', uint8: 'uint8', int32: 'int32', float32: 'float32', float64: 'float64' },
-  int32: { bool: 'int32', uint8: 'int32', int32: 'int32', float32: 'float32', float64: 'float64' },
-  float32: { bool: 'float32', uint8: 'float32', int32: 'float32', float32: 'float32', float64: 'float64' },
-  float64: { bool: 'float64', uint8: 'float64', int32: 'float64', float32: 'float64', float64: 'float64' },
+  bool: { bool: 'bool', uint8: 'uint8', int32: 'int32', float16: 'float16', float32: 'float32', float64: 'float64' },
+  uint8: { bool: 'uint8', uint8: 'uint8', int32: 'int32', float16: 'float16', float32: 'float32', float64: 'float64' },
+  int32: { bool: 'int32', uint8: 'int32', int32: 'int32', float16: 'float16', float32: 'float32', float64: 'float64' },
+  float16: { bool: 'float16', uint8: 'float16', int32: 'float16', float16: 'float16', float32: 'float32', float64: 'float64' },
+  float32: { bool: 'float32', uint8: 'float32', int32: 'float32', float16: 'float32', float32: 'float32', float64: 'float64' },
+  float64: { bool: 'float64', uint8: 'float64', int32: 'float64', float16: 'float64', float32: 'float64', float64: 'float64' },
 };
 
 describe('promoteTypes', () => {
@@ -25,6 +26,7 @@ describe('promoteWithScalar (a tensor with a JavaScript number)', () => {
   it.each([
     // A number never widens a tensor within its category...
     ['float32', 2.5, 'float32'],
+    ['float16', 2.5, 'float16'],
     ['float64', 2, 'float64'],
     ['float32', 3, 'float32'],
     ['uint8', 300, 'uint8'],
@@ -34,6 +36,7 @@ describe('promoteWithScalar (a tensor with a JavaScript number)', () => {
     // ...but lifts the category: integral tensor with a fraction gives the default float dtype.
     ['int32', 0.5, 'float32'],
     ['uint8', -1.5, 'float32'],
+    ['float16', 1e9, 'float16'],
     ['bool', 2, 'int32'],
     ['bool', 2.5, 'float32'],
     ['bool', true, 'bool'],

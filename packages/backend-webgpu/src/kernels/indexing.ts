@@ -7,7 +7,7 @@ import { decompose } from './offsets.js';
 import { HELPERS, bindings, mainHeader, mi, normalize, wgslType } from './wgsl.js';
 
 /** Records the first out-of-range index in the runtime's error record (`err`). */
-const OUT_OF_RANGE = /* wgsl */ `
+export const OUT_OF_RANGE = /* wgsl */ `
 fn k_out_of_range(code: u32, value: i32, size: i32) {
   if (atomicCompareExchangeWeak(&err[0], 0u, code).exchanged) {
     atomicStore(&err[1], bitcast<u32>(value));

@@ -68,19 +68,23 @@ export function runMap(rt: GpuRuntime, spec: MapSpec): void {
       });
       lines.push('  }');
     }
-    const values = spec.inputs.map((_, k) => `in_${k}[${names[k + 1]}]`);
+    const f16 = rt.nativeFloat16;
+    // float16 computes in f32: widen what is loaded from f16 storage, narrow what is stored into it.
+    const values = spec.inputs.map((o, k) => (f16 && o.dtype === 'float16' ? `f32(in_${k}[${names[k + 1]}])` : `in_${k}[${names[k + 1]}]`));
+    const store = (expr: string) => (f16 && spec.out.dtype === 'float16' ? `f16(${expr})` : expr);
     const decls = [
-      { name: 'out', type: wgslType(spec.out.dtype), write: true },
-      ...spec.inputs.map((o, k) => ({ name: `in_${k}`, type: wgslType(o.dtype) })),
+      { name: 'out', type: wgslType(spec.out.dtype, f16), write: true },
+      ...spec.inputs.map((o, k) => ({ name: `in_${k}`, type: wgslType(o.dtype, f16) })),
     ];
-    return `${bindings(decls)}
+    const enable = decls.some((d) => d.type === 'f16') ? 'enable f16;\n' : '';
+    return `${enable}${bindings(decls)}
 ${HELPERS}
 ${spec.helpers ?? ''}
 ${mainHeader(WORKGROUP)}
   let i = k_linear(wid, nwg, lidx, ${WORKGROUP}u);
   if (i >= prm[0]) { return; }
 ${lines.join('\n')}
-  out[${outDirect ? 'i' : 'o_out'}] = ${spec.expr(values, extraBase)};
+  out[${outDirect ? 'i' : 'o_out'}] = ${store(spec.expr(values, extraBase))};
 }`;
   });
   rt.dispatch(

@@ -1,20 +1,32 @@
 import type { DType } from '@kindling/tensor';
 
-/** WGSL element type a dtype is stored as: uint8 and bool take one u32 each. */
-export type WgslType = 'f32' | 'i32' | 'u32';
+/**
+ * WGSL element type a dtype is stored as: uint8 and bool take one u32 each;
+ * float16 is `f16` with `shader-f16` (`nativeFloat16`), else an f32 slot.
+ */
+export type WgslType = 'f16' | 'f32' | 'i32' | 'u32';
 
-export function wgslType(dtype: DType): WgslType {
+export function wgslType(dtype: DType, nativeFloat16 = false): WgslType {
   if (dtype === 'float32') return 'f32';
+  if (dtype === 'float16') return nativeFloat16 ? 'f16' : 'f32';
   if (dtype === 'int32') return 'i32';
   return 'u32';
 }
 
-/** `expr` (a value of dtype `from`) converted to dtype `to`, as torch converts. */
+/**
+ * `expr` (a value of dtype `from`) converted to dtype `to`, as torch converts.
+ * Kernels compute float16 in f32: a float16 value in an expression is already
+ * an f32 (map kernels widen loads), and a result bound for float16 is rounded
+ * to the nearest half here; storing it as `f16` is then exact.
+ */
 export function convert(expr: string, from: DType, to: DType): string {
   if (from === to) return expr;
+  if (from === 'float16') return convert(expr, 'float32', to);
   switch (to) {
+    case 'float16':
+      return `k_round_f16(${convert(expr, from, 'float32')})`;
     case 'float32':
-      return `f32(${expr})`;
+      return from === 'float32' ? expr : `f32(${expr})`;
     case 'int32':
       return from === 'float32' ? `k_f2i(${expr})` : `i32(${expr})`;
     case 'uint8':
@@ -34,6 +46,7 @@ export function convert(expr: string, from: DType, to: DType): string {
 export function normalize(expr: string, dtype: DType): string {
   if (dtype === 'uint8') return `((${expr}) & 255u)`;
   if (dtype === 'bool') return `select(0u, 1u, (${expr}) != 0u)`;
+  if (dtype === 'float16') return `k_round_f16(${expr})`;
   return expr;
 }
 
@@ -49,6 +62,23 @@ fn k_f2i(x: f32) -> i32 {
   if (x >= 2147483647.0) { return 2147483647; }
   if (x <= -2147483648.0) { return i32(-2147483647) - 1; }
   return i32(x);
+}
+// x rounded to the nearest float16 (ties to even, overflow to inf, gradual
+// underflow) and kept as an f32; bit arithmetic, since WGSL leaves the
+// rounding of f16() and pack2x16float() to the implementation.
+fn k_round_f16(x: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let sign = bits & 0x80000000u;
+  let a = bits & 0x7fffffffu;
+  if (a >= 0x7f800000u) { return x; }
+  if (a >= 0x477ff000u) { return bitcast<f32>(sign | 0x7f800000u); }
+  if (a <= 0x33000000u) { return bitcast<f32>(sign); }
+  if (a < 0x38800000u) {
+    // Subnormal halves are multiples of 2^-24: scaling by 2^24 is exact, round() ties to even.
+    return bitcast<f32>(sign | bitcast<u32>(round(bitcast<f32>(a) * 16777216.0) * 5.9604644775390625e-8));
+  }
+  let lsb = (a >> 13u) & 1u;
+  return bitcast<f32>(sign | ((a + 0xfffu + lsb) & 0xffffe000u));
 }
 fn k_linear(wid: vec3u, nwg: vec3u, lid: u32, size: u32) -> u32 { return (wid.y * nwg.x + wid.x) * size + lid; }
 `;

@@ -46,7 +46,7 @@ const EXPANSION_SLACK = 2 ** 24;
  * `_rebuild_parameter`: nothing in the file runs, and any other global (a
  * pickled model class, `os.system`) is refused. Strided and offset views are
  * copied out contiguously; int64/int16/int8 become int32 (values checked),
- * float16/bfloat16 become float32.
+ * bfloat16 becomes float32; float16 stays float16.
  *
  * @param name names the file in error messages.
  * @throws CheckpointError for anything malformed, hostile or unsupported.

@@ -1,9 +1,10 @@
-import { dispatch } from '../dispatch.js';
+import { dispatch, inputsMayBeKept } from '../dispatch.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { mul, ne, neg, where } from './elementwise.js';
+import { div, mul, ne, neg, where } from './elementwise.js';
 import { gather } from './indexing.js';
 import { sum } from './reduce.js';
+import { disposeTemps } from './util.js';
 
 /** How a loss combines per-sample values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -26,39 +27,78 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const reduction = options.reduction ?? 'mean';
   const ignoreIndex = options.ignoreIndex ?? -100;
   const weight = options.weight ?? null;
+  checkNllArgs('nllLoss', input, target, weight);
+  const inputs = weight ? [input, target, weight] : [input, target];
+  return dispatch('nllLoss', inputs, { reduction, ignoreIndex }, () => nllOf('nllLoss', input, target, weight, ignoreIndex, reduction));
+}
+
+/**
+ * The computation of `nllLoss` on checked arguments; losses lowering to it
+ * pass their own name for the out-of-range error. Call it only inside a
+ * dispatched op's `run`, where nothing records the ops it uses: it frees its
+ * temporaries.
+ */
+export function nllOf(op: string, input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
+  const batched = input.ndim === 2;
+  const logp = batched ? input : input.unsqueeze(0);
+  const tgt = batched ? target : target.unsqueeze(0);
+  const classes = input.shape[input.ndim - 1];
+  const { safeTarget, sampleWeight } = nllSampleWeights(tgt, weight, ignoreIndex, classes, input.dtype, op);
+  const index = safeTarget.unsqueeze(1);
+  const gathered = gather(logp, 1, index);
+  const picked = gathered.squeeze(1);
+  const weighted = mul(picked, sampleWeight);
+  const temps = [logp, tgt, safeTarget, index, gathered, picked, weighted];
+  const out = reduceLosses(neg(weighted), sampleWeight, reduction, batched, temps);
+  disposeTemps(temps, [input, target, out]);
+  return out;
+}
+
+/**
+ * Applies `reduction` to per-sample `losses` (`[N]`, already weighted):
+ * `mean` divides by the total `sampleWeight`, and `none` of an unbatched
+ * input is 0-dim. Pushes every tensor it is done with (`losses` and
+ * `sampleWeight` included) onto `temps` for the caller to dispose.
+ */
+export function reduceLosses(losses: Tensor, sampleWeight: Tensor, reduction: Reduction, batched: boolean, temps: Tensor[]): Tensor {
+  temps.push(losses, sampleWeight);
+  if (reduction === 'none') return batched ? losses : losses.reshape([]);
+  const total = sum(losses);
+  if (reduction === 'sum') return total;
+  const totalWeight = sum(sampleWeight);
+  temps.push(total, totalWeight);
+  return div(total, totalWeight);
+}
+
+/**
+ * Throws unless `input` is `[N, C]` (or `[C]`), `target` int32 `[N]` (or
+ * `[]`) and `weight` null or `[C]`: the arguments of `nllLoss` and of the
+ * losses built on it, whose errors name `op` and call the input `inputKind`.
+ */
+export function checkNllArgs(op: string, input: Tensor, target: Tensor, weight: Tensor | null, inputKind = 'log-probabilities'): void {
   if (target.dtype !== 'int32') {
-    throw new DTypeError(`nllLoss: target must be an int32 tensor of class indices, got ${target.dtype}`);
+    throw new DTypeError(`${op}: target must be an int32 tensor of class indices, got ${target.dtype}`);
   }
   if (input.ndim !== 1 && input.ndim !== 2) {
-    throw new ShapeError(`nllLoss: input must be [N, C] or [C] log-probabilities, got shape ${fmtShape(input.shape)}`);
+    throw new ShapeError(`${op}: input must be [N, C] or [C] ${inputKind}, got shape ${fmtShape(input.shape)}`);
   }
   const batched = input.ndim === 2;
   if ((batched && (target.ndim !== 1 || target.shape[0] !== input.shape[0])) || (!batched && target.ndim !== 0)) {
     throw new ShapeError(
-      `nllLoss: expected target of shape ${batched ? `[${input.shape[0]}]` : '[]'} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+      `${op}: expected target of shape ${batched ? `[${input.shape[0]}]` : '[]'} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
     );
   }
   const classes = input.shape[input.ndim - 1];
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
-    throw new ShapeError(`nllLoss: weight must have shape [${classes}], got ${fmtShape(weight.shape)}`);
+    throw new ShapeError(`${op}: weight must have shape [${classes}], got ${fmtShape(weight.shape)}`);
   }
-  const inputs = weight ? [input, target, weight] : [input, target];
-  return dispatch('nllLoss', inputs, { reduction, ignoreIndex }, () => {
-    const logp = batched ? input : input.unsqueeze(0);
-    const tgt = batched ? target : target.unsqueeze(0);
-    const { safeTarget, sampleWeight } = nllSampleWeights(tgt, weight, ignoreIndex, classes, input.dtype);
-    const picked = gather(logp, 1, safeTarget.unsqueeze(1)).squeeze(1);
-    const losses = neg(mul(picked, sampleWeight));
-    if (reduction === 'none') return batched ? losses : losses.reshape([]);
-    const total = sum(losses);
-    return reduction === 'sum' ? total : total.div(sum(sampleWeight));
-  });
 }
 
 /**
  * Per-sample weights of an NLL loss (class weight, 0 for ignored samples) and
  * targets with ignored entries replaced by class 0 so they index safely.
- * Exported for the loss's gradient rule.
+ * Exported for the losses' gradient rules; `op` names the loss in the error
+ * for an out-of-range target.
  */
 export function nllSampleWeights(
   target: Tensor,
@@ -66,20 +106,23 @@ export function nllSampleWeights(
   ignoreIndex: number,
   classes: number,
   dtype: Tensor['dtype'],
+  op = 'nllLoss',
 ): { safeTarget: Tensor; sampleWeight: Tensor } {
   const kept = ne(target, ignoreIndex);
   const safeTarget = where(kept, target, 0);
-  checkTargetRange(safeTarget, classes);
+  checkTargetRange(op, safeTarget, classes);
   const classWeight = weight ? weight.indexSelect(0, safeTarget) : null;
   const sampleWeight = classWeight ? where(kept, classWeight, 0) : kept.cast(dtype);
+  // Inside another op's run nothing can have saved the mask; elsewhere autograd may hold it.
+  if (!inputsMayBeKept()) disposeTemps(classWeight ? [kept, classWeight] : [kept], [safeTarget, sampleWeight]);
   return { safeTarget, sampleWeight };
 }
 
-function checkTargetRange(target: Tensor, classes: number): void {
+function checkTargetRange(op: string, target: Tensor, classes: number): void {
   if (!target.storage.backend.readSync || target.size === 0) return;
   // Device backends check bounds in their gather kernel; here the message can name the value.
   const values = target.dataSync();
   for (const v of values) {
-    if (v < 0 || v >= classes) throw new ShapeError(`nllLoss: target ${v} is out of bounds for ${classes} classes`);
+    if (v < 0 || v >= classes) throw new ShapeError(`${op}: target ${v} is out of bounds for ${classes} classes`);
   }
 }

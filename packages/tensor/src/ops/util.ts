@@ -1,5 +1,5 @@
 import type { Backend, StorageHandle, View } from '../backend.js';
-import { type DType, allocArray, checkDType, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { type DType, allocArray, checkDType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { DeviceError, DTypeError } from '../errors.js';
 import { getBackend } from '../registry.js';
 import { type Shape, contiguousStrides, numel } from '../shape.js';
@@ -59,7 +59,7 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
 }
 
 function promoteDims(dimmed: DType, zeroDim: DType): DType {
-  const rank = (d: DType) => (d === 'bool' ? 0 : d === 'float32' || d === 'float64' ? 2 : 1);
+  const rank = (d: DType) => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
   return rank(zeroDim) > rank(dimmed) ? zeroDim : dimmed;
 }
 

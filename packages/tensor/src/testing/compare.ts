@@ -1,4 +1,5 @@
 import { type DType, isFloating } from '../dtype.js';
+import { roundToFloat16 } from '../half.js';
 import type { Tensor } from '../tensor.js';
 import type { FixtureTensor } from './fixture-types.js';
 import { decodeNumber } from './fixtures.js';
@@ -11,12 +12,18 @@ export interface Tolerance {
 
 /** Per floating dtype; integer and bool results are always compared exactly. */
 export interface Tolerances {
+  float16: Tolerance;
   float32: Tolerance;
   float64: Tolerance;
 }
 
-/** float32 against PyTorch's float32 kernels; float64 much tighter. */
+/**
+ * float32 against PyTorch's float32 kernels; float64 much tighter; float16
+ * about one half-precision ulp (2^-10), since a float32 result a hair away from
+ * PyTorch's may round to the neighbouring half.
+ */
 export const DEFAULT_TOLERANCES: Tolerances = {
+  float16: { rtol: 1e-3, atol: 1e-5 },
   float32: { rtol: 1e-5, atol: 1e-6 },
   float64: { rtol: 1e-10, atol: 1e-12 },
 };
@@ -28,7 +35,7 @@ export function closeEnough(actual: number, expected: number, dtype: DType, tol:
   if (!isFloating(dtype)) return actual === expected;
   if (Number.isNaN(expected)) return Number.isNaN(actual);
   if (!Number.isFinite(expected)) return actual === expected;
-  const { rtol, atol } = tol[dtype as 'float32' | 'float64'];
+  const { rtol, atol } = tol[dtype as keyof Tolerances];
   return Math.abs(actual - expected) <= atol * scale + rtol * Math.abs(expected);
 }
 
@@ -63,5 +70,10 @@ export async function compareWithFixture(t: Tensor, expected: FixtureTensor, tol
     return `expected shape [${expected.shape.join(',')}], got [${t.shape.join(',')}]`;
   }
   const data = await t.data();
+  if (t.dtype === 'float16') {
+    // The tolerance allows a neighbouring half; this catches results that were never rounded to one.
+    const i = data.findIndex((v) => !Object.is(v, roundToFloat16(v)));
+    if (i >= 0) return `float16 value [${i}] ${data[i]} is not a half-precision number (nearest: ${roundToFloat16(data[i])})`;
+  }
   return compareValues(data, expected.values.map(decodeNumber), t.dtype, tol, scale);
 }

@@ -8,7 +8,7 @@ import type { SuiteContext } from './framework.js';
 type ErrorClass = new (message: string) => KindlingError;
 
 /** The error `fn` throws, checked to be `cls` with a message matching `pattern`. */
-function expectError(ctx: SuiteContext, fn: () => unknown, cls: ErrorClass, pattern: RegExp | string): void {
+export function expectError(ctx: SuiteContext, fn: () => unknown, cls: ErrorClass, pattern: RegExp | string): void {
   let thrown: unknown = null;
   try {
     fn();

@@ -6,7 +6,7 @@ import { type Tolerances, compareValues, compareWithFixture } from './compare.js
 import type { FixtureCase, FixturePrint, FixtureTensor } from './fixture-types.js';
 import { caseDTypes, fixtureArray, fixtureTensor, fixtureTensorAndBase, isScalarInput, tensorOpFixtures } from './fixtures.js';
 
-const EXACT: Tolerances = { float32: { rtol: 0, atol: 0 }, float64: { rtol: 0, atol: 0 } };
+const EXACT: Tolerances = { float16: { rtol: 0, atol: 0 }, float32: { rtol: 0, atol: 0 }, float64: { rtol: 0, atol: 0 } };
 import { type SuiteContext, expectNoProblem } from './framework.js';
 import { runFixtureOp } from './run-op.js';
 

@@ -20,6 +20,7 @@ export function decodeNumber(v: FixtureNumber): number {
 }
 
 const ARRAYS: Record<DType, new (n: number) => TypedArray> = {
+  float16: Float32Array,
   float32: Float32Array,
   float64: Float64Array,
   int32: Int32Array,

@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from '../dtype.js';
+import { type DType, type TypedArray, allocArray } from '../dtype.js';
 import * as K from '../index.js';
 import { getBackend } from '../registry.js';
 import type { Tensor } from '../tensor.js';
@@ -68,6 +68,8 @@ export function hostValues(n: number, seed: number, scale = 1): number[] {
 }
 
 const EXTREMES: Record<DType, number[]> = {
+  // Largest finite, smallest subnormal and normal, and 0.1 as float16 rounds it.
+  float16: [0, -0, 1, -1.5, 65504, -65504, 2 ** -24, 2 ** -14, Number.NaN, Number.POSITIVE_INFINITY, 0.0999755859375],
   float32: [
     0,
     -0,
@@ -100,8 +102,9 @@ const EXTREMES: Record<DType, number[]> = {
 };
 
 function typed(dtype: DType, values: readonly number[]): TypedArray {
-  const T = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array }[dtype];
-  return T.from(values);
+  const out = allocArray(dtype, values.length);
+  out.set(values);
+  return out;
 }
 
 async function check(ctx: SuiteContext, what: string, t: Tensor, expected: ArrayLike<number>, scale = 1): Promise<void> {
@@ -309,6 +312,8 @@ export function registerLayoutTests(ctx: SuiteContext): void {
         ['int32', 'uint8', [300, -1, 7], [44, 255, 7]],
         ['float32', 'bool', [0, 0.5, -2], [0, 1, 1]],
         ['float64', 'float32', [0.1, 1e40, -3], [Math.fround(0.1), Number.POSITIVE_INFINITY, -3]],
+        ['float32', 'float16', [0.1, 70000, 1e-8], [0.0999755859375, Number.POSITIVE_INFINITY, 0]],
+        ['float16', 'float32', [0.5, -65504, 6.103515625e-5], [0.5, -65504, 6.103515625e-5]],
       ];
       for (const [from, to, values, expected] of pairs) {
         if (!ctx.dtypes.includes(from) || !ctx.dtypes.includes(to)) continue;

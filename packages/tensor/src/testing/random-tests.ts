@@ -22,7 +22,11 @@ export const KNOWN_STREAM = {
 } as const;
 
 /** A few float64 ulps: how far engines' Math.log/Math.cos may round apart. */
-const FEW_ULPS: Tolerances = { float32: { rtol: 0, atol: 0 }, float64: { rtol: 8 * Number.EPSILON, atol: 0 } };
+const FEW_ULPS: Tolerances = {
+  float16: { rtol: 0, atol: 0 },
+  float32: { rtol: 0, atol: 0 },
+  float64: { rtol: 8 * Number.EPSILON, atol: 0 },
+};
 
 function philox(kind: RandomKind, seed: number, offset: number, n: number): Float64Array {
   const out = new Float64Array(n);

@@ -1,8 +1,10 @@
 import type { DType } from '../dtype.js';
 import { getBackend } from '../registry.js';
 import { DEFAULT_TOLERANCES, type Tolerance, type Tolerances } from './compare.js';
+import { registerCrossEntropyTests } from './cross-entropy-tests.js';
 import { registerErrorTests } from './error-tests.js';
 import { registerFixtureTests } from './fixture-tests.js';
+import { registerFloat16Tests } from './float16-tests.js';
 import type { DescribeFunction, ExpectFunction, ItFunction, SuiteContext } from './framework.js';
 import { registerLayoutTests } from './layout-tests.js';
 import { registerMemoryTests } from './memory-tests.js';
@@ -14,8 +16,8 @@ export interface ConformanceOptions {
   device: string;
   /** Dtypes to test (default: all the backend stores). Fixture cases using others are left out. */
   dtypes?: readonly DType[];
-  /** Looser or tighter float tolerances than the defaults (float32 rtol 1e-5/atol 1e-6, float64 1e-10/1e-12). */
-  tolerance?: { float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
+  /** Looser or tighter float tolerances than the defaults (float16 rtol 1e-3/atol 1e-5, float32 1e-5/1e-6, float64 1e-10/1e-12). */
+  tolerance?: { float16?: Partial<Tolerance>; float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
   /** Fixture case ids (or patterns) to leave out, e.g. while a known backend bug is fixed. */
   exclude?: readonly (string | RegExp)[];
   /** The host framework's `describe`, `it` and `expect` (vitest, jest...): the suite does not import one. */
@@ -42,6 +44,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   const backend = getBackend(options.device, 'runConformanceSuite');
   const dtypes = (options.dtypes ?? backend.dtypes).filter((d) => backend.dtypes.includes(d));
   const tolerances: Tolerances = {
+    float16: { ...DEFAULT_TOLERANCES.float16, ...options.tolerance?.float16 },
     float32: { ...DEFAULT_TOLERANCES.float32, ...options.tolerance?.float32 },
     float64: { ...DEFAULT_TOLERANCES.float64, ...options.tolerance?.float64 },
   };
@@ -61,5 +64,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerErrorTests(ctx);
     registerMemoryTests(ctx);
     registerRandomTests(ctx);
+    registerCrossEntropyTests(ctx);
+    registerFloat16Tests(ctx);
   });
 }
