@@ -112,12 +112,17 @@ function wasmRunner(kernels: WasmKernels): Runner {
 /** The plain-TS backend through @kindling/tensor, or null while it is not registered yet. */
 async function plainTsRunner(): Promise<Runner | null> {
   const t = await import('@kindling/tensor');
-  await import('@kindling/backend-cpu');
+  const cpu = await import('@kindling/backend-cpu');
   if (!t.hasBackend('cpu')) return null;
   return async (c) => {
     const a = c.transA ? t.transpose(t.randn([c.K, c.M], { device: 'cpu' }), 0, 1) : t.randn([c.M, c.K], { device: 'cpu' });
     const b = c.transB ? t.transpose(t.randn([c.N, c.K], { device: 'cpu' }), 0, 1) : t.randn([c.K, c.N], { device: 'cpu' });
-    return () => t.matmul(a, b).dispose();
+    // The backend's TypeScript kernel: the WebAssembly path is switched off around each call.
+    return () => {
+      cpu.configureCpuKernels({ wasm: false });
+      t.matmul(a, b).dispose();
+      cpu.configureCpuKernels({ wasm: true });
+    };
   };
 }
 
@@ -171,7 +176,7 @@ export async function main(args: string[] = []): Promise<void> {
     [`wasm ${relaxed.isa} 1T`, wasmRunner(relaxed)],
     ['wasm simd 1T', relaxed.isa === 'simd' ? null : wasmRunner(simd)],
     [`wasm ${threaded.isa} ${threaded.numThreads}T`, wasmRunner(threaded)],
-    ['plain TS', await plainTsRunner()],
+    ['TS kernel', await plainTsRunner()],
     ['tfjs-cpu', await tfjsRunner('cpu')],
     ['tfjs-wasm', await tfjsRunner('wasm')],
   ];

@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 python3 tools/bench/torch_matmul.py [--quick] [--threads N]
 
-Prints one JSON object: {"torch": version, "blas": BLAS_INFO, "threads": n,
+Prints one JSON object: {"torch": version, "blas": the BLAS library loaded, "threads": n,
 "results": {case: median GFLOP/s over the trials}, "best": {case: best trial}}.
 Debian's python3-torch reports BLAS_INFO=generic and calls whatever libblas.so.3 the
 system's alternatives select (the netlib reference BLAS unless OpenBLAS is installed).
@@ -13,6 +13,8 @@ import json
 import time
 
 import torch
+
+from blas_info import loaded_blas
 
 CASES = [
     ("64x784x128 A·B", 64, 784, 128, False, False),
@@ -58,9 +60,7 @@ def main():
     rates = {name: gflops(m, k, n, ta, tb, min_seconds, budget) for name, m, k, n, ta, tb in CASES}
     results = {name: median for name, (median, _) in rates.items()}
     best = {name: top for name, (_, top) in rates.items()}
-    config = torch.__config__.show()
-    blas = config.split("BLAS_INFO=", 1)[1].split(",", 1)[0] if "BLAS_INFO=" in config else "unknown"
-    print(json.dumps({"torch": torch.__version__, "blas": blas, "threads": torch.get_num_threads(), "results": results, "best": best}))
+    print(json.dumps({"torch": torch.__version__, "blas": loaded_blas(), "threads": torch.get_num_threads(), "results": results, "best": best}))
 
 
 if __name__ == "__main__":

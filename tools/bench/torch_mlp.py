@@ -3,7 +3,7 @@ MNIST MLP (784-128-64-10, ReLU, log-softmax + NLL, batch 64) on random data.
 
     OMP_NUM_THREADS=1 python3 tools/bench/torch_mlp.py [--threads N]
 
-Prints one JSON object: {"torch": version, "threads": n, "ms_per_step": t}.
+Prints one JSON object: {"torch": version, "blas": library, "threads": n, "ms_per_step": t}.
 """
 import argparse
 import json
@@ -11,6 +11,8 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+from blas_info import loaded_blas
 
 
 def main():
@@ -33,6 +35,7 @@ def main():
         loss = F.nll_loss(F.log_softmax(model(x), dim=1), y)
         loss.backward()
         opt.step()
+        return loss.item()  # the tutorial's loop reads the loss every step
 
     for _ in range(20):
         step()
@@ -43,7 +46,7 @@ def main():
             step()
         times.append((time.perf_counter() - start) * 1000 / (args.steps // 5))
     times.sort()
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms_per_step": times[2]}))
+    print(json.dumps({"torch": torch.__version__, "blas": loaded_blas(), "threads": torch.get_num_threads(), "ms_per_step": times[2]}))
 
 
 if __name__ == "__main__":

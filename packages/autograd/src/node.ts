@@ -58,7 +58,8 @@ export type BackwardFn = (grads: readonly Tensor[]) => readonly (Tensor | null)[
 /** A recorded op: computes input gradients from output gradients. */
 export class FunctionNode implements GradNode {
   private released = false;
-  private readonly outputRefs: WeakRef<Tensor>[] = [];
+  /** Outputs that called `retainGrad`, held weakly; most nodes have none, so nothing is kept per output. */
+  private retained: WeakRef<Tensor>[] | null = null;
 
   constructor(
     readonly name: string,
@@ -69,13 +70,19 @@ export class FunctionNode implements GradNode {
     private readonly saved: readonly SavedTensor[],
   ) {}
 
-  /** @internal Remembers outputs weakly, so `retainGrad` tensors can receive their gradient. */
-  addOutput(t: Tensor): void {
-    this.outputRefs.push(new WeakRef(t));
+  /** Remembers an output that called `retainGrad`, so backward can fill its `grad`. */
+  retainOutput(t: Tensor): void {
+    (this.retained ??= []).push(new WeakRef(t));
   }
 
+  /** Output `index` if it asked to retain its gradient (and is still alive). */
   output(index: number): Tensor | undefined {
-    return this.outputRefs[index]?.deref();
+    if (this.retained === null) return undefined;
+    for (const ref of this.retained) {
+      const t = ref.deref();
+      if (t && outputIndexOf(t) === index) return t;
+    }
+    return undefined;
   }
 
   apply(grads: readonly Tensor[]): readonly (Tensor | null)[] {

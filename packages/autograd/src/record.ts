@@ -13,7 +13,13 @@ function makeContext(call: OpCall, inputs: Map<number, SavedTensor>, outputs: Ma
     if (!s) throw new Error(`autograd: the rule for '${call.name}' reads ${kind} ${i}, which it did not list as saved`);
     return s.unpack();
   };
-  return { input: take(inputs, 'input'), output: take(outputs, 'output'), inputMeta: call.inputs.map(metaOf), attrs: call.attrs };
+  return {
+    input: take(inputs, 'input'),
+    output: take(outputs, 'output'),
+    inputMeta: call.inputs.map(metaOf),
+    needsInputGrad: call.inputs.map((t) => t.requiresGrad),
+    attrs: call.attrs,
+  };
 }
 
 function saveAll(
@@ -54,10 +60,11 @@ function recordNode(
 
 function attach(node: FunctionNode, outputs: readonly Tensor[]): void {
   outputs.forEach((o, i) => {
-    node.addOutput(o);
     if (isFloating(o.dtype)) {
       o.setGradFn(node, true);
       setOutputIndex(o, i);
+      // An in-place op moves a tensor that retains its grad to a new node.
+      if (o.retainsGrad) node.retainOutput(o);
     }
   });
 }

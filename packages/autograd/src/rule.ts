@@ -9,6 +9,12 @@ export interface RuleContext {
   output(i: number): Tensor;
   /** Shape/dtype/device of every input (always available). */
   readonly inputMeta: readonly TensorMeta[];
+  /**
+   * Whether each input required grad when the op ran (PyTorch's
+   * `needs_input_grad`): a rule may return null for the others and skip
+   * computing their gradients, which the engine would drop anyway.
+   */
+  readonly needsInputGrad: readonly boolean[];
   /** The op's non-tensor arguments. */
   readonly attrs: Readonly<Record<string, unknown>>;
 }

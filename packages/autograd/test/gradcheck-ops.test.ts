@@ -71,6 +71,24 @@ const cases: Case[] = [
   { op: 'tanh', what: '', run: () => ({ fn: (a) => a.tanh(), inputs: [input(2, 3)] }) },
   { op: 'sigmoid', what: '', run: () => ({ fn: (a) => a.sigmoid(), inputs: [input(2, 3)] }) },
   { op: 'relu', what: 'signed', run: () => ({ fn: (a) => a.relu(), inputs: [input(3, 3)] }) },
+  {
+    op: 'reluBackward',
+    what: 'gradient through the relu mask (double backward)',
+    run: () => ({
+      fn: (g) =>
+        kd.reluBackward(
+          g,
+          kd.tensor(
+            [
+              [1, -2, 0],
+              [3, -0.5, 2],
+            ],
+            { dtype: 'float64' },
+          ),
+        ),
+      inputs: [input(2, 3)],
+    }),
+  },
   { op: 'sign', what: '', run: () => ({ fn: (a) => a.sign(), inputs: [input(3)] }) },
   { op: 'floor', what: '', run: () => ({ fn: (a) => a.mul(3.3).floor(), inputs: [positive(3)] }) },
   { op: 'ceil', what: '', run: () => ({ fn: (a) => a.mul(3.3).ceil(), inputs: [positive(3)] }) },

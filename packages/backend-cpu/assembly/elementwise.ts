@@ -144,17 +144,17 @@ export function binary(op: i32, a: usize, aRow: i32, aStep: i32, b: usize, bRow:
   }
 }
 
-/** out[i] = y[i] > 0 ? grad[i] : 0: relu's backward, from relu's output y. */
+/** out[i] = y[i] <= 0 ? 0 : grad[i]: relu's backward from its output y (PyTorch's threshold_backward; a NaN output passes the gradient). */
 export function reluBackward(grad: usize, y: usize, out: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i * 4;
-    v128.store(out + o, v128.and(v128.load(grad + o), f32x4.gt(v128.load(y + o), zero)));
+    v128.store(out + o, v128.andnot(v128.load(grad + o), f32x4.le(v128.load(y + o), zero)));
   }
   for (; i < n; i++) {
     const o = <usize>i * 4;
-    store<f32>(out + o, load<f32>(y + o) > 0 ? load<f32>(grad + o) : 0);
+    store<f32>(out + o, load<f32>(y + o) <= 0 ? 0 : load<f32>(grad + o));
   }
 }
 

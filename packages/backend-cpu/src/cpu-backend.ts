@@ -4,12 +4,15 @@ import { crossEntropy } from './kernels/cross-entropy.js';
 import { binary, unary, where } from './kernels/elementwise.js';
 import { gather, scatterAdd, topk } from './kernels/indexing.js';
 import { type MatmulEpilogue, matmul } from './kernels/matmul.js';
+import type { WasmKernels } from './wasm/kernels.js';
 import { roundView, roundedOutput } from './kernels/half.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
-import { allocStorage, dataOf, gatherDense, wrap } from './kernels/storage.js';
+import { allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
+import { reluBackward } from './kernels/relu-backward.js';
+import { wasmAxpy, wasmBinary, wasmReduce, wasmReluBackward, wasmSoftmax, wasmUnary } from './kernels/wasm-elementwise.js';
 import { wasmMatmul } from './kernels/wasm-matmul.js';
-import { kernelsForMatmul } from './wasm-path.js';
+import { activeKernels, kernelsForMatmul } from './wasm-path.js';
 
 const DTYPES: readonly DType[] = ['float16', 'float32', 'float64', 'int32', 'uint8', 'bool'];
 
@@ -29,6 +32,12 @@ function matmulAuto(a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle 
   return matmul(a, b, epilogue);
 }
 
+/** Runs `fast` on the SIMD kernels when they are active; null means the TypeScript kernel answers. */
+function withKernels(fast: (k: WasmKernels) => StorageHandle | null): StorageHandle | null {
+  const k = activeKernels();
+  return k ? fast(k) : null;
+}
+
 /**
  * Creates a CPU backend: data in typed arrays, kernels in plain TypeScript
  * over strided views, except float32 matmul and linear, which run on the
@@ -42,15 +51,20 @@ export function createCpuBackend(name = 'cpu'): Backend {
     dtypes: DTYPES,
     bytesPerElement: (dtype) => (dtype === 'float16' ? 4 : itemSize(dtype)),
     alloc: allocStorage,
-    upload: (dtype: DType, data: TypedArray): StorageHandle => roundedOutput(wrap(data.slice() as TypedArray), dtype),
-    // Typed arrays are garbage-collected; dropping the handle is all freeing takes.
-    free: () => {},
+    upload: (dtype: DType, data: TypedArray): StorageHandle => {
+      const s = newStorage(dtype, data.length);
+      s.data.set(data);
+      return roundedOutput(s, dtype);
+    },
+    free: freeStorage,
     read: async (view: View) => gatherDense(view),
     readSync: gatherDense,
-    unary: (op, x, outDtype) => roundedOutput(unary(op, x, outDtype), outDtype),
-    binary: (op, a, b, outDtype) => roundedOutput(binary(op, a, b, outDtype), outDtype),
+    unary: (op, x, outDtype) => roundedOutput(withKernels((k) => wasmUnary(k, op, x, outDtype)) ?? unary(op, x, outDtype), outDtype),
+    binary: (op, a, b, outDtype) =>
+      roundedOutput(withKernels((k) => wasmBinary(k, op, a, b, outDtype)) ?? binary(op, a, b, outDtype), outDtype),
     where: (cond, a, b, outDtype) => roundedOutput(where(cond, a, b, outDtype), outDtype),
-    reduce: (op, x, axes, outDtype) => roundedOutput(reduce(op, x, axes, outDtype), outDtype),
+    reduce: (op, x, axes, outDtype) =>
+      roundedOutput(withKernels((k) => wasmReduce(k, op, x, axes, outDtype)) ?? reduce(op, x, axes, outDtype), outDtype),
     argReduce,
     matmul: (a, b) => roundedOutput(matmulAuto(a, b), a.dtype),
     cast: (x, dtype) => roundedOutput(cast(x, dtype), dtype),
@@ -67,7 +81,13 @@ export function createCpuBackend(name = 'cpu'): Backend {
     topk,
     random: (kind, dtype, size, key) => roundedOutput(random(kind, dtype, size, key), dtype),
     fused: {
-      softmax: (x, axis, log) => roundedOutput(softmax(x, axis, log), x.dtype),
+      axpy: (y, x, alpha) => {
+        const k = activeKernels();
+        return k !== null && wasmAxpy(k, y, x, alpha);
+      },
+      reluBackward: (grad, output) =>
+        roundedOutput(withKernels((k) => wasmReluBackward(k, grad, output)) ?? reluBackward(grad, output), grad.dtype),
+      softmax: (x, axis, log) => roundedOutput(withKernels((k) => wasmSoftmax(k, x, axis, log)) ?? softmax(x, axis, log), x.dtype),
       linear: (x, weight, bias, activation) =>
         roundedOutput(
           matmulAuto(

@@ -9,17 +9,19 @@
  * console.log(tensor([1, 2, 3]).mul(2).toString());
  * ```
  *
- * Float32 matmul and linear switch to WebAssembly SIMD kernels once they have
- * loaded (asynchronously, started by the import); `await cpuReady()` to wait
- * for that, `cpuKernelInfo()` says which path is active.
+ * Tensor storage lives in the memory of WebAssembly SIMD kernels, which run
+ * float32 matmul, linear, elementwise ops, reductions and softmax in place;
+ * the import waits for them to load. `cpuKernelInfo()` says which path is
+ * active, `configureCpuKernels()` switches it.
  */
 import { registerBackend } from '@kindling/tensor';
 import { cpuBackend } from './cpu-backend.js';
 import { startCpuKernels } from './wasm-path.js';
 
 registerBackend(cpuBackend);
-// Loading the WebAssembly kernels is asynchronous; matmuls use the TypeScript kernels until it is done.
-void startCpuKernels();
+// Tensors made after this point live in the WebAssembly kernels' memory, so the import waits for
+// the kernels (compiling ~12 KiB of wasm); without SIMD the TypeScript kernels serve ordinary arrays.
+await startCpuKernels();
 
 export { cpuBackend, createCpuBackend, cpuData } from './cpu-backend.js';
 export { DEFAULT_MIN_MACS, configureCpuKernels, cpuKernelInfo, cpuReady } from './wasm-path.js';

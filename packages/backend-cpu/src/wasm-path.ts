@@ -2,6 +2,7 @@
 // they have loaded, the TypeScript kernels until then (or for good, where
 // WebAssembly SIMD is missing or the path is switched off).
 import { KindlingError } from '@kindling/tensor';
+import { useKernelMemory } from './kernels/storage.js';
 import { createWasmKernels } from './wasm/create.js';
 import type { KernelIsa, WasmKernels } from './wasm/kernels.js';
 
@@ -22,7 +23,11 @@ export interface CpuKernelInfo {
 export interface CpuKernelOptions {
   /** Use the WebAssembly kernels when they are available (default true; `KINDLING_CPU_WASM=0` sets false). */
   readonly wasm?: boolean;
-  /** Threads for large matmuls (default 1: on small machines, workers did not pay for MLP-sized matmuls). */
+  /**
+   * Threads for large matmuls (default: the machine's cores; `KINDLING_CPU_THREADS`
+   * in the environment overrides it). Products under about half a million
+   * multiply-adds always run on the calling thread.
+   */
   readonly threads?: number;
   /**
    * Smallest product, in multiply-adds (batch·M·K·N), sent to the WebAssembly
@@ -43,8 +48,15 @@ let kernels: WasmKernels | null = null;
 let loading: Promise<void> | null = null;
 let failed = false;
 let enabled = readEnvEnabled();
-let threads = 1;
+/** Requested threads; null means the machine's cores (or `KINDLING_CPU_THREADS`). */
+let threads: number | null = readEnvThreads();
 let minMacs = DEFAULT_MIN_MACS;
+
+function readEnvThreads(): number | null {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const n = Number(env?.KINDLING_CPU_THREADS);
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
 
 function readEnvEnabled(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -59,13 +71,17 @@ function readEnvEnabled(): boolean {
  */
 export function startCpuKernels(): Promise<void> {
   if (!enabled) return Promise.resolve();
-  loading ??= createWasmKernels({ numThreads: 1 }).then(
+  loading ??= createWasmKernels(threads !== null ? { numThreads: threads } : {}).then(
     (k) => {
       // The pure-TS fallback of the kernel library is no faster than the backend's own kernels.
       if (k.isa === 'scalar') failed = true;
-      else kernels = k;
+      else {
+        kernels = k;
+        // From now on tensors live in the kernels' memory, so kernels run on them in place.
+        useKernelMemory(k);
+      }
       // configureCpuKernels may have asked for threads while the kernels were loading.
-      if (threads > 1) k.setNumThreads(threads);
+      if (threads !== null) k.setNumThreads(threads);
     },
     () => {
       failed = true;
@@ -84,7 +100,7 @@ export function startCpuKernels(): Promise<void> {
  * ```ts
  * import { cpuKernelInfo, cpuReady } from '@kindling/backend-cpu';
  * await cpuReady();
- * console.log(cpuKernelInfo()); // { isa: 'relaxed-simd', threads: 1, status: 'ready' }
+ * console.log(cpuKernelInfo()); // { isa: 'relaxed-simd', threads: 2, status: 'ready' } on a 2-core machine
  * ```
  */
 export async function cpuReady(): Promise<void> {
@@ -127,8 +143,8 @@ export function configureCpuKernels(options: CpuKernelOptions): void {
   }
 }
 
-/** The loaded SIMD kernels when the fast path is on, else null. */
-function activeKernels(): WasmKernels | null {
+/** @internal The loaded SIMD kernels when the fast path is on, else null. */
+export function activeKernels(): WasmKernels | null {
   return enabled ? kernels : null;
 }
 

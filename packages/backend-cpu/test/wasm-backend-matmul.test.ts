@@ -2,7 +2,7 @@ import { DEFAULT_MIN_MACS, configureCpuKernels, cpuBackend, cpuKernelInfo, cpuRe
 import type { StorageHandle, View } from '@kindling/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matmul as tsMatmul } from '../src/kernels/matmul.js';
-import { dataOf } from '../src/kernels/storage.js';
+import { dataOf, ptrIn, wrap } from '../src/kernels/storage.js';
 import { wasmMatmul } from '../src/kernels/wasm-matmul.js';
 import { createWasmKernels } from '../src/wasm/index.js';
 import { kernelsForMatmul } from '../src/wasm-path.js';
@@ -94,7 +94,13 @@ it('is on a SIMD path once ready', () => {
   const info = cpuKernelInfo();
   if (!hasSimd()) return expect(info.status).toBe('unavailable');
   expect(info.isa).not.toBe('scalar');
-  expect(info).toMatchObject({ status: 'ready', threads: 1 });
+  expect(info.status).toBe('ready');
+});
+
+it("uses the machine's cores by default", async () => {
+  if (!hasSimd() || process.env.KINDLING_CPU_THREADS) return;
+  const { availableParallelism } = await import('node:os');
+  expect(cpuKernelInfo().threads).toBe(availableParallelism());
 });
 
 interface Case {
@@ -188,17 +194,40 @@ describe('backend float32 matmul on the wasm kernels', () => {
     expect(worst).toBeLessThanOrEqual(0);
   });
 
-  it('reuses its scratch memory instead of allocating per call', () => {
+  it("multiplies tensors in place in the kernels' memory and reuses freed blocks", () => {
     const kernels = kernelsForMatmul(Number.MAX_SAFE_INTEGER);
     if (!kernels) return;
     const a = plain([64, 784], 50)();
     const b = transposed(784, 128, 51)();
-    cpuBackend.matmul(a, b);
+    // Operands were uploaded into the kernels' memory, and the result is made there too.
+    expect(ptrIn(a.handle, kernels)).not.toBe(0);
+    const first = cpuBackend.matmul(a, b);
+    expect(ptrIn(first, kernels)).not.toBe(0);
+    cpuBackend.free(first);
     const before = kernels.heapStats();
-    // The product went through the kernels' memory: its operands and result are staged there.
-    expect(before.bytesInUse).toBeGreaterThanOrEqual((64 * 784 + 784 * 128 + 64 * 128) * 4);
-    for (let i = 0; i < 20; i++) cpuBackend.matmul(a, b);
-    cpuBackend.matmul(plain([3, 4], 52)(), plain([4, 5], 53)());
+    for (let i = 0; i < 20; i++) cpuBackend.free(cpuBackend.matmul(a, b));
+    cpuBackend.free(cpuBackend.matmul(plain([3, 4], 52)(), plain([4, 5], 53)()));
+    expect(kernels.heapStats().heapBytes).toBe(before.heapBytes);
+  });
+
+  it('copies operands kept in ordinary arrays into a reused scratch block', () => {
+    const kernels = kernelsForMatmul(Number.MAX_SAFE_INTEGER);
+    if (!kernels) return;
+    const host = (shape: number[], seed: number): View => ({
+      handle: wrap(randomFloats(shape[0] * shape[1], seed)),
+      dtype: 'float32',
+      shape,
+      strides: contiguous(shape),
+      offset: 0,
+    });
+    const a = host([16, 32], 54);
+    const b = host([32, 8], 55);
+    const { c, mag } = reference(a, b);
+    const first = cpuBackend.matmul(a, b);
+    expectClose(first, c, mag);
+    cpuBackend.free(first);
+    const before = kernels.heapStats();
+    for (let i = 0; i < 5; i++) cpuBackend.free(cpuBackend.matmul(a, b));
     expect(kernels.heapStats()).toEqual(before);
   });
 

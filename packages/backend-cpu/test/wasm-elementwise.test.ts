@@ -141,6 +141,16 @@ describe.each(isas)('wasm gradient helpers (%s)', (isa) => {
     expect(Array.from(download(k, out, 7))).toEqual([0, 2, 0, 4, 5, 0, 7]);
   });
 
+  it('reluBackward passes the gradient through NaN outputs, like threshold_backward', async () => {
+    const k = await kernelsFor(isa);
+    // Eight elements: the SIMD body and the scalar tail both see a NaN and a -0.
+    const y = upload(k, Float32Array.of(Number.NaN, -0, -1, 2, Number.NaN, -0, 3, -2, Number.NaN));
+    const g = upload(k, Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+    const out = k.alloc(36);
+    k.reluBackward(g, y, out, 9);
+    expect(Array.from(download(k, out, 9))).toEqual([1, 0, 0, 4, 5, 0, 7, 0, 9]);
+  });
+
   it('axpy adds a scaled vector in place', async () => {
     const k = await kernelsFor(isa);
     const x = upload(k, Float32Array.of(1, 2, 3, 4, 5, 6, 7));

@@ -80,6 +80,7 @@ export class WebGPUBackend implements Backend {
     this.fused = {
       softmax: (x, axis, log) => this.softmax(x, axis, log),
       linear: (x, weight, bias, activation) => this.linear(x, weight, bias, activation),
+      reluBackward: (grad, output) => this.reluBackward(grad, output),
       crossEntropy: (logits, target) => this.crossEntropy(logits, target),
     };
   }
@@ -370,6 +371,19 @@ export class WebGPUBackend implements Backend {
     const out = this.fresh('random', expected, size);
     runRandom(this.runtime, kind, size, key, out.buffer);
     return this.narrow(out, [size], dtype);
+  }
+
+  /** `output <= 0 ? 0 : grad`, one elementwise pass (NaN outputs pass the gradient, as in PyTorch). */
+  private reluBackward(grad: View, output: View): StorageHandle {
+    const out = this.fresh('reluBackward', grad.dtype, product(grad.shape));
+    runMap(this.runtime, {
+      key: 'reluBackward',
+      shape: grad.shape,
+      out: this.out(out, grad.shape),
+      inputs: [operand(grad, 'reluBackward'), operand(output, 'reluBackward')],
+      expr: ([g, y]) => `select(${g}, 0.0, ${y} <= 0.0)`,
+    });
+    return out;
   }
 
   private softmax(x: View, axis: number, log: boolean): StorageHandle {

@@ -1,36 +1,14 @@
+import { type DimWalk, coalesceDims } from '@kindling/tensor';
+
 /**
  * Shape/stride bookkeeping shared by kernels: merging dimensions that every
  * operand walks contiguously shrinks the index math a kernel does per element
  * and the number of distinct pipelines.
  */
 
-/** A shape walked by several operands, each with its own strides. */
-export interface Walk {
-  shape: number[];
-  strides: number[][];
-}
-
 /** Drops size-1 dims and merges neighbours that are contiguous for every operand. */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): Walk {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => {
-        outStrides[k][last] = s[d];
-      });
-      continue;
-    }
-    outShape.push(shape[d]);
-    strides.forEach((s, k) => {
-      outStrides[k].push(s[d]);
-    });
-  }
-  return { shape: outShape, strides: outStrides };
-}
+export const coalesce = coalesceDims;
+export type Walk = DimWalk;
 
 /** Row-major strides of `shape`. */
 export function rowMajor(shape: readonly number[]): number[] {

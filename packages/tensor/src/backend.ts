@@ -184,6 +184,18 @@ export interface FusedKernels {
    */
   linear?(x: View, weight: View, bias: View | null, activation: 'none' | 'relu'): StorageHandle;
   /**
+   * `y += alpha * x` in place (optimizer steps, gradient accumulation): `x`
+   * has `y`'s shape and dtype (broadcasts arrive as stride 0). Returns false,
+   * having written nothing, for layouts or dtypes the kernel does not take;
+   * the op then lowers to primitives.
+   */
+  axpy?(y: View, x: View, alpha: number): boolean;
+  /**
+   * Relu's gradient from its output: `output <= 0 ? 0 : grad` (NaN outputs pass
+   * the gradient), for `grad` and `output` of one shape and floating dtype.
+   */
+  reluBackward?(grad: View, output: View): StorageHandle;
+  /**
    * Per-sample cross-entropy of logits: `out[i] = logsumexp(logits[i, :]) -
    * logits[i, target[i]]`, i.e. `-logSoftmax(logits, 1)[i, target[i]]`,
    * without writing the `[N, C]` log-probabilities. `logits` is floating

@@ -23,7 +23,8 @@ export interface TypedArrayFor {
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-type TypedArrayConstructor = {
+/** A typed-array class, as `arrayTypeOf` returns it. */
+export type TypedArrayConstructor = {
   new (length: number): TypedArray;
   new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TypedArray;
   readonly BYTES_PER_ELEMENT: number;

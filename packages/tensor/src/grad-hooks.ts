@@ -9,6 +9,8 @@ export interface GradNode {
   readonly name: string;
   /** The nodes gradients flow to next, with the output index of each (PyTorch's `next_functions`). */
   readonly nextFunctions: ReadonlyArray<readonly [GradNode | null, number]>;
+  /** Asks the node to hand its gradient for output `t` to `t.grad` during backward (`retainGrad`). */
+  retainOutput?(t: Tensor): void;
 }
 
 /** Options of `tensor.backward()`. */

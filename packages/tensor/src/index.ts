@@ -9,6 +9,7 @@ export { Tensor, isTensor, type TensorLike } from './tensor.js';
 export {
   type DType,
   type TypedArray,
+  type TypedArrayConstructor,
   DTYPES,
   promoteTypes,
   promoteWithScalar,
@@ -17,9 +18,11 @@ export {
   isIntegral,
   itemSize,
   allocArray,
+  arrayTypeOf,
 } from './dtype.js';
 export { float16Bits, float16FromBits, roundToFloat16, roundArrayToFloat16 } from './half.js';
 export { KindlingError, ShapeError, DTypeError, DeviceError } from './errors.js';
+export { coalesceDims, type DimWalk } from './coalesce.js';
 export { broadcastShapes, contiguousStrides, isContiguous, numel, normalizeDim, normalizeDims, shapesEqual, type Shape } from './shape.js';
 export type { Backend, View, StorageHandle, UnaryOp, BinaryOp, ReduceOp, RandomKind, RandomKey, FusedKernels } from './backend.js';
 export { COMPARISON_OPS } from './backend.js';
@@ -123,6 +126,7 @@ export {
 } from './ops/reduce.js';
 export { matmul, mm, linear } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { reluBackward } from './ops/relu-backward.js';
 export {
   view,
   reshape,

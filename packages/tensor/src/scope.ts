@@ -2,14 +2,34 @@ import type { Tensor } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
 
-/** @internal Called by the Tensor constructor. */
-export function trackTensor(t: Tensor): void {
-  scopes[scopes.length - 1]?.add(t);
+/**
+ * @internal Called by the Tensor constructor: the innermost `tidy` scope takes
+ * the tensor. Returns false outside every scope, where only the garbage
+ * collector will free it (the constructor then registers it for that).
+ */
+export function trackTensor(t: Tensor): boolean {
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) return false;
+  scope.add(t);
+  return true;
+}
+
+/**
+ * Tensors that `tidy` will dispose need no garbage-collection hook: that
+ * registration (and its removal) costs more than a small op. A tensor
+ * leaving every scope alive gets the hook through this callback.
+ */
+let makeCollectable: (t: Tensor) => void = () => {};
+
+/** @internal Set by tensor.ts (scope.ts cannot import the Tensor class). */
+export function setMakeCollectable(fn: (t: Tensor) => void): void {
+  makeCollectable = fn;
 }
 
 /** Removes `t` from every open `tidy` scope so it outlives them. Returns `t`. */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);
+  makeCollectable(t);
   return t;
 }
 
@@ -61,8 +81,9 @@ export function tidy(fn: () => unknown): unknown {
   if (tensorCheck) collect(result, kept, tensorCheck);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (kept.has(t)) parent?.add(t);
-    else t.dispose();
+    if (!kept.has(t)) t.dispose();
+    else if (parent) parent.add(t);
+    else makeCollectable(t);
   }
   return result;
 }

@@ -12,7 +12,7 @@ import * as S from './ops/softmax.js';
 import * as V from './ops/views.js';
 import * as C from './ops/convert.js';
 import { readTensor, readTensorSync, toNested, type NestedArray } from './read.js';
-import { setTensorCheck, trackTensor } from './scope.js';
+import { setMakeCollectable, setTensorCheck, trackTensor } from './scope.js';
 import { type Storage, countTensor } from './storage.js';
 
 /** A tensor or a plain number where an op accepts either. */
@@ -39,6 +39,8 @@ export class Tensor {
   readonly storage: Storage;
 
   private disposedFlag = false;
+  /** Whether the garbage collector will release this tensor's storage if it is never disposed. */
+  private collectable = false;
   private requiresGradFlag = false;
   /** Gradient accumulated by `backward()` (leaf tensors, and tensors that called `retainGrad`). */
   grad: Tensor | null = null;
@@ -55,8 +57,14 @@ export class Tensor {
     this.offset = offset;
     storage.retain();
     countTensor(storage.backend.name, 1);
-    collector.register(this, { storage, device: storage.backend.name }, this);
-    trackTensor(this);
+    if (!trackTensor(this)) this.makeCollectable();
+  }
+
+  /** @internal Lets the garbage collector release the storage of this tensor if nobody disposes it. */
+  makeCollectable(): void {
+    if (this.collectable || this.disposedFlag) return;
+    this.collectable = true;
+    collector.register(this, { storage: this.storage, device: this.device }, this);
   }
 
   get dtype(): DType {
@@ -129,7 +137,10 @@ export class Tensor {
   /** Asks `backward()` to fill `.grad` on this non-leaf tensor too. */
   retainGrad(): this {
     if (!this.requiresGrad) throw new KindlingError("retainGrad: can't retain grad on a tensor that doesn't require grad");
-    if (!this.isLeaf) this.retainsGrad = true;
+    if (!this.isLeaf && !this.retainsGrad) {
+      this.retainsGrad = true;
+      this.gradFn?.retainOutput?.(this);
+    }
     return this;
   }
 
@@ -159,7 +170,7 @@ export class Tensor {
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
-    collector.unregister(this);
+    if (this.collectable) collector.unregister(this);
     countTensor(this.device, -1);
     this.storage.release();
     this.grad = null;
@@ -619,3 +630,4 @@ export function isTensor(value: unknown): value is Tensor {
 }
 
 setTensorCheck(isTensor);
+setMakeCollectable((t) => t.makeCollectable());

@@ -1,4 +1,4 @@
-import { type Tensor, where, zerosLike } from '@kindling/tensor';
+import { type Tensor, reluBackward, where, zerosLike } from '@kindling/tensor';
 import { registerGradRule } from '../rule.js';
 
 /** Gradient of a unary op that only needs its input: `g * df(x)`. */
@@ -86,7 +86,13 @@ unaryOfInput('sin', 'SinBackward0', (x) => x.cos());
 unaryOfInput('cos', 'CosBackward0', (x) => x.sin().neg());
 unaryOfOutput('tanh', 'TanhBackward0', (y) => y.mul(y).neg().add(1));
 unaryOfOutput('sigmoid', 'SigmoidBackward0', (y) => y.mul(y.neg().add(1)));
-unaryOfOutput('relu', 'ReluBackward0', (y) => y.gt(0).cast(y.dtype));
+registerGradRule('relu', { name: 'ReluBackward0', saveOutputs: [0], backward: (ctx, [g]) => [reluBackward(g, ctx.output(0))] });
+// Its own derivative (for double backward): linear in the gradient, piecewise constant in the output.
+registerGradRule('reluBackward', {
+  name: 'ThresholdBackwardBackward0',
+  saveInputs: [1],
+  backward: (ctx, [g]) => [reluBackward(g, ctx.input(1)), null],
+});
 zeroGrad('sign', 'SignBackward0');
 zeroGrad('floor', 'FloorBackward0');
 zeroGrad('ceil', 'CeilBackward0');

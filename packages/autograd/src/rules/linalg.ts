@@ -8,17 +8,18 @@ const mT = (t: Tensor): Tensor => t.transpose(-1, -2);
  * Gradients of `matmul(a, b)` for every rank combination; 1-D operands are
  * treated as the row/column matrices the forward made of them.
  */
-function matmulGrads(a: Tensor, b: Tensor, g: Tensor): [Tensor, Tensor] {
-  if (a.ndim === 1 && b.ndim === 1) return [g.mul(b), g.mul(a)];
+function matmulGrads(a: Tensor, b: Tensor, g: Tensor, [needA, needB]: readonly boolean[]): [Tensor | null, Tensor | null] {
+  if (a.ndim === 1 && b.ndim === 1) return [needA ? g.mul(b) : null, needB ? g.mul(a) : null];
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   let g2 = g;
   if (a.ndim === 1) g2 = g2.unsqueeze(-2);
   if (b.ndim === 1) g2 = g2.unsqueeze(-1);
-  let ga = matmul(g2, mT(b2));
-  let gb = matmul(mT(a2), g2);
-  if (a.ndim === 1) ga = ga.squeeze(-2);
-  if (b.ndim === 1) gb = gb.squeeze(-1);
+  // A product not needed (an input batch, a frozen weight) is never computed.
+  let ga = needA ? matmul(g2, mT(b2)) : null;
+  let gb = needB ? matmul(mT(a2), g2) : null;
+  if (ga && a.ndim === 1) ga = ga.squeeze(-2);
+  if (gb && b.ndim === 1) gb = gb.squeeze(-1);
   return [ga, gb];
 }
 
@@ -33,13 +34,13 @@ function matmulName(call: OpCall): string {
 registerGradRule('matmul', {
   name: matmulName,
   saveInputs: [0, 1],
-  backward: (ctx, [g]) => matmulGrads(ctx.input(0), ctx.input(1), g),
+  backward: (ctx, [g]) => matmulGrads(ctx.input(0), ctx.input(1), g, ctx.needsInputGrad),
 });
 
 registerGradRule('mm', {
   name: 'MmBackward0',
   saveInputs: [0, 1],
-  backward: (ctx, [g]) => matmulGrads(ctx.input(0), ctx.input(1), g),
+  backward: (ctx, [g]) => matmulGrads(ctx.input(0), ctx.input(1), g, ctx.needsInputGrad),
 });
 
 registerGradRule('linear', {
@@ -48,13 +49,15 @@ registerGradRule('linear', {
   backward: (ctx, [g]) => {
     const x = ctx.input(0);
     const w = ctx.input(1);
-    const gx = matmul(g, w);
+    const [needX, needW, needBias] = ctx.needsInputGrad;
+    // The first layer's input is data: its gradient, the biggest product here, is skipped.
+    const gx = needX ? matmul(g, w) : null;
     // Leading dims of x all index samples: flatten them so the weight gradient is one matrix product.
     const x2 = x.ndim === 1 ? x.unsqueeze(0) : x.reshape(-1, x.shape[x.ndim - 1]);
     const g2 = g.ndim === 1 ? g.unsqueeze(0) : g.reshape(-1, g.shape[g.ndim - 1]);
-    const gw = matmul(g2.t(), x2);
+    const gw = needW ? matmul(g2.t(), x2) : null;
     const hasBias = (ctx.attrs as { hasBias: boolean }).hasBias;
-    return hasBias ? [gx, gw, g2.sum(0)] : [gx, gw];
+    return hasBias ? [gx, gw, needBias ? g2.sum(0) : null] : [gx, gw];
   },
 });
 

@@ -1,30 +1,26 @@
-import {
-  type DType,
-  type RandomKey,
-  type RandomKind,
-  type StorageHandle,
-  type TypedArray,
-  type View,
-  allocArray,
-  philoxFill,
-} from '@kindling/tensor';
-import { dataOf, elementOffsets, isDense, sizeOf, storeConverter, wrap } from './storage.js';
+import { type DType, type RandomKey, type RandomKind, type StorageHandle, type View, philoxFill } from '@kindling/tensor';
+import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } from './storage.js';
 
 /** A dense copy of `x` in `dtype`. Typed-array stores give PyTorch's conversions (truncation, uint8 wrap); bool is `!= 0`. */
 export function cast(x: View, dtype: DType): StorageHandle {
   const n = sizeOf(x.shape);
-  const src = dataOf(x.handle);
   const store = storeConverter(dtype);
-  if (!store && isDense(x) && x.dtype === dtype) return wrap(src.slice(x.offset, x.offset + n) as TypedArray);
-  const out = allocArray(dtype, n);
+  const result = newStorage(dtype, n);
+  const out = result.data;
+  if (!store && isDense(x) && x.dtype === dtype) {
+    out.set(dataOf(x.handle).subarray(x.offset, x.offset + n));
+    return result;
+  }
   if (isDense(x)) {
     const o = x.offset;
+    const src = dataOf(x.handle);
     for (let i = 0; i < n; i++) out[i] = store ? store(src[o + i]) : src[o + i];
   } else {
+    const src = dataOf(x.handle);
     const offsets = elementOffsets(x);
     for (let i = 0; i < n; i++) out[i] = store ? store(src[offsets[i]]) : src[offsets[i]];
   }
-  return wrap(out);
+  return result;
 }
 
 export function assign(dst: View, src: View): void {
@@ -33,7 +29,10 @@ export function assign(dst: View, src: View): void {
   const store = storeConverter(dst.dtype);
   const n = sizeOf(dst.shape);
   if (isDense(dst) && isDense(src) && !store) {
-    for (let i = 0; i < n; i++) target[dst.offset + i] = values[src.offset + i];
+    // Same element type: one block copy (set() copies overlapping ranges correctly).
+    if (dst.dtype === src.dtype || target.constructor === values.constructor)
+      target.set(values.subarray(src.offset, src.offset + n), dst.offset);
+    else for (let i = 0; i < n; i++) target[dst.offset + i] = values[src.offset + i];
     return;
   }
   const to = elementOffsets(dst);
@@ -52,7 +51,7 @@ export function fill(dst: View, value: number): void {
 }
 
 export function random(kind: RandomKind, dtype: DType, size: number, key: RandomKey): StorageHandle {
-  const out = allocArray(dtype, size);
-  philoxFill(kind, key, out);
-  return wrap(out);
+  const result = newStorage(dtype, size);
+  philoxFill(kind, key, result.data);
+  return result;
 }

@@ -1,5 +1,5 @@
-import { DTypeError, ShapeError, type StorageHandle, type View, allocArray } from '@kindling/tensor';
-import { dataOf, wrap } from './storage.js';
+import { DTypeError, ShapeError, type StorageHandle, type View } from '@kindling/tensor';
+import { dataOf, newStorage } from './storage.js';
 
 /**
  * Fused per-sample cross-entropy `logsumexp(x[i, :]) - x[i, target[i]]` of
@@ -15,7 +15,8 @@ export function crossEntropy(logits: View, target: View): StorageHandle {
   const [rowStride, classStride] = logits.strides;
   const x = dataOf(logits.handle);
   const t = dataOf(target.handle);
-  const out = allocArray(logits.dtype, rows);
+  const result = newStorage(logits.dtype, rows);
+  const out = result.data;
   for (let i = 0; i < rows; i++) {
     const base = logits.offset + i * rowStride;
     const cls = t[target.offset + i * target.strides[0]];
@@ -31,5 +32,5 @@ export function crossEntropy(logits: View, target: View): StorageHandle {
     for (let j = 0; j < classes; j++) sum += Math.exp(x[base + j * classStride] - shift);
     out[i] = Math.log(sum) - (x[base + cls * classStride] - shift);
   }
-  return wrap(out);
+  return result;
 }

@@ -1,5 +1,5 @@
-import { type BinaryOp, type DType, KindlingError, type StorageHandle, type UnaryOp, type View, allocArray } from '@kindling/tensor';
-import { dataOf, elementOffsets, isDense, sizeOf, storeConverter, wrap } from './storage.js';
+import { type BinaryOp, type DType, KindlingError, type StorageHandle, type UnaryOp, type View } from '@kindling/tensor';
+import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } from './storage.js';
 
 /** Round half to even, like `torch.round`. */
 function roundHalfEven(x: number): number {
@@ -36,7 +36,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
 export function unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
   const f = UNARY[op];
   const n = sizeOf(x.shape);
-  const out = allocArray(outDtype, n);
+  const result = newStorage(outDtype, n);
+  const out = result.data;
   const src = dataOf(x.handle);
   const store = storeConverter(outDtype);
   if (isDense(x)) {
@@ -47,7 +48,7 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
     const offsets = elementOffsets(x);
     for (let i = 0; i < n; i++) out[i] = store ? store(f(src[offsets[i]])) : f(src[offsets[i]]);
   }
-  return wrap(out);
+  return result;
 }
 
 function integerDivisor(op: string, b: number): number {
@@ -117,7 +118,8 @@ function binaryFunction(op: BinaryOp, dtype: DType): (a: number, b: number) => n
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {
   const f = binaryFunction(op, a.dtype);
   const n = sizeOf(a.shape);
-  const out = allocArray(outDtype, n);
+  const result = newStorage(outDtype, n);
+  const out = result.data;
   const da = dataOf(a.handle);
   const db = dataOf(b.handle);
   const store = storeConverter(outDtype);
@@ -127,25 +129,26 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage
     const oa = a.offset;
     const ob = b.offset;
     for (let i = 0; i < n; i++) out[i] = f(da[oa + i], db[ob + i]);
-    return wrap(out);
+    return result;
   }
   const scalarB = b.strides.every((s) => s === 0);
   if (denseA && scalarB && !store) {
     const oa = a.offset;
     const vb = db[b.offset];
     for (let i = 0; i < n; i++) out[i] = f(da[oa + i], vb);
-    return wrap(out);
+    return result;
   }
   const offA = elementOffsets(a);
   const offB = elementOffsets(b);
   if (store) for (let i = 0; i < n; i++) out[i] = store(f(da[offA[i]], db[offB[i]]));
   else for (let i = 0; i < n; i++) out[i] = f(da[offA[i]], db[offB[i]]);
-  return wrap(out);
+  return result;
 }
 
 export function where(cond: View, a: View, b: View, outDtype: DType): StorageHandle {
   const n = sizeOf(cond.shape);
-  const out = allocArray(outDtype, n);
+  const result = newStorage(outDtype, n);
+  const out = result.data;
   const dc = dataOf(cond.handle);
   const da = dataOf(a.handle);
   const db = dataOf(b.handle);
@@ -153,5 +156,5 @@ export function where(cond: View, a: View, b: View, outDtype: DType): StorageHan
   const oa = elementOffsets(a);
   const ob = elementOffsets(b);
   for (let i = 0; i < n; i++) out[i] = dc[oc[i]] !== 0 ? da[oa[i]] : db[ob[i]];
-  return wrap(out);
+  return result;
 }

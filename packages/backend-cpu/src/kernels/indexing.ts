@@ -1,6 +1,6 @@
-import { KindlingError, type StorageHandle, type View, allocArray } from '@kindling/tensor';
+import { KindlingError, type StorageHandle, type View } from '@kindling/tensor';
 import { groupedView } from './reduce.js';
-import { dataOf, elementOffsets, sizeOf, wrap } from './storage.js';
+import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 
 /** Offsets into `x` for every position of `index`, with the indexed dim's stride left out. */
 function baseOffsets(x: View, dim: number, indexShape: readonly number[]): Int32Array {
@@ -13,7 +13,8 @@ function checkBounds(op: string, value: number, dim: number, size: number): void
 
 export function gather(x: View, dim: number, index: View): StorageHandle {
   const n = sizeOf(index.shape);
-  const out = allocArray(x.dtype, n);
+  const result = newStorage(x.dtype, n);
+  const out = result.data;
   const src = dataOf(x.handle);
   const idx = dataOf(index.handle);
   const base = baseOffsets(x, dim, index.shape);
@@ -25,7 +26,7 @@ export function gather(x: View, dim: number, index: View): StorageHandle {
     checkBounds('gather', v, dim, size);
     out[i] = src[base[i] + v * stride];
   }
-  return wrap(out);
+  return result;
 }
 
 export function scatterAdd(dst: View, dim: number, index: View, src: View): void {
@@ -72,8 +73,10 @@ export function topk(x: View, k: number, axis: number, largest: boolean): [Stora
     shape: order.map((i) => outShape[i]),
     strides: order.map((i) => outStrides[i]),
   });
-  const values = allocArray(x.dtype, sizeOf(outShape));
-  const indices = new Int32Array(sizeOf(outShape));
+  const valuesStorage = newStorage(x.dtype, sizeOf(outShape));
+  const indicesStorage = newStorage('int32', sizeOf(outShape));
+  const values = valuesStorage.data;
+  const indices = indicesStorage.data;
   const compare = largest ? descending : (a: number, b: number) => -descending(a, b);
   const idx = new Array<number>(groupSize);
   const vals = new Float64Array(groupSize);
@@ -91,5 +94,5 @@ export function topk(x: View, k: number, axis: number, largest: boolean): [Stora
       indices[o] = idx[j];
     }
   }
-  return [wrap(values), wrap(indices)];
+  return [valuesStorage, indicesStorage];
 }

@@ -1,5 +1,5 @@
-import { type StorageHandle, type TypedArray, type View, allocArray } from '@kindling/tensor';
-import { dataOf, elementOffsets, wrap } from './storage.js';
+import type { StorageHandle, TypedArray, View } from '@kindling/tensor';
+import { dataOf, elementOffsets, newStorage } from './storage.js';
 
 /** Copies the `rows x cols` matrix at `offset` with the given strides into a dense row-major array. */
 function packMatrix(src: TypedArray, offset: number, rows: number, cols: number, rowStride: number, colStride: number): Float64Array {
@@ -36,7 +36,8 @@ export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
   const aOffsets = batchOffsets(a);
   const bOffsets = batchOffsets(b);
   const batches = aOffsets.length;
-  const out = allocArray(a.dtype, batches * m * n);
+  const result = newStorage(a.dtype, batches * m * n);
+  const out = result.data;
   const da = dataOf(a.handle);
   const db = dataOf(b.handle);
   const row = new Float64Array(n);
@@ -61,5 +62,5 @@ export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
       else for (let j = 0; j < n; j++) out[o + j] = row[j];
     }
   }
-  return wrap(out);
+  return result;
 }

@@ -1,5 +1,5 @@
-import { type DType, type ReduceOp, type StorageHandle, type View, allocArray } from '@kindling/tensor';
-import { dataOf, elementOffsets, sizeOf, wrap } from './storage.js';
+import type { DType, ReduceOp, StorageHandle, View } from '@kindling/tensor';
+import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 
 /**
  * The view with `axes` moved last: iterating it row-major visits each
@@ -29,7 +29,8 @@ const REDUCERS: Record<ReduceOp, Reducer> = {
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[], outDtype: DType): StorageHandle {
   const { view, groups, groupSize } = groupedView(x, axes);
-  const out = allocArray(outDtype, groups);
+  const result = newStorage(outDtype, groups);
+  const out = result.data;
   const src = dataOf(x.handle);
   const offsets = elementOffsets(view);
   const { init, step } = REDUCERS[op];
@@ -44,12 +45,13 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[], outDtype:
     }
     out[g] = acc;
   }
-  return wrap(out);
+  return result;
 }
 
 export function argReduce(op: 'argmax' | 'argmin', x: View, axis: number): StorageHandle {
   const { view, groups, groupSize } = groupedView(x, [axis]);
-  const out = new Int32Array(groups);
+  const result = newStorage('int32', groups);
+  const out = result.data;
   const src = dataOf(x.handle);
   const offsets = elementOffsets(view);
   const better = op === 'argmax' ? (v: number, best: number) => v > best : (v: number, best: number) => v < best;
@@ -73,5 +75,5 @@ export function argReduce(op: 'argmax' | 'argmin', x: View, axis: number): Stora
     }
     out[g] = bestIndex;
   }
-  return wrap(out);
+  return result;
 }

@@ -1,6 +1,6 @@
-import { type StorageHandle, type View, allocArray } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor';
 import { groupedView } from './reduce.js';
-import { elementOffsets, dataOf, sizeOf, wrap } from './storage.js';
+import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 
 /** Fused (log-)softmax along `axis`: one pass for the max, one for the sum, one to write. */
 export function softmax(x: View, axis: number, log: boolean): StorageHandle {
@@ -15,7 +15,8 @@ export function softmax(x: View, axis: number, log: boolean): StorageHandle {
   }
   const order = [...x.shape.keys()].filter((i) => i !== axis).concat(axis);
   const outOffsets = elementOffsets({ ...x, offset: 0, shape: order.map((i) => x.shape[i]), strides: order.map((i) => outStrides[i]) });
-  const out = allocArray(x.dtype, sizeOf(x.shape));
+  const result = newStorage(x.dtype, sizeOf(x.shape));
+  const out = result.data;
   for (let g = 0; g < groups; g++) {
     const base = g * groupSize;
     let max = Number.NEGATIVE_INFINITY;
@@ -33,5 +34,5 @@ export function softmax(x: View, axis: number, log: boolean): StorageHandle {
       out[outOffsets[base + j]] = log ? z - logSum : Math.exp(z) / sum;
     }
   }
-  return wrap(out);
+  return result;
 }

@@ -1,7 +1,7 @@
 import type { StorageHandle, View } from '@kindling/tensor';
 import type { WasmKernels } from '../wasm/kernels.js';
 import type { MatmulEpilogue } from './matmul.js';
-import { dataOf, elementOffsets, wrap } from './storage.js';
+import { dataOf, elementOffsets, freeStorage, newStorage, ptrIn } from './storage.js';
 
 /** Blocks inside the scratch area start on cache lines, like the heap's own blocks. */
 const ALIGN = 64;
@@ -88,46 +88,86 @@ function padded(floats: number): number {
   return Math.ceil((floats * 4) / ALIGN) * ALIGN;
 }
 
+/** Where a matmul operand is for the kernel: element offsets of each batch matrix from `ptr`, and its strides. */
+interface Placed {
+  readonly ptr: number;
+  readonly bases: Int32Array;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/** An operand already in the kernels' memory, read in place through its own strides (null: it must be staged). */
+function inPlace(v: View, k: WasmKernels): Placed | null {
+  const ptr = ptrIn(v.handle, k);
+  if (ptr === 0 || v.strides.some((s) => s < 0)) return null;
+  const rank = v.shape.length;
+  return { ptr, bases: batchOffsets(v), rowStride: v.strides[rank - 2], colStride: v.strides[rank - 1] };
+}
+
 /**
  * The float32 batched matmul (optionally `+ bias`, then relu) on the
- * WebAssembly kernels: operands are copied into the kernels' memory (the
- * backend's storages are ordinary typed arrays), multiplied batch by batch,
- * and the result copied out into a fresh storage. Callers ensure float32
- * operands with M, N, K and the batch count all non-zero. Returns null when
- * the operands do not fit in the kernels' memory.
+ * WebAssembly kernels. Operands that live in the kernels' memory are read in
+ * place and the result is written into a fresh storage there; operands in
+ * ordinary arrays (made before the kernels loaded) are copied into a scratch
+ * block first. Callers ensure float32 operands with M, N, K and the batch
+ * count all non-zero. Returns null when the kernels' memory cannot hold the
+ * result (the caller then uses the TypeScript kernel).
  */
 export function wasmMatmul(k: WasmKernels, a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle | null {
   const rank = a.shape.length;
   const m = a.shape[rank - 2];
   const kk = a.shape[rank - 1];
   const n = b.shape[rank - 1];
-  const sa = stage(a, m, kk);
-  const sb = stage(b, kk, n);
-  const batches = sa.bases.length;
   const bias = epilogue?.bias ?? null;
-  const outElems = batches * m * n;
-  const aBytes = padded(sa.elems);
-  const bBytes = padded(sb.elems);
-  const biasBytes = bias ? padded(n) : 0;
-  // Allocating may grow (and so replace) the memory's buffer: take views afterwards.
-  const aPtr = scratchBlock(k, aBytes + bBytes + biasBytes + padded(outElems));
-  if (aPtr === 0) return null;
-  const bPtr = aPtr + aBytes;
-  const biasPtr = bPtr + bBytes;
-  const outPtr = biasPtr + biasBytes;
+  let batches = 1;
+  for (let d = 0; d < rank - 2; d++) batches *= a.shape[d];
+  const result = newStorage('float32', batches * m * n, false, k);
+  if (result.ptr === 0) return null;
+  const directA = inPlace(a, k);
+  const directB = inPlace(b, k);
+  const biasPtr0 = bias ? ptrIn(bias.handle, k) : 0;
+  const directBias = bias && biasPtr0 !== 0 && bias.strides[0] === 1 ? biasPtr0 + 4 * bias.offset : 0;
+  // Operands in ordinary arrays go through one scratch block (allocated before any view is taken).
+  const sa = directA ? null : stage(a, m, kk);
+  const sb = directB ? null : stage(b, kk, n);
+  const aBytes = sa ? padded(sa.elems) : 0;
+  const bBytes = sb ? padded(sb.elems) : 0;
+  const biasBytes = bias && !directBias ? padded(n) : 0;
+  let scratchPtr = 0;
+  if (aBytes + bBytes + biasBytes > 0) {
+    scratchPtr = scratchBlock(k, aBytes + bBytes + biasBytes);
+    if (scratchPtr === 0) {
+      freeStorage(result);
+      return null;
+    }
+  }
   const heap = new Float32Array(k.memory.buffer);
-  sa.write(heap, aPtr / 4);
-  sb.write(heap, bPtr / 4);
-  if (bias) {
+  const placeA: Placed = directA ?? {
+    ptr: scratchPtr,
+    bases: (sa as Staged).bases,
+    rowStride: (sa as Staged).rowStride,
+    colStride: (sa as Staged).colStride,
+  };
+  const placeB: Placed = directB ?? {
+    ptr: scratchPtr + aBytes,
+    bases: (sb as Staged).bases,
+    rowStride: (sb as Staged).rowStride,
+    colStride: (sb as Staged).colStride,
+  };
+  sa?.write(heap, scratchPtr / 4);
+  sb?.write(heap, (scratchPtr + aBytes) / 4);
+  let biasPtr = directBias;
+  if (bias && !directBias) {
+    biasPtr = scratchPtr + aBytes + bBytes;
     const src = dataOf(bias.handle);
     const stride = bias.strides[0];
     for (let j = 0; j < n; j++) heap[biasPtr / 4 + j] = src[bias.offset + j * stride];
   }
-  const options = { bias: bias ? biasPtr : 0, relu: epilogue?.relu ?? false };
+  const options = { bias: biasPtr, relu: epilogue?.relu ?? false };
   for (let i = 0; i < batches; i++) {
-    const ap = aPtr + 4 * sa.bases[i];
-    const bp = bPtr + 4 * sb.bases[i];
-    k.matmul(ap, sa.rowStride, sa.colStride, bp, sb.rowStride, sb.colStride, outPtr + 4 * i * m * n, m, kk, n, options);
+    const ap = placeA.ptr + 4 * placeA.bases[i];
+    const bp = placeB.ptr + 4 * placeB.bases[i];
+    k.matmul(ap, placeA.rowStride, placeA.colStride, bp, placeB.rowStride, placeB.colStride, result.ptr + 4 * i * m * n, m, kk, n, options);
   }
-  return wrap(k.f32View(outPtr, outElems).slice());
+  return result;
 }

@@ -96,7 +96,7 @@ export interface WasmKernels {
     rows: number,
     cols: number,
   ): void;
-  /** `out[i] = y[i] > 0 ? grad[i] : 0`: relu's backward from its output `y`. */
+  /** `out[i] = y[i] <= 0 ? 0 : grad[i]`: relu's backward from its output `y` (a NaN output passes the gradient, as in PyTorch). */
   reluBackward(grad: number, y: number, out: number, n: number): void;
   /** `y[i] += alpha * x[i]` for `n` contiguous floats (SGD steps, gradient accumulation). */
   axpy(alpha: number, x: number, y: number, n: number): void;

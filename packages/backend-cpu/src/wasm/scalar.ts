@@ -82,7 +82,7 @@ export function createScalarKernels(memory: WebAssembly.Memory): RawKernels {
     },
     reluBackward(grad, y, out, n) {
       const h = mem();
-      for (let i = 0; i < n; i++) h[(out >> 2) + i] = h[(y >> 2) + i] > 0 ? h[(grad >> 2) + i] : 0;
+      for (let i = 0; i < n; i++) h[(out >> 2) + i] = h[(y >> 2) + i] <= 0 ? 0 : h[(grad >> 2) + i];
     },
     axpy(alpha, x, y, n) {
       const h = mem();

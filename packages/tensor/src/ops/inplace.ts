@@ -18,6 +18,7 @@ function writeInto<T extends Tensor>(
   others: readonly Tensor[],
   attrs: Record<string, unknown>,
   compute: () => Tensor,
+  direct?: () => boolean,
 ): T {
   target.assertAlive(name);
   checkSameDevice(name, [target, ...others]);
@@ -26,6 +27,10 @@ function writeInto<T extends Tensor>(
     [target, ...others],
     attrs,
     () => {
+      if (direct?.()) {
+        target.storage.version++;
+        return target;
+      }
       const result = compute();
       if (!canCast(result.dtype, target.dtype)) {
         result.dispose();
@@ -52,10 +57,35 @@ const tensorsOf = (...xs: TensorLike[]): Tensor[] => xs.filter((x): x is Tensor 
 const scalarAttr = (other: TensorLike, attrs: Record<string, unknown> = {}): Record<string, unknown> =>
   other instanceof Tensor ? attrs : { ...attrs, scalar: Number(other) };
 
+/**
+ * `t += alpha * other` by the backend's fused in-place kernel, when it takes
+ * this case: a tensor operand of t's floating dtype that broadcasts to t's shape.
+ */
+function axpyInto(t: Tensor, other: TensorLike, alpha: number): boolean {
+  if (!(other instanceof Tensor) || other.dtype !== t.dtype || !isFloating(t.dtype)) return false;
+  const axpy = backendOf(t).fused?.axpy;
+  if (!axpy || !shapesEqual(broadcastShapes('add_', t.shape, other.shape), t.shape)) return false;
+  return axpy.call(backendOf(t).fused, t.view_(), broadcastView(other, t.shape), alpha);
+}
+
 export const add_ = <T extends Tensor>(t: T, other: TensorLike, options?: { alpha?: number }): T =>
-  writeInto('add_', t, tensorsOf(other), scalarAttr(other, { alpha: options?.alpha ?? 1 }), () => E.add(t, other, options));
+  writeInto(
+    'add_',
+    t,
+    tensorsOf(other),
+    scalarAttr(other, { alpha: options?.alpha ?? 1 }),
+    () => E.add(t, other, options),
+    () => axpyInto(t, other, options?.alpha ?? 1),
+  );
 export const sub_ = <T extends Tensor>(t: T, other: TensorLike, options?: { alpha?: number }): T =>
-  writeInto('sub_', t, tensorsOf(other), scalarAttr(other, { alpha: options?.alpha ?? 1 }), () => E.sub(t, other, options));
+  writeInto(
+    'sub_',
+    t,
+    tensorsOf(other),
+    scalarAttr(other, { alpha: options?.alpha ?? 1 }),
+    () => E.sub(t, other, options),
+    () => axpyInto(t, other, -(options?.alpha ?? 1)),
+  );
 export const mul_ = <T extends Tensor>(t: T, other: TensorLike): T =>
   writeInto('mul_', t, tensorsOf(other), scalarAttr(other), () => E.mul(t, other));
 export const div_ = <T extends Tensor>(t: T, other: TensorLike): T =>

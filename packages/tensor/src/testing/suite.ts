@@ -5,6 +5,7 @@ import { registerCrossEntropyTests } from './cross-entropy-tests.js';
 import { registerErrorTests } from './error-tests.js';
 import { registerFixtureTests } from './fixture-tests.js';
 import { registerFloat16Tests } from './float16-tests.js';
+import { registerFusedTests } from './fused-tests.js';
 import type { DescribeFunction, ExpectFunction, ItFunction, SuiteContext } from './framework.js';
 import { registerLayoutTests } from './layout-tests.js';
 import { registerMemoryTests } from './memory-tests.js';
@@ -66,5 +67,6 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerRandomTests(ctx);
     registerCrossEntropyTests(ctx);
     registerFloat16Tests(ctx);
+    registerFusedTests(ctx);
   });
 }

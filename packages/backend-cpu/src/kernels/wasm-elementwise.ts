@@ -1,0 +1,131 @@
+import { type BinaryOp, type DType, type ReduceOp, type StorageHandle, type UnaryOp, type View, coalesceDims } from '@kindling/tensor';
+import type { KernelBinaryOp, KernelReduceOp, KernelUnaryOp, WasmKernels } from '../wasm/kernels.js';
+import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/raw.js';
+import { isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';
+
+/**
+ * The float32 elementwise ops, reductions and softmax on the WebAssembly SIMD
+ * kernels, for the layouts those kernels take: contiguous operands, and for
+ * binary ops any operand that is a full matrix, a row vector, a column vector
+ * or a scalar once dims are merged (the broadcasts of bias adds and scalings).
+ * Each function returns null when the case is not one of those (another dtype,
+ * a sparse view, an operand outside the kernels' memory), and the caller runs
+ * the TypeScript kernel instead.
+ */
+
+const isUnary = (op: UnaryOp): op is KernelUnaryOp => op in UNARY_CODES;
+const isBinary = (op: BinaryOp): op is KernelBinaryOp => op in BINARY_CODES;
+const isReduce = (op: ReduceOp): op is KernelReduceOp => op in REDUCE_CODES;
+
+/** Byte address of a dense float32 view's first element in `k`'s memory, or 0. */
+function densePtr(v: View, k: WasmKernels): number {
+  const ptr = ptrIn(v.handle, k);
+  return ptr !== 0 && v.dtype === 'float32' && isDense(v) ? ptr + 4 * v.offset : 0;
+}
+
+/** A fresh float32 result in `k`'s memory, or null when it does not fit there. */
+function output(k: WasmKernels, size: number): StorageHandle | null {
+  const out = newStorage('float32', size, false, k);
+  return out.ptr !== 0 ? out : null;
+}
+
+export function wasmUnary(k: WasmKernels, op: UnaryOp, x: View, outDtype: DType): StorageHandle | null {
+  const n = sizeOf(x.shape);
+  const src = densePtr(x, k);
+  if (outDtype !== 'float32' || !isUnary(op) || src === 0 || n === 0) return null;
+  const out = output(k, n);
+  if (out) k.unary(op, src, ptrOf(out), n);
+  return out;
+}
+
+/** An operand of the kernel's `rows × cols` walk: its row stride and column step (1, or 0 to broadcast). */
+interface RowWalk {
+  readonly ptr: number;
+  readonly rowStride: number;
+  readonly colStep: 0 | 1;
+}
+
+export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
+  const n = sizeOf(a.shape);
+  if (outDtype !== 'float32' || a.dtype !== 'float32' || !isBinary(op) || n === 0) return null;
+  const pa = ptrIn(a.handle, k);
+  const pb = ptrIn(b.handle, k);
+  if (pa === 0 || pb === 0) return null;
+  const walk = coalesceDims(a.shape, [a.strides, b.strides]);
+  if (walk.shape.length > 2) return null;
+  const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
+  const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
+  const operands: RowWalk[] = [];
+  for (const [k2, base] of [
+    [0, pa + 4 * a.offset],
+    [1, pb + 4 * b.offset],
+  ] as const) {
+    const strides = walk.strides[k2];
+    const colStep = strides.length >= 1 ? strides[strides.length - 1] : 0;
+    if (colStep !== 0 && colStep !== 1) return null;
+    operands.push({ ptr: base, rowStride: strides.length === 2 ? strides[0] : 0, colStep });
+  }
+  const out = output(k, n);
+  if (!out) return null;
+  const [oa, ob] = operands;
+  k.binary(op, oa.ptr, oa.rowStride, oa.colStep, ob.ptr, ob.rowStride, ob.colStep, ptrOf(out), rows, cols);
+  return out;
+}
+
+/**
+ * Sums, maxima and minima of a contiguous float32 tensor over its leading or
+ * trailing dims (all of them included), as the kernels' column and row reductions.
+ */
+export function wasmReduce(k: WasmKernels, op: ReduceOp, x: View, axes: readonly number[], outDtype: DType): StorageHandle | null {
+  const src = densePtr(x, k);
+  const n = sizeOf(x.shape);
+  if (outDtype !== 'float32' || !isReduce(op) || src === 0 || n === 0 || axes.length === 0) return null;
+  const rank = x.shape.length;
+  const leading = axes.every((a, i) => a === i);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  if (!leading && !trailing) return null;
+  const split = trailing ? rank - axes.length : axes.length;
+  const rows = sizeOf(x.shape.slice(0, split));
+  const cols = n / rows;
+  const out = output(k, trailing ? rows : cols);
+  if (!out) return null;
+  if (trailing) k.reduceRows(op, src, rows, cols, ptrOf(out));
+  else k.reduceCols(op, src, rows, cols, ptrOf(out));
+  return out;
+}
+
+/** Softmax (or log-softmax) over the last axis of a contiguous float32 tensor. */
+export function wasmSoftmax(k: WasmKernels, x: View, axis: number, log: boolean): StorageHandle | null {
+  const src = densePtr(x, k);
+  const n = sizeOf(x.shape);
+  if (src === 0 || n === 0 || axis !== x.shape.length - 1) return null;
+  const cols = x.shape[axis];
+  const out = output(k, n);
+  if (out) k.softmax(src, ptrOf(out), n / cols, cols, log);
+  return out;
+}
+
+/**
+ * `y += alpha * x` in place for dense float32 `y` and `x` of one shape (x may
+ * be y itself, but no other view of y's storage: the kernel reads as it writes).
+ */
+export function wasmAxpy(k: WasmKernels, y: View, x: View, alpha: number): boolean {
+  const py = densePtr(y, k);
+  const px = densePtr(x, k);
+  const n = sizeOf(y.shape);
+  if (py === 0 || px === 0 || n === 0) return false;
+  if (x.handle === y.handle && px !== py) return false;
+  k.axpy(alpha, px, py, n);
+  return true;
+}
+
+/** Relu's gradient from its output for dense float32 operands (the rule is in `relu-backward.ts`). */
+export function wasmReluBackward(k: WasmKernels, grad: View, y: View): StorageHandle | null {
+  const pg = densePtr(grad, k);
+  const py = densePtr(y, k);
+  const n = sizeOf(grad.shape);
+  if (pg === 0 || py === 0 || n === 0) return null;
+  const out = output(k, n);
+  if (out) k.reluBackward(pg, py, ptrOf(out), n);
+  return out;
+}

@@ -1,0 +1,81 @@
+import * as K from '../index.js';
+import type { Tensor } from '../tensor.js';
+import { compareValues } from './compare.js';
+import { type SuiteContext, expectNoProblem } from './framework.js';
+import { hostValues } from './layout-tests.js';
+
+async function check(ctx: SuiteContext, what: string, t: Tensor, expected: readonly number[]): Promise<void> {
+  expectNoProblem(ctx, compareValues(await t.data(), expected, t.dtype, ctx.tolerances), what);
+}
+
+/**
+ * Ops a backend may run as fused kernels (`reluBackward`, the in-place
+ * `add_`/`sub_` with `alpha` through `axpy`) must equal their definitions on
+ * every layout, whether the backend fuses them or not.
+ */
+export function registerFusedTests(ctx: SuiteContext): void {
+  const { device, it, describe } = ctx;
+  const floats = (['float32', 'float64', 'float16'] as const).filter((d) => ctx.dtypes.includes(d));
+
+  describe('fusable ops', () => {
+    for (const dtype of floats) {
+      it(`reluBackward(${dtype}) is grad where output > 0, 0 where output <= 0, grad where output is NaN`, async () => {
+        const y = [Number.NaN, -0, -1, 2, 0.5, 0, 3, -2, Number.NaN, 7];
+        const g = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        const expected = y.map((v, i) => (v <= 0 ? 0 : g[i]));
+        const out = K.reluBackward(K.tensor(g, { dtype, device }), K.tensor(y, { dtype, device }));
+        await check(ctx, 'dense', out, expected);
+        // Transposed operands: the same rule per element.
+        const gt = K.tensor(g, { dtype, device }).reshape(2, 5).t();
+        const yt = K.tensor(y, { dtype, device }).reshape(2, 5).t();
+        const tExpected = [0, 1, 2, 3, 4].flatMap((c) => [expected[c], expected[5 + c]]);
+        await check(ctx, 'transposed', K.reluBackward(gt, yt), tExpected);
+      });
+    }
+
+    it('add_/sub_ with alpha equal t + alpha * other on dense, broadcast, aliased and strided targets', async () => {
+      const base = hostValues(12, 21);
+      const other = hostValues(12, 22);
+      const row = hostValues(4, 23);
+      const cases: [string, () => Tensor, (t: number[]) => number[]][] = [
+        [
+          'dense add_',
+          () => K.tensor(base, { device }).reshape(3, 4).add_(K.tensor(other, { device }).reshape(3, 4), { alpha: -0.25 }),
+          () => base.map((v, i) => v - 0.25 * other[i]),
+        ],
+        [
+          'dense sub_',
+          () => K.tensor(base, { device }).reshape(3, 4).sub_(K.tensor(other, { device }).reshape(3, 4), { alpha: 2 }),
+          () => base.map((v, i) => v - 2 * other[i]),
+        ],
+        [
+          'broadcast row',
+          () => K.tensor(base, { device }).reshape(3, 4).add_(K.tensor(row, { device }), { alpha: 0.5 }),
+          () => base.map((v, i) => v + 0.5 * row[i % 4]),
+        ],
+        [
+          'aliased (t += alpha * t)',
+          () => {
+            const t = K.tensor(base, { device }).reshape(3, 4);
+            return t.add_(t, { alpha: 3 });
+          },
+          () => base.map((v) => v + 3 * v),
+        ],
+        [
+          'strided target',
+          () => {
+            const t = K.tensor(base, { device }).reshape(4, 3);
+            t.t().add_(K.tensor(other, { device }).reshape(3, 4), { alpha: -1 });
+            return t;
+          },
+          () => base.map((v, i) => v - other[(i % 3) * 4 + Math.floor(i / 3)]),
+        ],
+      ];
+      for (const [what, run, expected] of cases) {
+        const t = run();
+        await check(ctx, what, t, expected(base));
+        t.dispose();
+      }
+    });
+  });
+}
