@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     pool: 'forks',
     execArgv: ['--expose-gc'],
+    // Test files run two at a time on the 2-core CI machine: matmul worker threads (which spin
+    // between products) would only fight over the cores. Thread tests set their own counts.
+    env: { KINDLING_CPU_THREADS: '1' },
   },
 });

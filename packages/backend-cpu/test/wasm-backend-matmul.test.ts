@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_MACS, configureCpuKernels, cpuBackend, cpuKernelInfo, cpuReady, hasSimd } from '@kindling/backend-cpu';
 import type { StorageHandle, View } from '@kindling/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { matmul as tsMatmul } from '../src/kernels/matmul.js';
 import { dataOf, ptrIn, wrap } from '../src/kernels/storage.js';
 import { wasmMatmul } from '../src/kernels/wasm-matmul.js';
@@ -97,10 +97,27 @@ it('is on a SIMD path once ready', () => {
   expect(info.status).toBe('ready');
 });
 
-it("uses the machine's cores by default", async () => {
-  if (!hasSimd() || process.env.KINDLING_CPU_THREADS) return;
+it("uses the machine's cores by default, and KINDLING_CPU_THREADS when set", async () => {
+  if (!hasSimd()) return;
   const { availableParallelism } = await import('node:os');
-  expect(cpuKernelInfo().threads).toBe(availableParallelism());
+  const saved = process.env.KINDLING_CPU_THREADS;
+  try {
+    // A fresh copy of the module reads the environment again (the tests' config sets 1).
+    delete process.env.KINDLING_CPU_THREADS;
+    vi.resetModules();
+    const fresh = await import('../src/wasm-path.js');
+    await fresh.cpuReady();
+    expect(fresh.cpuKernelInfo().threads).toBe(availableParallelism());
+    process.env.KINDLING_CPU_THREADS = '1';
+    vi.resetModules();
+    const pinned = await import('../src/wasm-path.js');
+    await pinned.cpuReady();
+    expect(pinned.cpuKernelInfo().threads).toBe(1);
+  } finally {
+    if (saved === undefined) delete process.env.KINDLING_CPU_THREADS;
+    else process.env.KINDLING_CPU_THREADS = saved;
+    vi.resetModules();
+  }
 });
 
 interface Case {

@@ -163,7 +163,9 @@ class Kernels implements WasmKernels {
     const split: 0 | 1 = N >= threads * 8 * MICRO_TILE.cols || N >= M ? 1 : 0;
     const tile = split === 1 ? MICRO_TILE.cols : MICRO_TILE.rows;
     const extent = split === 1 ? N : M;
-    const chunk = Math.ceil(extent / threads / tile) * tile;
+    // Two parts per thread: a thread that starts late (a worker waking up) takes fewer,
+    // so the caller does not sit waiting for a whole half.
+    const chunk = Math.max(tile, Math.ceil(extent / (threads * 2) / tile) * tile);
     const parts = Math.ceil(extent / chunk);
     if (threads === 1 || parts === 1 || !this.pool) {
       raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, this.scratch, 0, M, 0, N);

@@ -29,8 +29,12 @@ export const CTRL = {
   LENGTH: 24,
 } as const;
 
-/** Spins before a worker sleeps in Atomics.wait (a few tens of microseconds). */
-export const WORKER_SPINS = 20000;
+/**
+ * Spins before a worker sleeps in Atomics.wait (about a millisecond): longer than the
+ * gaps between the products of a training step, so workers stay awake through a step
+ * instead of paying a wake-up (tens to hundreds of microseconds) for every matmul.
+ */
+export const WORKER_SPINS = 200000;
 
 /** Source of the worker program (expects `{ module, memory, ctrl, tid }`). */
 export const WORKER_SOURCE = `
