@@ -89,7 +89,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   let reduced: Tensor;
   if (reduction === 'none') reduced = smooth;
   else if (reduction === 'sum') reduced = smooth.sum();
-  else reduced = smooth.sum().div(weight ? sampleWeight.sum() : kept.cast(input.dtype).sum());
+  else reduced = smooth.sum().div(sampleWeight ? sampleWeight.sum() : kept.cast(input.dtype).sum());
   return nll.mul(1 - smoothing).add(reduced.mul(smoothing / classes));
 }
 

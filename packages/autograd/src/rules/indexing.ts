@@ -86,9 +86,11 @@ registerGradRule('nllLoss', {
     const classes = meta.shape[meta.shape.length - 1];
     const { safeTarget, sampleWeight } = nllSampleWeights(target, weight, ignoreIndex, classes, meta.dtype);
     // d loss / d input[i, target_i] = -w_i * g (÷ total weight for 'mean'); every other entry is 0.
-    let perSample = sampleWeight.neg().mul(reduction === 'none' && !batched ? g.reshape([1]) : g);
-    if (reduction === 'mean') perSample = perSample.div(sampleWeight.sum());
     const rows = batched ? meta.shape[0] : 1;
+    const gi = reduction === 'none' && !batched ? g.reshape([1]) : g;
+    // No sample weights means every w_i is 1 and the total weight is the number of samples.
+    let perSample = sampleWeight ? sampleWeight.neg().mul(gi) : gi.neg().expand([rows]);
+    if (reduction === 'mean') perSample = perSample.div(sampleWeight ? sampleWeight.sum() : rows);
     const grad = scatterAdd(
       zeros([rows, classes], { dtype: meta.dtype, device: meta.device }),
       1,
@@ -115,7 +117,9 @@ registerGradRule('crossEntropy', {
     // Computed as PyTorch's NllLossBackward0 then LogSoftmaxBackward0 compute it (v = -w·g at the target,
     // then v·onehot - exp(logp)·v), so training steps round exactly as with F.cross_entropy.
     const gi = reduction === 'none' && !batched ? g.reshape([1]) : g;
-    const v = sampleWeight.mul((reduction === 'mean' ? gi.div(sampleWeight.sum()) : gi).neg()).unsqueeze(1);
+    const rows = batched ? meta.shape[0] : 1;
+    const scaled = reduction === 'mean' ? gi.div(sampleWeight ? sampleWeight.sum() : rows) : gi;
+    const v = (sampleWeight ? sampleWeight.mul(scaled.neg()) : scaled.neg().expand([rows])).unsqueeze(1);
     const spread = logits.logSoftmax(1).exp().mul(v).neg();
     // scatterAdd wants one dtype; float64 logits with float32 class weights leave `v` narrower.
     const grad = scatterAdd(spread, 1, safeTarget.unsqueeze(1), v.cast(spread.dtype));

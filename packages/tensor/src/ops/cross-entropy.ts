@@ -45,7 +45,7 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, options: CrossEn
     const handle = fused.call(backend.fused, logits.view_(), safeTarget.view_());
     const terms = fromHandle(backend, handle, input.dtype, [logits.shape[0]]);
     const temps = [logits, tgt, safeTarget, terms];
-    const out = reduceLosses(mul(terms, sampleWeight), sampleWeight, reduction, batched, temps);
+    const out = reduceLosses(sampleWeight ? mul(terms, sampleWeight) : terms, sampleWeight, reduction, batched, temps);
     disposeTemps(temps, [input, target, out]);
     return out;
   });

@@ -47,7 +47,7 @@ export function nllOf(op: string, input: Tensor, target: Tensor, weight: Tensor 
   const index = safeTarget.unsqueeze(1);
   const gathered = gather(logp, 1, index);
   const picked = gathered.squeeze(1);
-  const weighted = mul(picked, sampleWeight);
+  const weighted = sampleWeight ? mul(picked, sampleWeight) : picked;
   const temps = [logp, tgt, safeTarget, index, gathered, picked, weighted];
   const out = reduceLosses(neg(weighted), sampleWeight, reduction, batched, temps);
   disposeTemps(temps, [input, target, out]);
@@ -56,17 +56,21 @@ export function nllOf(op: string, input: Tensor, target: Tensor, weight: Tensor 
 
 /**
  * Applies `reduction` to per-sample `losses` (`[N]`, already weighted):
- * `mean` divides by the total `sampleWeight`, and `none` of an unbatched
- * input is 0-dim. Pushes every tensor it is done with (`losses` and
- * `sampleWeight` included) onto `temps` for the caller to dispose.
+ * `mean` divides by the total `sampleWeight` (null: every sample weighs 1,
+ * so by N), and `none` of an unbatched input is 0-dim. Pushes every tensor it
+ * is done with (`losses` and `sampleWeight` included) onto `temps` for the
+ * caller to dispose.
  */
-export function reduceLosses(losses: Tensor, sampleWeight: Tensor, reduction: Reduction, batched: boolean, temps: Tensor[]): Tensor {
-  temps.push(losses, sampleWeight);
+export function reduceLosses(losses: Tensor, sampleWeight: Tensor | null, reduction: Reduction, batched: boolean, temps: Tensor[]): Tensor {
+  temps.push(losses);
+  if (sampleWeight) temps.push(sampleWeight);
   if (reduction === 'none') return batched ? losses : losses.reshape([]);
   const total = sum(losses);
   if (reduction === 'sum') return total;
+  temps.push(total);
+  if (!sampleWeight) return div(total, losses.size);
   const totalWeight = sum(sampleWeight);
-  temps.push(total, totalWeight);
+  temps.push(totalWeight);
   return div(total, totalWeight);
 }
 
@@ -97,8 +101,10 @@ export function checkNllArgs(op: string, input: Tensor, target: Tensor, weight: 
 /**
  * Per-sample weights of an NLL loss (class weight, 0 for ignored samples) and
  * targets with ignored entries replaced by class 0 so they index safely.
- * Exported for the losses' gradient rules; `op` names the loss in the error
- * for an out-of-range target.
+ * `sampleWeight` is null when every sample weighs 1 (no class weights, and a
+ * host-memory target with nothing ignored), and `safeTarget` is then `target`
+ * itself: the common case costs no mask ops. Exported for the losses'
+ * gradient rules; `op` names the loss in the error for an out-of-range target.
  */
 export function nllSampleWeights(
   target: Tensor,
@@ -107,10 +113,19 @@ export function nllSampleWeights(
   classes: number,
   dtype: Tensor['dtype'],
   op = 'nllLoss',
-): { safeTarget: Tensor; sampleWeight: Tensor } {
+): { safeTarget: Tensor; sampleWeight: Tensor | null } {
+  // Host-memory targets are checked here, where the message can name the value;
+  // device backends check bounds in their gather kernel.
+  if (target.storage.backend.readSync && target.size > 0) {
+    let ignored = false;
+    for (const v of target.dataSync()) {
+      if (v === ignoreIndex) ignored = true;
+      else if (v < 0 || v >= classes) throw new ShapeError(`${op}: target ${v} is out of bounds for ${classes} classes`);
+    }
+    if (!ignored && !weight) return { safeTarget: target, sampleWeight: null };
+  }
   const kept = ne(target, ignoreIndex);
   const safeTarget = where(kept, target, 0);
-  checkTargetRange(op, safeTarget, classes);
   const classWeight = weight ? weight.indexSelect(0, safeTarget) : null;
   const sampleWeight = classWeight ? where(kept, classWeight, 0) : kept.cast(dtype);
   // Inside another op's run nothing can have saved the mask; elsewhere autograd may hold it.
@@ -118,11 +133,3 @@ export function nllSampleWeights(
   return { safeTarget, sampleWeight };
 }
 
-function checkTargetRange(op: string, target: Tensor, classes: number): void {
-  if (!target.storage.backend.readSync || target.size === 0) return;
-  // Device backends check bounds in their gather kernel; here the message can name the value.
-  const values = target.dataSync();
-  for (const v of values) {
-    if (v < 0 || v >= classes) throw new ShapeError(`${op}: target ${v} is out of bounds for ${classes} classes`);
-  }
-}
