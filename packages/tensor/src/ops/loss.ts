@@ -132,4 +132,3 @@ export function nllSampleWeights(
   if (!inputsMayBeKept()) disposeTemps(classWeight ? [kept, classWeight] : [kept], [safeTarget, sampleWeight]);
   return { safeTarget, sampleWeight };
 }
-
