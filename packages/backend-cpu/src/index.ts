@@ -10,18 +10,20 @@
  * ```
  *
  * Tensor storage lives in the memory of WebAssembly SIMD kernels, which run
- * float32 matmul, linear, elementwise ops, reductions and softmax in place;
- * the import waits for them to load. `cpuKernelInfo()` says which path is
- * active, `configureCpuKernels()` switches it.
+ * float32 matmul, linear, elementwise ops, reductions and softmax in place.
+ * They load in the background (tens of milliseconds); `await cpuReady()`
+ * before timing anything. `cpuKernelInfo()` says which path is active,
+ * `configureCpuKernels()` switches it.
  */
 import { registerBackend } from '@kindling/tensor';
 import { cpuBackend } from './cpu-backend.js';
 import { startCpuKernels } from './wasm-path.js';
 
 registerBackend(cpuBackend);
-// Tensors made after this point live in the WebAssembly kernels' memory, so the import waits for
-// the kernels (compiling ~12 KiB of wasm); without SIMD the TypeScript kernels serve ordinary arrays.
-await startCpuKernels();
+// The kernels load asynchronously (no top-level await: a module worker importing this package would
+// drop messages that arrive while its imports are still pending). Tensors made before they are ready
+// are ordinary arrays, moved into the kernels' memory the first time a kernel needs them.
+void startCpuKernels();
 
 export { cpuBackend, createCpuBackend, cpuData } from './cpu-backend.js';
 export { DEFAULT_MIN_MACS, configureCpuKernels, cpuKernelInfo, cpuReady } from './wasm-path.js';

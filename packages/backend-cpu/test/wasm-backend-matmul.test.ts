@@ -227,7 +227,7 @@ describe('backend float32 matmul on the wasm kernels', () => {
     expect(kernels.heapStats().heapBytes).toBe(before.heapBytes);
   });
 
-  it('copies operands kept in ordinary arrays into a reused scratch block', () => {
+  it("moves operands kept in ordinary arrays into the kernels' memory once, then works in place", () => {
     const kernels = kernelsForMatmul(Number.MAX_SAFE_INTEGER);
     if (!kernels) return;
     const host = (shape: number[], seed: number): View => ({
@@ -240,8 +240,10 @@ describe('backend float32 matmul on the wasm kernels', () => {
     const a = host([16, 32], 54);
     const b = host([32, 8], 55);
     const { c, mag } = reference(a, b);
+    expect(ptrIn(a.handle, kernels)).not.toBe(0);
     const first = cpuBackend.matmul(a, b);
     expectClose(first, c, mag);
+    expect(ptrIn(b.handle, kernels)).not.toBe(0);
     cpuBackend.free(first);
     const before = kernels.heapStats();
     for (let i = 0; i < 5; i++) cpuBackend.free(cpuBackend.matmul(a, b));

@@ -12,40 +12,76 @@ import type { WasmKernels } from '../wasm/kernels.js';
 /**
  * A CPU storage: one typed array (bool is a Uint8Array of 0/1). Normally the
  * array is a window onto the WebAssembly kernels' memory (`ptr` is its byte
- * address there), so the kernels run on tensors in place; before the kernels
- * load, without WebAssembly SIMD, or when that memory is full, it is an
- * ordinary array (`ptr` 0), and the TypeScript kernels serve it.
+ * address there), so the kernels run on tensors in place. A storage made
+ * before the kernels loaded, without WebAssembly SIMD, or when that memory was
+ * full is an ordinary array (`ptr` 0), which the TypeScript kernels serve; the
+ * first time a WebAssembly kernel needs it, it moves into the kernels' memory
+ * (one copy), so tensors made early (model weights, say) run in place too.
  */
-export interface CpuStorage {
-  readonly data: TypedArray;
-  /** Byte address in the kernels' memory, or 0 for an ordinary array. */
-  readonly ptr: number;
-}
-
-class HostStorage implements CpuStorage {
-  readonly ptr = 0;
-  constructor(readonly data: TypedArray) {}
-}
-
-class HeapStorage implements CpuStorage {
+export class CpuStorage {
   private view: TypedArray;
-  constructor(
-    readonly kernels: WasmKernels,
-    readonly ptr: number,
-    private readonly type: TypedArrayConstructor,
-    private readonly length: number,
-  ) {
-    this.view = new type(kernels.memory.buffer, ptr, length);
+  private readonly length: number;
+  private kernels: WasmKernels | null = null;
+  private address = 0;
+
+  constructor(data: TypedArray) {
+    this.view = data;
+    this.length = data.length;
+  }
+
+  /** A storage over `length` elements at `ptr` in `kernels`' memory. */
+  static inKernelMemory(kernels: WasmKernels, ptr: number, type: TypedArrayConstructor, length: number): CpuStorage {
+    const s = new CpuStorage(new type(kernels.memory.buffer, ptr, length));
+    s.kernels = kernels;
+    s.address = ptr;
+    return s;
+  }
+
+  /** Byte address in the kernels' memory, or 0 for an ordinary array. */
+  get ptr(): number {
+    return this.address;
   }
 
   /** The elements; a fresh window after the memory grew (growth detaches unshared views). */
   get data(): TypedArray {
-    if (this.view.length !== this.length) this.view = new this.type(this.kernels.memory.buffer, this.ptr, this.length);
+    const k = this.kernels;
+    // Growing an unshared memory detaches old windows (their length drops to 0).
+    if (k !== null && this.view.length !== this.length) {
+      const type = this.view.constructor as TypedArrayConstructor;
+      this.view = new type(k.memory.buffer, this.address, this.length);
+    }
     return this.view;
   }
 
+  /**
+   * The byte address in `kernels`' memory, moving the elements there first if
+   * they are in an ordinary array; 0 when they live in another kernels'
+   * memory or there is no room.
+   */
+  addressIn(kernels: WasmKernels): number {
+    if (this.kernels !== null) return this.kernels === kernels ? this.address : 0;
+    const old = this.view;
+    if (old.length === 0 || kernels !== heap) return 0;
+    let ptr = 0;
+    try {
+      ptr = kernels.alloc(old.byteLength);
+    } catch {
+      return 0; // the memory is at its maximum: stay an ordinary array
+    }
+    const type = old.constructor as TypedArrayConstructor;
+    const moved = new type(kernels.memory.buffer, ptr, old.length);
+    moved.set(old);
+    this.view = moved;
+    this.kernels = kernels;
+    this.address = ptr;
+    return ptr;
+  }
+
+  /** Returns the block to the kernels' memory (ordinary arrays are left to the garbage collector). */
   free(): void {
-    this.kernels.free(this.ptr);
+    if (this.kernels !== null) this.kernels.free(this.address);
+    this.kernels = null;
+    this.address = 0;
   }
 }
 
@@ -65,19 +101,24 @@ export function ptrOf(handle: StorageHandle): number {
   return (handle as CpuStorage).ptr;
 }
 
-/** The storage's byte address in `kernels`' memory, or 0 when it lives elsewhere. */
+/**
+ * The storage's byte address in `kernels`' memory for a kernel about to read
+ * or write it in place (moving an ordinary array there first); 0 when it
+ * cannot be there.
+ */
 export function ptrIn(handle: StorageHandle, kernels: WasmKernels): number {
-  return handle instanceof HeapStorage && handle.kernels === kernels ? handle.ptr : 0;
+  return handle instanceof CpuStorage ? handle.addressIn(kernels) : 0;
 }
 
 export function wrap(data: TypedArray): CpuStorage {
-  return new HostStorage(data);
+  return new CpuStorage(data);
 }
 
 /**
  * A storage for `size` elements of `dtype`, in the kernels' memory when they
- * have loaded (or in `k`'s, when given). Contents are unspecified unless `zeroed`. Take `data` after
- * every allocation a kernel makes: growing the memory moves unshared windows.
+ * have loaded (or in `k`'s, when given). Contents are unspecified unless
+ * `zeroed`. Take `data` after every allocation a kernel makes: growing the
+ * memory moves unshared windows.
  */
 export function newStorage(dtype: DType, size: number, zeroed = false, k: WasmKernels | null = heap): CpuStorage {
   if (k !== null && size > 0) {
@@ -89,9 +130,9 @@ export function newStorage(dtype: DType, size: number, zeroed = false, k: WasmKe
     } catch {
       // The memory is at its maximum (2 GiB): this storage lives in an ordinary array instead.
     }
-    if (ptr !== 0) return new HeapStorage(k, ptr, type, size);
+    if (ptr !== 0) return CpuStorage.inKernelMemory(k, ptr, type, size);
   }
-  return new HostStorage(allocArray(dtype, size));
+  return new CpuStorage(allocArray(dtype, size));
 }
 
 export function allocStorage(dtype: DType, size: number): CpuStorage {
@@ -100,7 +141,7 @@ export function allocStorage(dtype: DType, size: number): CpuStorage {
 
 /** Gives a storage's memory back (ordinary arrays are left to the garbage collector). */
 export function freeStorage(handle: StorageHandle): void {
-  if (handle instanceof HeapStorage) handle.free();
+  if (handle instanceof CpuStorage) handle.free();
 }
 
 /** Whether the view covers `size` consecutive elements starting at its offset. */
