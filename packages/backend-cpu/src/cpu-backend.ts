@@ -32,10 +32,14 @@ function matmulAuto(a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle 
   return matmul(a, b, epilogue);
 }
 
-/** Runs `fast` on the SIMD kernels when they are active; null means the TypeScript kernel answers. */
-function withKernels(fast: (k: WasmKernels) => StorageHandle | null): StorageHandle | null {
+/**
+ * Runs a WebAssembly kernel when the SIMD kernels are active; null (also when
+ * the kernel declines the layout) means the TypeScript kernel answers. Takes
+ * the kernel and its arguments, so no closure is made per op.
+ */
+function fast<A extends unknown[]>(kernel: (k: WasmKernels, ...args: A) => StorageHandle | null, ...args: A): StorageHandle | null {
   const k = activeKernels();
-  return k ? fast(k) : null;
+  return k === null ? null : kernel(k, ...args);
 }
 
 /**
@@ -59,12 +63,10 @@ export function createCpuBackend(name = 'cpu'): Backend {
     free: freeStorage,
     read: async (view: View) => gatherDense(view),
     readSync: gatherDense,
-    unary: (op, x, outDtype) => roundedOutput(withKernels((k) => wasmUnary(k, op, x, outDtype)) ?? unary(op, x, outDtype), outDtype),
-    binary: (op, a, b, outDtype) =>
-      roundedOutput(withKernels((k) => wasmBinary(k, op, a, b, outDtype)) ?? binary(op, a, b, outDtype), outDtype),
+    unary: (op, x, outDtype) => roundedOutput(fast(wasmUnary, op, x, outDtype) ?? unary(op, x, outDtype), outDtype),
+    binary: (op, a, b, outDtype) => roundedOutput(fast(wasmBinary, op, a, b, outDtype) ?? binary(op, a, b, outDtype), outDtype),
     where: (cond, a, b, outDtype) => roundedOutput(where(cond, a, b, outDtype), outDtype),
-    reduce: (op, x, axes, outDtype) =>
-      roundedOutput(withKernels((k) => wasmReduce(k, op, x, axes, outDtype)) ?? reduce(op, x, axes, outDtype), outDtype),
+    reduce: (op, x, axes, outDtype) => roundedOutput(fast(wasmReduce, op, x, axes, outDtype) ?? reduce(op, x, axes, outDtype), outDtype),
     argReduce,
     matmul: (a, b) => roundedOutput(matmulAuto(a, b), a.dtype),
     cast: (x, dtype) => roundedOutput(cast(x, dtype), dtype),
@@ -85,9 +87,8 @@ export function createCpuBackend(name = 'cpu'): Backend {
         const k = activeKernels();
         return k !== null && wasmAxpy(k, y, x, alpha);
       },
-      reluBackward: (grad, output) =>
-        roundedOutput(withKernels((k) => wasmReluBackward(k, grad, output)) ?? reluBackward(grad, output), grad.dtype),
-      softmax: (x, axis, log) => roundedOutput(withKernels((k) => wasmSoftmax(k, x, axis, log)) ?? softmax(x, axis, log), x.dtype),
+      reluBackward: (grad, output) => roundedOutput(fast(wasmReluBackward, grad, output) ?? reluBackward(grad, output), grad.dtype),
+      softmax: (x, axis, log) => roundedOutput(fast(wasmSoftmax, x, axis, log) ?? softmax(x, axis, log), x.dtype),
       linear: (x, weight, bias, activation) =>
         roundedOutput(
           matmulAuto(

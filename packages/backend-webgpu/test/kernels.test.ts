@@ -44,6 +44,7 @@ import {
 } from '@kindling/tensor';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { expectClose, f32, seeded } from './helpers.js';
+import type { RuntimeOptions } from '../src/runtime.js';
 import { setupWebGPU } from './setup-gpu.js';
 
 const gpu = { device: 'webgpu' } as const;
@@ -734,12 +735,17 @@ describe('random', () => {
   });
 });
 
+/** A second backend on the same device with other kernel variants (software paths, matmul kind). */
+async function variantBackend(options: RuntimeOptions) {
+  const { WebGPUBackend } = await import('../src/backend.js');
+  const { GpuRuntime } = await import('../src/runtime.js');
+  const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
+  return new WebGPUBackend(new GpuRuntime(shared.runtime.device, options));
+}
+
 describe('matmul kernel variants', () => {
   test.each(['tiled', 'direct'] as const)('the %s variant matches the host, with bias and relu epilogue', async (variant) => {
-    const { WebGPUBackend } = await import('../src/backend.js');
-    const { GpuRuntime } = await import('../src/runtime.js');
-    const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
-    const backend = new WebGPUBackend(new GpuRuntime(shared.runtime.device, { matmul: variant }));
+    const backend = await variantBackend({ matmul: variant });
     const [m, k, n] = [70, 33, 66];
     const a = seeded(m * k, 21);
     const w = seeded(n * k, 22);
@@ -769,10 +775,7 @@ describe('software and GPU kernel variants', () => {
   test.each([true, false])(
     'crossEntropy with software=%s matches the definition on short and long rows, strided views',
     async (software) => {
-      const { WebGPUBackend } = await import('../src/backend.js');
-      const { GpuRuntime } = await import('../src/runtime.js');
-      const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
-      const backend = new WebGPUBackend(new GpuRuntime(shared.runtime.device, { software }));
+      const backend = await variantBackend({ software });
       for (const [rows, classes] of [
         [3, 300],
         [70, 7],
@@ -802,10 +805,7 @@ describe('software and GPU kernel variants', () => {
   );
 
   test.each([true, false])('softmax with software=%s matches the definition on long and short rows', async (software) => {
-    const { WebGPUBackend } = await import('../src/backend.js');
-    const { GpuRuntime } = await import('../src/runtime.js');
-    const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
-    const backend = new WebGPUBackend(new GpuRuntime(shared.runtime.device, { software }));
+    const backend = await variantBackend({ software });
     for (const [rows, len] of [
       [3, 300],
       [5, 7],

@@ -38,11 +38,15 @@ export function wasmUnary(k: WasmKernels, op: UnaryOp, x: View, outDtype: DType)
   return out;
 }
 
-/** An operand of the kernel's `rows × cols` walk: its row stride and column step (1, or 0 to broadcast). */
-interface RowWalk {
-  readonly ptr: number;
-  readonly rowStride: number;
-  readonly colStep: 0 | 1;
+/**
+ * An operand's row stride and column step in the kernel's `rows × cols` walk
+ * (`strides` are its merged strides, at most two), or null when its columns
+ * are neither contiguous nor broadcast.
+ */
+function rowWalk(strides: readonly number[]): { rowStride: number; colStep: 0 | 1 } | null {
+  const colStep = strides.length >= 1 ? strides[strides.length - 1] : 0;
+  if (colStep !== 0 && colStep !== 1) return null;
+  return { rowStride: strides.length === 2 ? strides[0] : 0, colStep };
 }
 
 export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
@@ -53,22 +57,14 @@ export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDt
   if (pa === 0 || pb === 0) return null;
   const walk = coalesceDims(a.shape, [a.strides, b.strides]);
   if (walk.shape.length > 2) return null;
-  const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
-  const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
-  const operands: RowWalk[] = [];
-  for (const [k2, base] of [
-    [0, pa + 4 * a.offset],
-    [1, pb + 4 * b.offset],
-  ] as const) {
-    const strides = walk.strides[k2];
-    const colStep = strides.length >= 1 ? strides[strides.length - 1] : 0;
-    if (colStep !== 0 && colStep !== 1) return null;
-    operands.push({ ptr: base, rowStride: strides.length === 2 ? strides[0] : 0, colStep });
-  }
+  const wa = rowWalk(walk.strides[0]);
+  const wb = rowWalk(walk.strides[1]);
+  if (!wa || !wb) return null;
   const out = output(k, n);
   if (!out) return null;
-  const [oa, ob] = operands;
-  k.binary(op, oa.ptr, oa.rowStride, oa.colStep, ob.ptr, ob.rowStride, ob.colStep, ptrOf(out), rows, cols);
+  const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
+  const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
+  k.binary(op, pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, ptrOf(out), rows, cols);
   return out;
 }
 

@@ -40,6 +40,27 @@ describe('tidy, keep, dispose and memory()', () => {
     expect(cpu()).toEqual(before);
   });
 
+  it('tensors that leave every tidy scope alive, or never entered one, are freed by the garbage collector', async () => {
+    const gc = globalThis.gc as (() => void) | undefined;
+    expect(gc, 'tests run with --expose-gc').toBeDefined();
+    // Only the storages are held, so the tensors themselves can be collected.
+    const storages = (() => {
+      const returned = tidy(() => zeros([1000])).storage;
+      let kept = returned;
+      tidy(() => {
+        kept = keep(zeros([1000])).storage;
+      });
+      const plain = zeros([1000]).storage;
+      return [returned, kept, plain];
+    })();
+    expect(storages.map((s) => s.freed)).toEqual([false, false, false]);
+    for (let i = 0; i < 20 && !storages.every((s) => s.freed); i++) {
+      gc?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(storages.map((s) => s.freed)).toEqual([true, true, true]);
+  });
+
   it('tidy refuses async functions and still cleans up', () => {
     const before = cpu();
     expect(() =>

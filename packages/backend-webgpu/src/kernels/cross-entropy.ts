@@ -3,9 +3,13 @@ import { type GpuRuntime, KERNEL_ERRORS } from '../runtime.js';
 import { OUT_OF_RANGE } from './indexing.js';
 import { MATH } from './ops.js';
 import type { StridedInput } from './reduce.js';
+import { ROW_GROUP, ROW_SHARED, groupRowStats, threadRowStats } from './row-stats.js';
 import { HELPERS, bindings, mainHeader, mi } from './wgsl.js';
 
-const GROUP = 64;
+const GROUP = ROW_GROUP;
+
+/** Element `j` of the row being reduced. */
+const element = (j: string): string => `x[base + i32(${j}) * sC]`;
 
 /**
  * Declarations shared by both variants. Parameters are `[rows, classes,
@@ -70,17 +74,14 @@ ${mainHeader(GROUP)}
   let L = prm[1];
   let base = ${mi(2)} + i32(row) * ${mi(3)};
   let sC = ${mi(4)};
-  var rowMax = -k_inf();
-  for (var j = 0u; j < L; j++) { rowMax = k_maxf(rowMax, x[base + i32(j) * sC]); }
-  var rowSum = 0.0;
-  for (var j = 0u; j < L; j++) { rowSum += k_exp(x[base + i32(j) * sC] - rowMax); }
+${threadRowStats(element)}
   out[row] = k_ce_term(row, base, sC, rowMax, k_log(rowSum));
 }`;
 }
 
 function groupSource(): string {
   return `${PRELUDE}
-var<workgroup> sh: array<f32, ${GROUP}>;
+${ROW_SHARED}
 @compute @workgroup_size(${GROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
   let row = wid.y * nwg.x + wid.x;
@@ -88,24 +89,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let L = prm[1];
   let base = ${mi(2)} + i32(row) * ${mi(3)};
   let sC = ${mi(4)};
-  var m = -k_inf();
-  for (var j = lidx; j < L; j += ${GROUP}u) { m = k_maxf(m, x[base + i32(j) * sC]); }
-  sh[lidx] = m;
-  workgroupBarrier();
-  for (var s = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { sh[lidx] = k_maxf(sh[lidx], sh[lidx + s]); }
-    workgroupBarrier();
-  }
-  let rowMax = sh[0];
-  workgroupBarrier();
-  var total = 0.0;
-  for (var j = lidx; j < L; j += ${GROUP}u) { total += k_exp(x[base + i32(j) * sC] - rowMax); }
-  sh[lidx] = total;
-  workgroupBarrier();
-  for (var s = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { sh[lidx] = sh[lidx] + sh[lidx + s]; }
-    workgroupBarrier();
-  }
-  if (lidx == 0u) { out[row] = k_ce_term(row, base, sC, rowMax, k_log(sh[0])); }
+${groupRowStats(element)}
+  if (lidx == 0u) { out[row] = k_ce_term(row, base, sC, rowMax, k_log(rowSum)); }
 }`;
 }

@@ -2,10 +2,14 @@ import type { GpuRuntime } from '../runtime.js';
 import { MATH } from './ops.js';
 import { decompose } from './offsets.js';
 import type { StridedInput } from './reduce.js';
+import { ROW_GROUP, ROW_SHARED, groupRowStats, threadRowStats } from './row-stats.js';
 import { ROWS_SHAPE_AT, rowsLayout } from './rows.js';
 import { HELPERS, bindings, mainHeader, mi } from './wgsl.js';
 
-const GROUP = 64;
+const GROUP = ROW_GROUP;
+
+/** Element `j` of the row being reduced. */
+const element = (j: string): string => `x[inBase + i32(${j}) * sIn]`;
 
 /**
  * Softmax (or log-softmax) along `axis` of a float32 view in one pass over
@@ -27,7 +31,7 @@ export function runSoftmax(rt: GpuRuntime, x: StridedInput, axis: number, log: b
     ])}
 ${HELPERS}
 ${MATH}
-var<workgroup> sh: array<f32, ${GROUP}>;
+${ROW_SHARED}
 @compute @workgroup_size(${GROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
   let row = wid.y * nwg.x + wid.x;
@@ -41,25 +45,7 @@ ${decompose('row', nd, ROWS_SHAPE_AT, [
 ])}
   let sIn = ${mi(3)};
   let sOut = ${mi(4)};
-  var m = -k_inf();
-  for (var j = lidx; j < L; j += ${GROUP}u) { m = k_maxf(m, x[inBase + i32(j) * sIn]); }
-  sh[lidx] = m;
-  workgroupBarrier();
-  for (var s = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { sh[lidx] = k_maxf(sh[lidx], sh[lidx + s]); }
-    workgroupBarrier();
-  }
-  let rowMax = sh[0];
-  workgroupBarrier();
-  var total = 0.0;
-  for (var j = lidx; j < L; j += ${GROUP}u) { total += k_exp(x[inBase + i32(j) * sIn] - rowMax); }
-  sh[lidx] = total;
-  workgroupBarrier();
-  for (var s = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { sh[lidx] = sh[lidx] + sh[lidx + s]; }
-    workgroupBarrier();
-  }
-  let rowSum = sh[0];
+${groupRowStats(element)}
   let logSum = k_log(rowSum);
   for (var j = lidx; j < L; j += ${GROUP}u) {
     let shifted = x[inBase + i32(j) * sIn] - rowMax;
@@ -90,10 +76,7 @@ ${decompose('row', nd, ROWS_SHAPE_AT, [
 ])}
   let sIn = ${mi(3)};
   let sOut = ${mi(4)};
-  var rowMax = -k_inf();
-  for (var j = 0u; j < L; j++) { rowMax = k_maxf(rowMax, x[inBase + i32(j) * sIn]); }
-  var rowSum = 0.0;
-  for (var j = 0u; j < L; j++) { rowSum += k_exp(x[inBase + i32(j) * sIn] - rowMax); }
+${threadRowStats(element)}
   let logSum = k_log(rowSum);
   for (var j = 0u; j < L; j++) {
     let shifted = x[inBase + i32(j) * sIn] - rowMax;

@@ -63,9 +63,9 @@ const scalarAttr = (other: TensorLike, attrs: Record<string, unknown> = {}): Rec
  */
 function axpyInto(t: Tensor, other: TensorLike, alpha: number): boolean {
   if (!(other instanceof Tensor) || other.dtype !== t.dtype || !isFloating(t.dtype)) return false;
-  const axpy = backendOf(t).fused?.axpy;
-  if (!axpy || !shapesEqual(broadcastShapes('add_', t.shape, other.shape), t.shape)) return false;
-  return axpy.call(backendOf(t).fused, t.view_(), broadcastView(other, t.shape), alpha);
+  const fused = backendOf(t).fused;
+  if (!fused?.axpy || !shapesEqual(broadcastShapes('add_', t.shape, other.shape), t.shape)) return false;
+  return fused.axpy(t.view_(), broadcastView(other, t.shape), alpha);
 }
 
 export const add_ = <T extends Tensor>(t: T, other: TensorLike, options?: { alpha?: number }): T =>
