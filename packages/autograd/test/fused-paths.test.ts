@@ -1,5 +1,5 @@
 import { cpuBackend, cpuReady } from '@kindling/backend-cpu';
-import { type Backend, linear, nllLoss, randn, reluBackward, tensor, tidy } from '@kindling/tensor';
+import { type Backend, affine, linear, nllLoss, randn, reluBackward, tensor, tidy } from '@kindling/tensor';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 
@@ -35,7 +35,7 @@ afterEach(() => {
 function watch(): void {
   const b = cpuBackend as Backend;
   count(b, ['binary', 'assign', 'matmul', 'where', 'cast']);
-  count(b.fused as object, ['axpy', 'reluBackward'], 'fused.');
+  count(b.fused as object, ['axpy', 'reluBackward', 'affine'], 'fused.');
 }
 
 describe('fused paths on the cpu backend', () => {
@@ -48,6 +48,19 @@ describe('fused paths on the cpu backend', () => {
     expect(calls.get('fused.axpy')).toBe(2);
     expect(calls.get('binary') ?? 0).toBe(0);
     expect(calls.get('assign') ?? 0).toBe(0);
+  });
+
+  it('affine of a uint8 batch (ToTensor + Normalize) is one fused kernel call', () => {
+    const bytes = tensor(
+      new Uint8Array(64 * 784).map((_, i) => i % 251),
+      { shape: [64, 1, 28, 28] },
+    );
+    watch();
+    const out = affine(bytes, 1 / (255 * 0.3081), -0.1307 / 0.3081);
+    expect(out.dtype).toBe('float32');
+    expect(calls.get('fused.affine')).toBe(1);
+    expect(calls.get('cast') ?? 0).toBe(0);
+    expect(calls.get('binary') ?? 0).toBe(0);
   });
 
   it('reluBackward is one fused kernel call', () => {

@@ -70,6 +70,7 @@ const cases: Case[] = [
   { op: 'cos', what: '', run: () => ({ fn: (a) => a.cos(), inputs: [input(3)] }) },
   { op: 'tanh', what: '', run: () => ({ fn: (a) => a.tanh(), inputs: [input(2, 3)] }) },
   { op: 'sigmoid', what: '', run: () => ({ fn: (a) => a.sigmoid(), inputs: [input(2, 3)] }) },
+  { op: 'affine', what: 'float64', run: () => ({ fn: (a) => kd.affine(a, -1.5, 0.25), inputs: [input(3, 3)] }) },
   { op: 'relu', what: 'signed', run: () => ({ fn: (a) => a.relu(), inputs: [input(3, 3)] }) },
   {
     op: 'reluBackward',

@@ -1,5 +1,5 @@
 import '@kindling/backend-cpu';
-import { KindlingError, type Tensor, manualSeed, ones, randn, tensor, zeros } from '@kindling/tensor';
+import { KindlingError, type Tensor, affine, manualSeed, ones, randn, tensor, zeros } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enableGrad, grad, isGradEnabled, noGrad, setGradEnabled } from '../src/index.js';
 
@@ -221,5 +221,12 @@ describe('functional grad', () => {
     const u = tensor([2.5], { requiresGrad: true });
     expect(() => grad(x.mul(2).sum(), [u])).toThrow(/not have been used in the graph/);
     expect(grad(x.mul(2).sum(), [u], { allowUnused: true })).toEqual([null]);
+  });
+
+  it('gives a float64 input of a float32 affine its gradient in float64', () => {
+    const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    affine(x, -2, 1, { dtype: 'float32' }).sum().backward();
+    expect(x.grad?.dtype).toBe('float64');
+    expect(values(x.grad)).toEqual([-2, -2, -2]);
   });
 });

@@ -171,3 +171,32 @@ export function axpy(alpha: f32, x: usize, y: usize, n: i32): void {
     store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
   }
 }
+
+@inline
+function affineVec(q: v128, scale: v128, shift: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(q), scale), shift);
+}
+
+/**
+ * out[i] = f32(x[i]) * scale + shift for n bytes x: torchvision's ToTensor +
+ * Normalize in one pass. A multiply then an add (never fused), so every
+ * build rounds as the unfused ops do.
+ */
+export function affineBytes(x: usize, out: usize, n: i32, scale: f32, shift: f32): void {
+  const vs = f32x4.splat(scale);
+  const vt = f32x4.splat(shift);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const bytes = v128.load(x + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(bytes);
+    const hi = i16x8.extend_high_i8x16_u(bytes);
+    const o = out + <usize>i * 4;
+    v128.store(o, affineVec(i32x4.extend_low_i16x8_u(lo), vs, vt));
+    v128.store(o + 16, affineVec(i32x4.extend_high_i16x8_u(lo), vs, vt));
+    v128.store(o + 32, affineVec(i32x4.extend_low_i16x8_u(hi), vs, vt));
+    v128.store(o + 48, affineVec(i32x4.extend_high_i16x8_u(hi), vs, vt));
+  }
+  for (; i < n; i++) {
+    store<f32>(out + <usize>i * 4, <f32>load<u8>(x + <usize>i) * scale + shift);
+  }
+}

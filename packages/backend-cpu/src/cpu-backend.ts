@@ -10,7 +10,7 @@ import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
 import { reluBackward } from './kernels/relu-backward.js';
-import { wasmAxpy, wasmBinary, wasmReduce, wasmReluBackward, wasmSoftmax, wasmUnary } from './kernels/wasm-elementwise.js';
+import { wasmAffine, wasmAxpy, wasmBinary, wasmReduce, wasmReluBackward, wasmSoftmax, wasmUnary } from './kernels/wasm-elementwise.js';
 import { wasmMatmul } from './kernels/wasm-matmul.js';
 import { activeKernels, kernelsForMatmul } from './wasm-path.js';
 
@@ -87,6 +87,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
         const k = activeKernels();
         return k !== null && wasmAxpy(k, y, x, alpha);
       },
+      affine: (x, scale, shift, dtype) => fast(wasmAffine, x, scale, shift, dtype),
       reluBackward: (grad, output) => roundedOutput(fast(wasmReluBackward, grad, output) ?? reluBackward(grad, output), grad.dtype),
       softmax: (x, axis, log) => roundedOutput(fast(wasmSoftmax, x, axis, log) ?? softmax(x, axis, log), x.dtype),
       linear: (x, weight, bias, activation) =>

@@ -158,6 +158,22 @@ describe.each(isas)('wasm gradient helpers (%s)', (isa) => {
     k.axpy(-0.5, x, y, 7);
     expect(Array.from(download(k, y, 7))).toEqual([0.5, 0, -0.5, -1, -1.5, -2, -2.5]);
   });
+
+  it('affineBytes converts every byte value to f32(x) * scale + shift, rounded as a multiply then an add', async () => {
+    const k = await kernelsFor(isa);
+    // All 256 byte values plus 7 more, so the 16-byte SIMD body and the scalar tail both run.
+    const n = 263;
+    const x = k.alloc(n);
+    const bytes = new Uint8Array(k.memory.buffer, x, n);
+    for (let i = 0; i < n; i++) bytes[i] = (i * 37) % 256;
+    const [scale, shift] = [1 / (255 * 0.3081), -0.1307 / 0.3081];
+    const out = k.alloc(n * 4);
+    k.affineBytes(x, out, n, scale, shift);
+    const expected = Array.from(new Uint8Array(k.memory.buffer, x, n), (b) =>
+      Math.fround(Math.fround(b * Math.fround(scale)) + Math.fround(shift)),
+    );
+    expect(Array.from(download(k, out, n))).toEqual(expected);
+  });
 });
 
 describe.each(isas)('wasm reductions and softmax (%s)', (isa) => {

@@ -196,6 +196,14 @@ export interface FusedKernels {
    */
   reluBackward?(grad: View, output: View): StorageHandle;
   /**
+   * `cast(x, dtype) * scale + shift` into a new dense tensor of floating
+   * `dtype` (ToTensor + Normalize of image bytes), the multiply and the add
+   * each rounded to `dtype` as the separate ops round. Returns null, having
+   * allocated nothing, for inputs or dtypes the kernel does not take; the op
+   * then lowers to `cast`, `mul` and `add`.
+   */
+  affine?(x: View, scale: number, shift: number, dtype: DType): StorageHandle | null;
+  /**
    * Per-sample cross-entropy of logits: `out[i] = logsumexp(logits[i, :]) -
    * logits[i, target[i]]`, i.e. `-logSoftmax(logits, 1)[i, target[i]]`,
    * without writing the `[N, C]` log-probabilities. `logits` is floating

@@ -127,6 +127,7 @@ export {
 export { matmul, mm, linear } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { reluBackward } from './ops/relu-backward.js';
+export { affine, type AffineOptions } from './ops/affine.js';
 export {
   view,
   reshape,

@@ -17,6 +17,10 @@ function zeroGrad(op: string, name: string): void {
 }
 
 registerGradRule('add', { name: 'AddBackward0', backward: (_ctx, [g]) => [g, g] });
+registerGradRule('affine', {
+  name: 'AffineBackward0',
+  backward: (ctx, [g]) => [g.mul((ctx.attrs as { scale: number }).scale)],
+});
 registerGradRule('sub', { name: 'SubBackward0', backward: (_ctx, [g]) => [g, g.neg()] });
 registerGradRule('mul', {
   name: 'MulBackward0',

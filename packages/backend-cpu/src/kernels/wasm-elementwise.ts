@@ -125,3 +125,16 @@ export function wasmReluBackward(k: WasmKernels, grad: View, y: View): StorageHa
   if (out) k.reluBackward(pg, py, ptrOf(out), n);
   return out;
 }
+
+/**
+ * `float32(x) * scale + shift` of a dense uint8 tensor (ToTensor + Normalize
+ * of image bytes) in one pass; other dtypes and layouts lower to cast, mul, add.
+ */
+export function wasmAffine(k: WasmKernels, x: View, scale: number, shift: number, dtype: DType): StorageHandle | null {
+  const n = sizeOf(x.shape);
+  if (x.dtype !== 'uint8' || dtype !== 'float32' || n === 0 || !isDense(x)) return null;
+  const src = ptrIn(x.handle, k);
+  const out = src === 0 ? null : output(k, n);
+  if (out) k.affineBytes(src + x.offset, ptrOf(out), n, scale, shift);
+  return out;
+}

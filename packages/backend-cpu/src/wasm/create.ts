@@ -210,6 +210,10 @@ class Kernels implements WasmKernels {
     this.raw.axpy(alpha, x, y, n);
   }
 
+  affineBytes(x: number, out: number, n: number, scale: number, shift: number): void {
+    this.raw.affineBytes(x, out, n, scale, shift);
+  }
+
   reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void {
     this.raw.reduceRows(REDUCE_CODES[op], x, rows, cols, out);
   }

@@ -100,6 +100,12 @@ export interface WasmKernels {
   reluBackward(grad: number, y: number, out: number, n: number): void;
   /** `y[i] += alpha * x[i]` for `n` contiguous floats (SGD steps, gradient accumulation). */
   axpy(alpha: number, x: number, y: number, n: number): void;
+  /**
+   * `out[i] = f32(x[i]) * scale + shift` for `n` bytes at `x` into `n` floats at
+   * `out` (ToTensor + Normalize); `scale` and `shift` are rounded to float32 and
+   * the multiply and add round separately, as the unfused ops do.
+   */
+  affineBytes(x: number, out: number, n: number, scale: number, shift: number): void;
   /** `out[r] = op(x[r, :])` over a contiguous `rows×cols` x (a full reduction is `rows = 1`). */
   reduceRows(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void;
   /** `out[c] = op(x[:, c])` over a contiguous `rows×cols` x. */

@@ -41,6 +41,7 @@ export interface RawKernels {
   ): void;
   reluBackward(grad: number, y: number, out: number, n: number): void;
   axpy(alpha: number, x: number, y: number, n: number): void;
+  affineBytes(x: number, out: number, n: number, scale: number, shift: number): void;
   reduceRows(op: number, x: number, rows: number, cols: number, out: number): void;
   reduceCols(op: number, x: number, rows: number, cols: number, out: number): void;
   softmaxRows(x: number, out: number, rows: number, cols: number, log: number): void;

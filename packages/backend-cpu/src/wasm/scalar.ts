@@ -89,6 +89,13 @@ export function createScalarKernels(memory: WebAssembly.Memory): RawKernels {
       const a = Math.fround(alpha);
       for (let i = 0; i < n; i++) h[(y >> 2) + i] += Math.fround(a * h[(x >> 2) + i]);
     },
+    affineBytes(x, out, n, scale, shift) {
+      const h = mem();
+      const bytes = new Uint8Array(h.buffer, x, n);
+      const s = Math.fround(scale);
+      const t = Math.fround(shift);
+      for (let i = 0; i < n; i++) h[(out >> 2) + i] = Math.fround(bytes[i] * s) + t;
+    },
     reduceRows(op, x, rows, cols, out) {
       const h = mem();
       for (let r = 0; r < rows; r++) {

@@ -176,10 +176,10 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
       this.host &&
       this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.data.shape.slice(1) }, indices, device);
     if (fast) {
-      const labels = tensor(
-        Int32Array.from(indices, (i) => (this.host as { labels: Int32Array }).labels[i]),
-        { device },
-      );
+      const hostLabels = this.host.labels;
+      const picked = new Int32Array(indices.length);
+      for (let k = 0; k < indices.length; k++) picked[k] = hostLabels[indices[k]];
+      const labels = tensor(picked, { device });
       return [fast, this.targetTransform ? this.targetTransform.applyBatch(labels) : labels];
     }
     const [images, targets] = this.host ? this.gatherOnHost(indices, this.host) : this.gatherOnDevice(indices);

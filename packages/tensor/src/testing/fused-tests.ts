@@ -1,6 +1,8 @@
+import { DTypeError } from '../errors.js';
 import * as K from '../index.js';
 import type { Tensor } from '../tensor.js';
 import { compareValues } from './compare.js';
+import { expectError } from './error-tests.js';
 import { type SuiteContext, expectNoProblem } from './framework.js';
 import { hostValues } from './layout-tests.js';
 
@@ -10,7 +12,7 @@ async function check(ctx: SuiteContext, what: string, t: Tensor, expected: reado
 
 /**
  * Ops a backend may run as fused kernels (`reluBackward`, the in-place
- * `add_`/`sub_` with `alpha` through `axpy`) must equal their definitions on
+ * `add_`/`sub_` with `alpha` through `axpy`, `affine`) must equal their definitions on
  * every layout, whether the backend fuses them or not.
  */
 export function registerFusedTests(ctx: SuiteContext): void {
@@ -76,6 +78,36 @@ export function registerFusedTests(ctx: SuiteContext): void {
         await check(ctx, what, t, expected(base));
         t.dispose();
       }
+    });
+
+    it('affine(x, scale, shift) equals cast, mul and add bit for bit, on bytes and floats, dense and strided', async () => {
+      // 37 bytes: whole SIMD blocks and a tail; every byte value's neighbourhood of rounding.
+      const bytes = Array.from({ length: 74 }, (_, i) => (i * 97 + 13) % 256);
+      const [scale, shift] = [1 / (255 * 0.3081), -0.1307 / 0.3081];
+      const inputs: [string, () => Tensor][] = [
+        ['dense uint8', () => K.tensor(bytes.slice(0, 37), { dtype: 'uint8', device })],
+        ['offset uint8', () => K.tensor(bytes, { dtype: 'uint8', device }).narrow(0, 3, 37)],
+        ['strided uint8', () => K.tensor(bytes, { dtype: 'uint8', device }).reshape(37, 2).select(1, 1)],
+        ['int32', () => K.tensor(bytes.slice(0, 37), { dtype: 'int32', device })],
+      ];
+      if (ctx.dtypes.includes('float32')) inputs.push(['float32', () => K.tensor(bytes.slice(0, 37), { dtype: 'float32', device })]);
+      for (const dtype of floats) {
+        for (const [what, make] of inputs) {
+          const x = make();
+          const out = K.affine(x, scale, shift, { dtype });
+          const expected = K.cast(x, dtype).mul(scale).add(shift);
+          ctx.expect(out.dtype).toBe(dtype);
+          ctx.expect(out.shape).toEqual([37]);
+          ctx.expect(Array.from(await out.data()), `${what} -> ${dtype}`).toEqual(Array.from(await expected.data()));
+          for (const t of [x, out, expected]) t.dispose();
+        }
+      }
+    });
+
+    it('affine rejects a non-floating result dtype, naming it', () => {
+      const x = K.tensor([1, 2], { dtype: 'uint8', device });
+      expectError(ctx, () => K.affine(x, 2, 1, { dtype: 'int32' }), DTypeError, 'affine: dtype must be a floating dtype, got int32');
+      x.dispose();
     });
   });
 }
