@@ -68,6 +68,8 @@ export function runBackward(roots: readonly BackwardRoot[], options: EngineOptio
       if (n === node && slots[i]) captured[k] = slots[i];
     });
   };
+  // The caller holds the gradients it passed in, so those are never handed to `.grad` uncopied.
+  const rootGrads = new Set(roots.map((r) => r.grad));
   const ready: GradNode[] = [...new Set(roots.map((r) => r.edge[0]))].filter((n) => !deps.get(n));
   const mode = options.createGraph ? enableGrad : noGrad;
   mode(() => {
@@ -78,7 +80,7 @@ export function runBackward(roots: readonly BackwardRoot[], options: EngineOptio
       captureAt(node, slots);
       let inputGrads: readonly (Tensor | null)[] = [];
       if (node instanceof AccumulateGrad) {
-        if (!options.capture && slots[0]) node.accumulate(slots[0], options.createGraph);
+        if (!options.capture && slots[0]) node.accumulate(slots[0], options.createGraph, !rootGrads.has(slots[0]));
       } else if (node instanceof FunctionNode) {
         inputGrads = applyNode(node, slots, options);
       }

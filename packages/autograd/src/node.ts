@@ -109,12 +109,19 @@ export class AccumulateGrad implements GradNode {
 
   constructor(readonly variable: Tensor) {}
 
-  accumulate(grad: Tensor, createGraph: boolean): void {
+  /**
+   * Adds `grad` into `.grad`. A first gradient that nothing else can reach
+   * (`stealable`: not a tensor the caller handed to backward) and that owns
+   * its whole storage becomes `.grad` without a copy, as PyTorch's
+   * AccumulateGrad steals an unshared gradient; any other is cloned, since
+   * it may be a broadcast view or alias a tensor still in use.
+   */
+  accumulate(grad: Tensor, createGraph: boolean, stealable = false): void {
     const v = this.variable;
+    const owned = stealable && ownsStorage(grad); // asked before detach() adds a second tensor on the storage
     const incoming = createGraph ? grad : grad.detach();
     if (v.grad === null) {
-      // The incoming gradient may be a broadcast view or alias a tensor still in use; `.grad` must own its storage.
-      v.grad = keep(createGraph ? incoming : incoming.clone());
+      v.grad = keep(createGraph || owned ? incoming : incoming.clone());
     } else if (createGraph) {
       v.grad = keep(v.grad.add(incoming));
     } else {
@@ -125,6 +132,11 @@ export class AccumulateGrad implements GradNode {
   toString(): string {
     return '<AccumulateGrad>';
   }
+}
+
+/** Whether `t` is the only tensor on its storage and covers all of it in row-major order. */
+function ownsStorage(t: Tensor): boolean {
+  return t.storage.tensorCount === 1 && t.offset === 0 && t.size === t.storage.size && t.isContiguous();
 }
 
 const accumulators = new WeakMap<Tensor, AccumulateGrad>();

@@ -63,6 +63,19 @@ describe('fused paths on the cpu backend', () => {
     expect(calls.get('binary') ?? 0).toBe(0);
   });
 
+  it("backward hands a linear layer's fresh weight gradient to .grad without copying it", () => {
+    const x = randn([64, 784]);
+    const w = randn([128, 784]).requiresGrad_();
+    const b = randn([128]).requiresGrad_();
+    // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
+    const loss = linear(x, w, b).mul(randn([64, 128])).sum();
+    watch();
+    loss.backward();
+    expect(calls.get('cast') ?? 0).toBe(0);
+    expect(w.grad?.shape).toEqual([128, 784]);
+    expect(b.grad?.shape).toEqual([128]);
+  });
+
   it('reluBackward is one fused kernel call', () => {
     const g = randn([64, 128]);
     const y = randn([64, 128]).relu();
@@ -88,7 +101,8 @@ describe('fused paths on the cpu backend', () => {
     const x = randn([64, 784]);
     const w = randn([128, 784]).requiresGrad_();
     const b = randn([128]).requiresGrad_();
-    const loss = linear(x, w, b).sum();
+    // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
+    const loss = linear(x, w, b).mul(randn([64, 128])).sum();
     watch();
     loss.backward();
     // Only the weight gradient is a product; x's would be a second one.

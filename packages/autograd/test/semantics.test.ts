@@ -1,5 +1,5 @@
 import '@kindling/backend-cpu';
-import { KindlingError, type Tensor, affine, manualSeed, ones, randn, tensor, zeros } from '@kindling/tensor';
+import { KindlingError, type Tensor, affine, cat, manualSeed, ones, randn, tensor, zeros } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enableGrad, grad, isGradEnabled, noGrad, setGradEnabled } from '../src/index.js';
 
@@ -228,5 +228,36 @@ describe('functional grad', () => {
     affine(x, -2, 1, { dtype: 'float32' }).sum().backward();
     expect(x.grad?.dtype).toBe('float64');
     expect(values(x.grad)).toEqual([-2, -2, -2]);
+  });
+});
+
+describe('.grad owns its storage', () => {
+  it('gives two leaves fed the same gradient (a + b) separate .grad storages', () => {
+    const a = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const b = tensor([3, 4], { dtype: 'float32', requiresGrad: true });
+    a.add(b).mul(tensor([5, 6])).sum().backward();
+    expect(a.grad?.storage).not.toBe(b.grad?.storage);
+    a.grad?.add_(1);
+    expect(values(a.grad)).toEqual([6, 7]);
+    expect(values(b.grad)).toEqual([5, 6]);
+  });
+
+  it('copies a gradient the caller passed to backward, even when it flows to a leaf unchanged', () => {
+    const x = tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
+    const g = tensor([0.5, 1, 2]);
+    x.clone().backward(g);
+    expect(x.grad?.storage).not.toBe(g.storage);
+    g.fill_(9);
+    expect(values(x.grad)).toEqual([0.5, 1, 2]);
+  });
+
+  it('gives leaves whose gradients are slices of one tensor (cat) storages of their own', () => {
+    const a = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const b = tensor([3, 4, 5], { dtype: 'float32', requiresGrad: true });
+    cat([a, b]).mul(tensor([1, 2, 3, 4, 5])).sum().backward();
+    expect(a.grad?.storage.size).toBe(2);
+    expect(b.grad?.storage.size).toBe(3);
+    a.grad?.fill_(0);
+    expect(values(b.grad)).toEqual([3, 4, 5]);
   });
 });

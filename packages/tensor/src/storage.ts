@@ -52,6 +52,15 @@ export class Storage {
     return this.refs < 0;
   }
 
+  /**
+   * @internal Undisposed tensors viewing this storage. A tensor whose storage
+   * has exactly one (itself) can hand that storage to a new owner without a
+   * copy, as autograd does with a fresh gradient.
+   */
+  get tensorCount(): number {
+    return Math.max(0, this.refs);
+  }
+
   retain(): void {
     this.refs++;
   }
