@@ -6,8 +6,8 @@
  * + `Normalize`, `DataLoader(batch_size=64, shuffle=True)`, the same model and
  * loop, `OMP_NUM_THREADS=1`). Each runs as a child process from a cold start
  * (dataset copied from the local mirror first); the table shows wall time,
- * peak resident memory (the child's `VmHWM`, polled from /proc) and the final
- * test accuracy.
+ * peak resident memory (each child reports its own `maxrss` at exit: polling
+ * /proc from here slowed the measured run) and the final test accuracy.
  *
  *   pnpm build && node tools/run-ts.mjs tools/bench/mnist-run.ts [--data ../shared/data/mnist] [--epochs 5] [--no-torch] [--json out.json]
  */
@@ -23,36 +23,29 @@ interface RunResult {
   stdout: string;
 }
 
-/** Peak resident set of a live process in MiB, from /proc (null where there is no /proc). */
-function peakRss(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status);
-    return kb ? Number(kb[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Runs a command to completion, timing it and polling its peak memory every 50 ms. */
-function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+/**
+ * Runs a command to completion, timing it. The child writes its peak resident
+ * set (KiB) to `PEAK_RSS_FILE` at exit: Node children preload
+ * `report-peak-rss.cjs`, `torch_mnist.py` does it itself.
+ */
+function run(command: string, args: readonly string[], rssFile: string, env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((done, fail) => {
+    rmSync(rssFile, { force: true });
     const start = performance.now();
-    const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, PEAK_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
-    let peak: number | null = null;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    const poll = setInterval(() => {
-      const rss = child.pid ? peakRss(child.pid) : null;
-      if (rss !== null) peak = Math.max(peak ?? 0, rss);
-    }, 50);
     child.on('error', fail);
     child.on('close', (code) => {
-      clearInterval(poll);
+      const wallSeconds = (performance.now() - start) / 1000;
       if (code !== 0) fail(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-      else done({ wallSeconds: (performance.now() - start) / 1000, peakRssMiB: peak, stdout });
+      else done({ wallSeconds, peakRssMiB: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : null, stdout });
     });
   });
 }
@@ -66,19 +59,25 @@ export async function main(args: string[] = []): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'kindling-mnist-run-'));
   const result: Record<string, unknown> = { bench: 'mnist-run', epochs, node: process.version };
   try {
-    const kd = await run(process.execPath, [
-      cli,
-      'train',
-      '--mirror',
-      data,
-      '--data-dir',
-      join(scratch, 'data'),
-      '--out',
-      join(scratch, 'out'),
-      '--epochs',
-      String(epochs),
-      '--json',
-    ]);
+    const kd = await run(
+      process.execPath,
+      [
+        '--require',
+        join(repoRoot, 'tools/bench/report-peak-rss.cjs'),
+        cli,
+        'train',
+        '--mirror',
+        data,
+        '--data-dir',
+        join(scratch, 'data'),
+        '--out',
+        join(scratch, 'out'),
+        '--epochs',
+        String(epochs),
+        '--json',
+      ],
+      join(scratch, 'kindling.rss'),
+    );
     const lines = kd.stdout
       .trim()
       .split('\n')
@@ -92,9 +91,14 @@ export async function main(args: string[] = []): Promise<void> {
     if (!args.includes('--no-torch')) {
       try {
         const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-        const torch = await run(py, [join(repoRoot, 'tools/bench/torch_mnist.py'), data, '--epochs', String(epochs)], {
-          OMP_NUM_THREADS: '1',
-        });
+        const torch = await run(
+          py,
+          [join(repoRoot, 'tools/bench/torch_mnist.py'), data, '--epochs', String(epochs)],
+          join(scratch, 'torch.rss'),
+          {
+            OMP_NUM_THREADS: '1',
+          },
+        );
         const t = JSON.parse(torch.stdout.trim().split('\n').pop() as string) as {
           torch: string;
           blas: string;

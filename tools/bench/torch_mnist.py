@@ -3,15 +3,18 @@ tutorial writes it, with torchvision's pipeline. datasets.MNIST + ToTensor +
 Normalize((0.1307,), (0.3081,)), DataLoader(batch_size=64, shuffle=True),
 Sequential(Linear(784,128), ReLU(), Linear(128,64), ReLU(), Linear(64,10),
 LogSoftmax(1)), NLLLoss, SGD(lr=0.003), 5 epochs, test accuracy after each
-epoch (no_grad, eval(), batch 1000). Prints one JSON line.
+epoch (no_grad, eval(), batch 1000). Prints one JSON line; with PEAK_RSS_FILE
+set, writes its peak resident set (KiB) there at exit.
 
     OMP_NUM_THREADS=1 /usr/bin/python3 tools/bench/torch_mnist.py <mnist-dir-with-gz-files> [--epochs N]
 
 Needs Debian's python3-torch and python3-torchvision.
 """
 import argparse
+import atexit
 import json
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -23,7 +26,15 @@ from torchvision import datasets, transforms
 from blas_info import loaded_blas
 
 
+def report_peak_rss():
+    file = os.environ.get("PEAK_RSS_FILE")
+    if file:
+        with open(file, "w") as f:
+            f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))  # KiB on Linux
+
+
 def main():
+    atexit.register(report_peak_rss)
     parser = argparse.ArgumentParser()
     parser.add_argument("data")
     parser.add_argument("--epochs", type=int, default=5)

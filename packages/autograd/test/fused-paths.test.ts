@@ -68,7 +68,9 @@ describe('fused paths on the cpu backend', () => {
     const w = randn([128, 784]).requiresGrad_();
     const b = randn([128]).requiresGrad_();
     // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
-    const loss = linear(x, w, b).mul(randn([64, 128])).sum();
+    const loss = linear(x, w, b)
+      .mul(randn([64, 128]))
+      .sum();
     watch();
     loss.backward();
     expect(calls.get('cast') ?? 0).toBe(0);
@@ -102,7 +104,9 @@ describe('fused paths on the cpu backend', () => {
     const w = randn([128, 784]).requiresGrad_();
     const b = randn([128]).requiresGrad_();
     // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
-    const loss = linear(x, w, b).mul(randn([64, 128])).sum();
+    const loss = linear(x, w, b)
+      .mul(randn([64, 128]))
+      .sum();
     watch();
     loss.backward();
     // Only the weight gradient is a product; x's would be a second one.

@@ -235,7 +235,10 @@ describe('.grad owns its storage', () => {
   it('gives two leaves fed the same gradient (a + b) separate .grad storages', () => {
     const a = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
     const b = tensor([3, 4], { dtype: 'float32', requiresGrad: true });
-    a.add(b).mul(tensor([5, 6])).sum().backward();
+    a.add(b)
+      .mul(tensor([5, 6]))
+      .sum()
+      .backward();
     expect(a.grad?.storage).not.toBe(b.grad?.storage);
     a.grad?.add_(1);
     expect(values(a.grad)).toEqual([6, 7]);
@@ -254,7 +257,10 @@ describe('.grad owns its storage', () => {
   it('gives leaves whose gradients are slices of one tensor (cat) storages of their own', () => {
     const a = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
     const b = tensor([3, 4, 5], { dtype: 'float32', requiresGrad: true });
-    cat([a, b]).mul(tensor([1, 2, 3, 4, 5])).sum().backward();
+    cat([a, b])
+      .mul(tensor([1, 2, 3, 4, 5]))
+      .sum()
+      .backward();
     expect(a.grad?.storage.size).toBe(2);
     expect(b.grad?.storage.size).toBe(3);
     a.grad?.fill_(0);

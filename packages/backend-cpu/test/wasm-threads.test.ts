@@ -22,7 +22,7 @@ describe('wasm matmul on worker threads', () => {
     expect(threaded.numThreads).toBe(3);
   });
 
-  // Splits by columns (wide N) and by rows (narrow N); every split gives bit-identical results.
+  // Splits by columns (N >= M) and by rows (M > N); every split gives bit-identical results.
   for (const [M, K, N, transA, transB] of [
     [64, 784, 128, false, false],
     [64, 128, 784, false, true],

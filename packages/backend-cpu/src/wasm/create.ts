@@ -159,8 +159,10 @@ class Kernels implements WasmKernels {
     if (M === 0 || N === 0) return;
     const raw = this.raw;
     const threads = this.pool && M * K * N >= THREAD_MIN_MACS ? this.threads : 1;
-    // Columns split without repacking B; rows only when N is too narrow to share.
-    const split: 0 | 1 = N >= threads * 8 * MICRO_TILE.cols || N >= M ? 1 : 0;
+    // Every part packs all of the operand it does not split: a column split repacks A
+    // (M×K) per part, a row split repacks B (K×N), so split the dimension of the bigger
+    // one (rows for a 1000-sample evaluation batch against a 128-unit layer).
+    const split: 0 | 1 = N >= M ? 1 : 0;
     const tile = split === 1 ? MICRO_TILE.cols : MICRO_TILE.rows;
     const extent = split === 1 ? N : M;
     // Two parts per thread: a thread that starts late (a worker waking up) takes fewer,

@@ -11,6 +11,13 @@ export function setGunzipImplementation(fn: (bytes: Uint8Array) => Uint8Array): 
   inflate = fn;
 }
 
+/** The inflated size a gzip file's trailer records (its last 4 bytes, little-endian, mod 2^32). */
+export function inflatedSize(bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n < 4) return 0;
+  return (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0;
+}
+
 /** Whether `bytes` starts with the gzip magic number (1f 8b). */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -34,8 +41,7 @@ export function gunzip(bytes: Uint8Array, name: string): Uint8Array {
   } catch (error) {
     throw new DatasetError(`gunzip: ${name} is truncated or corrupt (${(error as Error).message})`);
   }
-  const n = bytes.length;
-  const trailerSize = (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0;
+  const trailerSize = inflatedSize(bytes);
   if (trailerSize !== out.length % 2 ** 32) {
     throw new DatasetError(`gunzip: ${name} is truncated or corrupt (inflated ${out.length} bytes, the gzip trailer says ${trailerSize})`);
   }

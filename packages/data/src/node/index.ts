@@ -7,7 +7,7 @@
  * the gzip decoder (about 3× faster than the pure-JavaScript one).
  */
 import { gunzipSync } from 'node:zlib';
-import { setGunzipImplementation } from '../io/gzip.js';
+import { inflatedSize, setGunzipImplementation } from '../io/gzip.js';
 import { setDefaultStore } from '../io/store.js';
 import { FileStore } from './file-store.js';
 
@@ -17,6 +17,9 @@ export { downloadFile, hashFile, isHttpMirror, mirrorLocation, type DownloadOpti
 
 setDefaultStore(new FileStore());
 setGunzipImplementation((bytes) => {
-  const out = gunzipSync(bytes);
+  // The gzip trailer gives the inflated size (mod 2^32): one output chunk of that size
+  // instead of 16 KiB chunks joined at the end (a copy of the whole file).
+  const chunkSize = Math.min(Math.max(64 * 1024, inflatedSize(bytes) + 1024), 256 * 1024 * 1024);
+  const out = gunzipSync(bytes, { chunkSize });
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 });
