@@ -30,11 +30,14 @@ export const CTRL = {
 } as const;
 
 /**
- * Spins before a worker sleeps in Atomics.wait (about a millisecond): longer than the
- * gaps between the products of a training step, so workers stay awake through a step
- * instead of paying a wake-up (tens to hundreds of microseconds) for every matmul.
+ * Spins before a worker sleeps in Atomics.wait (about 0.1 ms): long enough to catch
+ * the next product of the same layer without a wake-up (tens of microseconds), short
+ * enough that a worker idle through the elementwise part of a step sleeps and leaves
+ * its core to V8's background compiler and GC threads. On the 2-core dev machine a
+ * 1 ms spin kept the second core busy all step long and made the first epoch (when
+ * V8 compiles the step) 15-35% slower, with no gain afterwards.
  */
-export const WORKER_SPINS = 200000;
+export const WORKER_SPINS = 20000;
 
 /** Source of the worker program (expects `{ module, memory, ctrl, tid }`). */
 export const WORKER_SOURCE = `
