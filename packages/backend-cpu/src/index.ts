@@ -26,6 +26,6 @@ registerBackend(cpuBackend);
 void startCpuKernels();
 
 export { cpuBackend, createCpuBackend, cpuData } from './cpu-backend.js';
-export { DEFAULT_MIN_MACS, configureCpuKernels, cpuKernelInfo, cpuReady } from './wasm-path.js';
+export { DEFAULT_MIN_MACS, configureCpuKernels, cpuKernelInfo, cpuReady, getNumThreads, setNumThreads } from './wasm-path.js';
 export type { CpuKernelInfo, CpuKernelOptions, CpuKernelStatus } from './wasm-path.js';
 export * from './wasm/index.js';

@@ -143,6 +143,32 @@ export function configureCpuKernels(options: CpuKernelOptions): void {
   }
 }
 
+/**
+ * `torch.set_num_threads`: threads the CPU backend splits large products across
+ * (default: the machine's cores, or `KINDLING_CPU_THREADS`). Same as
+ * `configureCpuKernels({ threads: n })`.
+ *
+ * ```ts
+ * import { getNumThreads, setNumThreads } from 'kindling';
+ * setNumThreads(1); // e.g. several training processes on one machine
+ * console.log(getNumThreads()); // 1
+ * ```
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new KindlingError(`setNumThreads: n must be a positive integer, got ${n}`);
+  configureCpuKernels({ threads: n });
+}
+
+/**
+ * `torch.get_num_threads`: threads large CPU products run on now: the kernels'
+ * count once they have loaded (clamped to what the runtime allows: 1 without
+ * shared memory), the requested count before that, 1 on the TypeScript path.
+ */
+export function getNumThreads(): number {
+  if (!enabled || failed) return 1;
+  return kernels?.numThreads ?? threads ?? 1;
+}
+
 /** @internal The loaded SIMD kernels when the fast path is on, else null. */
 export function activeKernels(): WasmKernels | null {
   return enabled ? kernels : null;

@@ -15,6 +15,9 @@
  */
 import '@kindling/backend-cpu';
 
+/** `torch.set_num_threads` / `torch.get_num_threads` for the CPU backend, and `cpuReady` to await its fast kernels. */
+export { cpuReady, getNumThreads, setNumThreads } from '@kindling/backend-cpu';
+
 export * from '@kindling/tensor';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from '@kindling/autograd';
 /** `torch.autograd`: `grad`, `gradcheck`, `defineFunction` (custom ops). */

@@ -53,4 +53,18 @@ describe('kindling umbrella', () => {
     expect(typeof kd.checkpoint.save).toBe('function');
     expect(kd.listBackends()).toContain('cpu');
   });
+
+  it('sets and reports the CPU threads like torch.set_num_threads / get_num_threads', async () => {
+    await kd.cpuReady();
+    const before = kd.getNumThreads();
+    try {
+      kd.setNumThreads(1);
+      expect(kd.getNumThreads()).toBe(1);
+      kd.setNumThreads(2);
+      expect(kd.getNumThreads()).toBe(2);
+      expect(() => kd.setNumThreads(0)).toThrow('setNumThreads: n must be a positive integer, got 0');
+    } finally {
+      kd.setNumThreads(before);
+    }
+  });
 });
