@@ -58,7 +58,10 @@ export async function loadSplits(options: DataOptions): Promise<{ train: MNIST; 
     device: options.device,
     onProgress: options.onProgress,
   };
-  const train = await Dataset.create({ ...common, train: true });
-  const test = await Dataset.create({ ...common, train: false });
-  return { train, test };
+  // Both splits at once: one's file I/O and hashing overlap the other's decoding. allSettled, so a
+  // failure does not return while the other split is still writing its files.
+  const [train, test] = await Promise.allSettled([Dataset.create({ ...common, train: true }), Dataset.create({ ...common, train: false })]);
+  if (train.status === 'rejected') throw train.reason;
+  if (test.status === 'rejected') throw test.reason;
+  return { train: train.value, test: test.value };
 }
