@@ -65,3 +65,25 @@ describe('memory stays flat over training steps', () => {
     expect(after.bytes).toBeLessThanOrEqual(baseline.bytes + 4096);
   });
 });
+
+describe('ops with number operands', () => {
+  it('free the scalar tensors they make when autograd records nothing', () => {
+    const x = randn(4, 3);
+    const w = randn(3).requiresGrad_();
+    const before = memory().cpu.tensors;
+    for (let i = 0; i < 50; i++) {
+      for (const t of [x.mul(2), x.add(1), x.sub(0.5), x.div(3), x.pow(2), x.gt(0), noGrad(() => w.mul(2)), x.maskedFill(x.gt(0), 0)])
+        t.dispose();
+    }
+    // maskedFill's mask (x.gt(0)) is the caller's, so one bool tensor per iteration remains.
+    expect(memory().cpu.tensors).toBe(before + 50);
+  });
+
+  it('keep them for a recorded op, whose backward reads them', () => {
+    const w = randn(3).requiresGrad_();
+    const y = w.pow(3);
+    y.sum().backward();
+    const expected = w.detach().pow(2).mul(3);
+    expect(Array.from(w.grad?.dataSync() ?? [])).toEqual(Array.from(expected.dataSync()));
+  });
+});

@@ -18,7 +18,9 @@ export type OpResult = Tensor | readonly Tensor[];
 /**
  * A layer around every public op. `@kindling/autograd` installs one that
  * records the graph; `tensor` itself knows nothing of gradients. An
- * interceptor must call `run` at most once and return what it returns.
+ * interceptor must call `run` at most once and return what it returns. It
+ * may keep a call's inputs only if it gives the call's outputs a `gradFn`:
+ * ops free the temporary inputs they made (scalar operands) otherwise.
  */
 export type Interceptor = (call: OpCall, run: () => OpResult) => OpResult;
 

@@ -71,7 +71,7 @@ function binary(name: string, op: BinaryOp, a: TensorLike, b: TensorLike, kind: 
   const tb = asTensor(b, promoted, anchor.device);
   const backend = checkSameDevice(name, [ta, tb]);
   checkBackendDType(name, backend, compute);
-  const scalarsFreeable = !inputsMayBeKept();
+  const mayKeep = inputsMayBeKept();
   const out = dispatch(name, [ta, tb], attrs, () => {
     const ca = castTo(ta, compute);
     const cb = castTo(tb, compute);
@@ -79,13 +79,19 @@ function binary(name: string, op: BinaryOp, a: TensorLike, b: TensorLike, kind: 
     disposeTemps([ca, cb], [ta, tb]);
     return fromHandle(backend, handle, outDtype, shape);
   });
-  // Scalar tensors made from number operands are ours to free, unless an interceptor (autograd) may have kept them.
-  if (scalarsFreeable) disposeScalars([ta, tb], [a, b]);
+  freeScalars(mayKeep, out, [ta, tb], [a, b]);
   return out;
 }
 
-/** Disposes the tensors in `made` that `asTensor` created from number operands (not the caller's tensors). */
-function disposeScalars(made: readonly Tensor[], operands: readonly TensorLike[]): void {
+/**
+ * Disposes the tensors in `made` that `asTensor` created from number operands
+ * (not the caller's tensors) once the op that took them has run: they are ours,
+ * unless the interceptor recorded the op (autograd then gives `out` a backward
+ * node, whose rule may read them). Left to the garbage collector instead, a
+ * training loop's scalars pile up as thousands of scattered tiny blocks.
+ */
+function freeScalars(mayKeep: boolean, out: Tensor, made: readonly Tensor[], operands: readonly TensorLike[]): void {
+  if (mayKeep && out.gradFn !== null) return;
   for (const t of made) if (!operands.includes(t)) t.dispose();
 }
 
@@ -143,7 +149,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = asTensor(b, dtype, anchor.device);
   const backend = checkSameDevice('where', [condition, ta, tb]);
   const shape = broadcastShapes('where', condition.shape, ta.shape, tb.shape);
-  const scalarsFreeable = !inputsMayBeKept();
+  const mayKeep = inputsMayBeKept();
   const out = dispatch('where', [condition, ta, tb], {}, () => {
     const ca = castTo(ta, dtype);
     const cb = castTo(tb, dtype);
@@ -151,7 +157,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
     disposeTemps([ca, cb], [ta, tb]);
     return fromHandle(backend, handle, dtype, shape);
   });
-  if (scalarsFreeable) disposeScalars([ta, tb], [a, b]);
+  freeScalars(mayKeep, out, [ta, tb], [a, b]);
   return out;
 }
 
