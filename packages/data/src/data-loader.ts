@@ -24,9 +24,10 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /**
    * Batches built ahead of the one being consumed (default 1): the next batch
-   * is made while the current one trains, whenever the training step awaits
-   * (a GPU read, I/O); a batch not ready when asked for is built on the spot.
-   * 0 builds each batch on demand.
+   * is made in a turn of the event loop, while the current one trains if the
+   * step awaits (a GPU read, I/O), else when it is asked for. 0 builds each
+   * batch on demand. Either way the loader yields to the event loop for every
+   * batch, so tensors a loop never disposes are freed as it goes.
    */
   prefetch?: number;
 }
@@ -48,17 +49,31 @@ const schedule: Scheduler =
         channel.port2.postMessage(null);
       };
 
+/** Resolves on the next turn of the event loop (a macrotask). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => schedule(resolve));
+}
+
 /**
- * A batch built ahead of time: by the scheduler when the event loop is idle
- * (the consumer awaits a GPU read or I/O), or on the spot if the consumer asks
- * first, so prefetching never adds latency to a consumer that never waits.
+ * A batch built ahead of time by the scheduler, in a turn of the event loop
+ * (while the consumer awaits a GPU read or I/O, or when it asks for the
+ * batch), or on the spot if it is taken before that.
  */
 class BatchJob<B> {
   private state: 'pending' | 'done' | 'failed' | 'taken' = 'pending';
   private value: B | undefined;
   private error: unknown;
+  /** Settles after the scheduler's turn for this job, whether it built the batch then or found it taken. */
+  readonly scheduled: Promise<void>;
 
-  constructor(private readonly build: () => B) {}
+  constructor(private readonly build: () => B) {
+    this.scheduled = new Promise((resolve) =>
+      schedule(() => {
+        this.run();
+        resolve();
+      }),
+    );
+  }
 
   run(): void {
     if (this.state !== 'pending') return;
@@ -174,19 +189,23 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       while (queue.length < this.prefetch) {
         const next = groups.next();
         if (next.done) return;
-        const job = new BatchJob(() => this.fetch(next.value));
-        schedule(() => job.run());
-        queue.push(job);
+        queue.push(new BatchJob(() => this.fetch(next.value)));
       }
     };
     try {
       for (;;) {
+        // One turn of the event loop per batch, even for a consumer that never awaits anything
+        // else: tensors the garbage collector found unreachable are freed in such turns (see
+        // @kindling/tensor's gc-pressure), so a loop without tidy keeps a bounded heap.
         let batch: B;
         const job = queue.shift();
-        if (job) batch = job.take();
-        else {
+        if (job) {
+          await job.scheduled;
+          batch = job.take();
+        } else {
           const next = groups.next();
           if (next.done) return;
+          await nextTurn();
           batch = this.fetch(next.value);
         }
         fill();

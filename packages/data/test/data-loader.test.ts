@@ -1,5 +1,16 @@
 import './setup.js';
-import { Generator, type Tensor, arange, manualSeed, memory, tensor } from '@kindling/tensor';
+import {
+  COLLECTION_THRESHOLD_BYTES,
+  Generator,
+  type Tensor,
+  arange,
+  canRequestCollection,
+  manualSeed,
+  memory,
+  requestedCollections,
+  setCollectionThreshold,
+  tensor,
+} from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   BatchSampler,
@@ -172,6 +183,52 @@ describe('DataLoader', () => {
     await eager.next();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(none.batches.length).toBe(1);
+  });
+
+  it('gives the event loop a turn for every batch, with and without prefetching', async () => {
+    for (const prefetch of [0, 1, 2]) {
+      // A task that re-queues itself counts the turns of the event loop.
+      let turns = 0;
+      let running = true;
+      const tick = () => {
+        turns++;
+        if (running) setImmediate(tick);
+      };
+      setImmediate(tick);
+      let batches = 0;
+      for await (const [x, y] of new DataLoader(new Counting(16, true), { batchSize: 2, prefetch })) {
+        x.dispose();
+        y.dispose();
+        batches++;
+      }
+      running = false;
+      expect(batches).toBe(8);
+      // Consuming batches without awaiting anything else would leave this at 0. Batches made
+      // ahead are each made in a turn, but `prefetch` of them may share one.
+      expect(turns).toBeGreaterThanOrEqual(Math.floor(batches / Math.max(1, prefetch)) - 1);
+    }
+  });
+
+  it('keeps memory bounded in a loop that never disposes: unreachable tensors are collected between batches', async () => {
+    expect(canRequestCollection()).toBe(true);
+    setCollectionThreshold(1 << 20);
+    try {
+      const loader = new DataLoader(new TensorDataset(arange(4096).reshape(512, 8).cast('float32')), { batchSize: 8 });
+      const collectionsBefore = requestedCollections();
+      let peak = 0;
+      for (let epoch = 0; epoch < 4; epoch++) {
+        for await (const [x] of loader) {
+          // 256 KiB of garbage per batch, never disposed.
+          x.reshape(1, 64).expand(1024, 64).contiguous().mul(2);
+          peak = Math.max(peak, memory().cpu.bytes);
+        }
+      }
+      expect(requestedCollections()).toBeGreaterThan(collectionsBefore);
+      // 256 batches made 64 MiB of garbage; without collections between batches all of it stays.
+      expect(peak).toBeLessThan(16 << 20);
+    } finally {
+      setCollectionThreshold(COLLECTION_THRESHOLD_BYTES);
+    }
   });
 
   it('surfaces a batch error at the batch that failed', async () => {

@@ -127,6 +127,7 @@ export {
 export { matmul, mm, linear } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { reluBackward } from './ops/relu-backward.js';
+export { COLLECTION_THRESHOLD_BYTES, canRequestCollection, requestedCollections, setCollectionThreshold } from './gc-pressure.js';
 export { affine, type AffineOptions } from './ops/affine.js';
 export {
   view,

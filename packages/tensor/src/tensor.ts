@@ -12,6 +12,7 @@ import * as S from './ops/softmax.js';
 import * as V from './ops/views.js';
 import * as C from './ops/convert.js';
 import { readTensor, readTensorSync, toNested, type NestedArray } from './read.js';
+import { noteCollectableBytes } from './gc-pressure.js';
 import { setMakeCollectable, setTensorCheck, trackTensor } from './scope.js';
 import { type Storage, countTensor } from './storage.js';
 
@@ -19,8 +20,9 @@ import { type Storage, countTensor } from './storage.js';
 export type TensorLike = Tensor | number | boolean;
 
 // Releases the storage of tensors that were never disposed, once collected.
-const collector = new FinalizationRegistry<{ storage: Storage; device: string }>(({ storage, device }) => {
+const collector = new FinalizationRegistry<{ storage: Storage; device: string; counted: number }>(({ storage, device, counted }) => {
   countTensor(device, -1);
+  if (counted) noteCollectableBytes(-counted);
   storage.release();
 });
 
@@ -41,6 +43,8 @@ export class Tensor {
   private disposedFlag = false;
   /** Whether the garbage collector will release this tensor's storage if it is never disposed. */
   private collectable = false;
+  /** Storage bytes this tensor added to the collection pressure (`gc-pressure.ts`). */
+  private collectableBytes = 0;
   private requiresGradFlag = false;
   /** Gradient accumulated by `backward()` (leaf tensors, and tensors that called `retainGrad`). */
   grad: Tensor | null = null;
@@ -64,7 +68,10 @@ export class Tensor {
   makeCollectable(): void {
     if (this.collectable || this.disposedFlag) return;
     this.collectable = true;
-    collector.register(this, { storage: this.storage, device: this.device }, this);
+    // Counted once per storage, by its first tensor (views add no bytes).
+    this.collectableBytes = this.storage.tensorCount === 1 ? this.storage.bytes : 0;
+    if (this.collectableBytes) noteCollectableBytes(this.collectableBytes);
+    collector.register(this, { storage: this.storage, device: this.device, counted: this.collectableBytes }, this);
   }
 
   get dtype(): DType {
@@ -170,7 +177,10 @@ export class Tensor {
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
-    if (this.collectable) collector.unregister(this);
+    if (this.collectable) {
+      collector.unregister(this);
+      if (this.collectableBytes) noteCollectableBytes(-this.collectableBytes);
+    }
     countTensor(this.device, -1);
     this.storage.release();
     this.grad = null;
