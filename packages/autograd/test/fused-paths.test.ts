@@ -38,6 +38,18 @@ function watch(): void {
   count(b.fused as object, ['axpy', 'reluBackward', 'affine'], 'fused.');
 }
 
+/** The first layer of the seeds' MLP and a loss whose gradient reaches it as an ordinary (not broadcast) tensor. */
+function linearLoss() {
+  const x = randn([64, 784]);
+  const w = randn([128, 784]).requiresGrad_();
+  const b = randn([128]).requiresGrad_();
+  // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
+  const loss = linear(x, w, b)
+    .mul(randn([64, 128]))
+    .sum();
+  return { x, w, b, loss };
+}
+
 describe('fused paths on the cpu backend', () => {
   it('add_/sub_ with alpha update a dense float32 tensor in place through axpy', () => {
     const p = randn([128, 784]);
@@ -64,13 +76,7 @@ describe('fused paths on the cpu backend', () => {
   });
 
   it("backward hands a linear layer's fresh weight gradient to .grad without copying it", () => {
-    const x = randn([64, 784]);
-    const w = randn([128, 784]).requiresGrad_();
-    const b = randn([128]).requiresGrad_();
-    // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
-    const loss = linear(x, w, b)
-      .mul(randn([64, 128]))
-      .sum();
+    const { w, b, loss } = linearLoss();
     watch();
     loss.backward();
     expect(calls.get('cast') ?? 0).toBe(0);
@@ -100,13 +106,7 @@ describe('fused paths on the cpu backend', () => {
   });
 
   it("linear's backward skips the gradient of an input that does not require grad", () => {
-    const x = randn([64, 784]);
-    const w = randn([128, 784]).requiresGrad_();
-    const b = randn([128]).requiresGrad_();
-    // A gradient of ones would reach linear as a broadcast view; mul makes it an ordinary one.
-    const loss = linear(x, w, b)
-      .mul(randn([64, 128]))
-      .sum();
+    const { x, w, b, loss } = linearLoss();
     watch();
     loss.backward();
     // Only the weight gradient is a product; x's would be a second one.

@@ -126,13 +126,7 @@ export function cpuKernelInfo(): CpuKernelInfo {
  * large matmuls on an otherwise idle machine.
  */
 export function configureCpuKernels(options: CpuKernelOptions): void {
-  if (options.threads !== undefined) {
-    if (!Number.isInteger(options.threads) || options.threads < 1) {
-      throw new KindlingError(`configureCpuKernels: threads must be a positive integer, got ${options.threads}`);
-    }
-    threads = options.threads;
-    kernels?.setNumThreads(threads);
-  }
+  if (options.threads !== undefined) useThreads('configureCpuKernels: threads', options.threads);
   if (options.minMacs !== undefined) {
     if (!(options.minMacs >= 1)) throw new KindlingError(`configureCpuKernels: minMacs must be at least 1, got ${options.minMacs}`);
     minMacs = options.minMacs;
@@ -155,8 +149,14 @@ export function configureCpuKernels(options: CpuKernelOptions): void {
  * ```
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new KindlingError(`setNumThreads: n must be a positive integer, got ${n}`);
-  configureCpuKernels({ threads: n });
+  useThreads('setNumThreads: n', n);
+}
+
+/** Checks a requested thread count (`what` names the argument in the error) and applies it. */
+function useThreads(what: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new KindlingError(`${what} must be a positive integer, got ${n}`);
+  threads = n;
+  kernels?.setNumThreads(n);
 }
 
 /**

@@ -55,9 +55,9 @@ function nextTurn(): Promise<void> {
 }
 
 /**
- * A batch built ahead of time by the scheduler, in a turn of the event loop
- * (while the consumer awaits a GPU read or I/O, or when it asks for the
- * batch), or on the spot if it is taken before that.
+ * A batch built ahead of time by the scheduler, in a turn of the event loop:
+ * while the consumer awaits a GPU read or I/O, or else once it asks for the
+ * batch and awaits `scheduled`.
  */
 class BatchJob<B> {
   private state: 'pending' | 'done' | 'failed' | 'taken' = 'pending';
@@ -86,7 +86,7 @@ class BatchJob<B> {
     }
   }
 
-  /** The batch (built now if it was not yet); rethrows the build's error. */
+  /** The batch (built now if its turn has not come yet); rethrows the build's error. */
   take(): B {
     this.run();
     if (this.state === 'failed') throw this.error;

@@ -3,7 +3,7 @@ import { type GpuRuntime, KERNEL_ERRORS } from '../runtime.js';
 import { OUT_OF_RANGE } from './indexing.js';
 import { MATH } from './ops.js';
 import type { StridedInput } from './reduce.js';
-import { ROW_GROUP, ROW_SHARED, groupRowStats, threadRowStats } from './row-stats.js';
+import { GROUP_ROW_ENTRY, ROW_GROUP, groupRowStats, threadRowStats } from './row-stats.js';
 import { HELPERS, bindings, mainHeader, mi } from './wgsl.js';
 
 const GROUP = ROW_GROUP;
@@ -81,12 +81,7 @@ ${threadRowStats(element)}
 
 function groupSource(): string {
   return `${PRELUDE}
-${ROW_SHARED}
-@compute @workgroup_size(${GROUP})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
-  let row = wid.y * nwg.x + wid.x;
-  if (row >= prm[0]) { return; }
-  let L = prm[1];
+${GROUP_ROW_ENTRY}
   let base = ${mi(2)} + i32(row) * ${mi(3)};
   let sC = ${mi(4)};
 ${groupRowStats(element)}

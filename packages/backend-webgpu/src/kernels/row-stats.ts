@@ -8,8 +8,18 @@
 /** Threads of a workgroup that reduces one row. */
 export const ROW_GROUP = 64;
 
-/** Workgroup memory the tree reductions use (declare once per shader, at module scope). */
-export const ROW_SHARED = `var<workgroup> sh: array<f32, ${ROW_GROUP}>;`;
+/**
+ * The start of a kernel that gives each row a workgroup of `ROW_GROUP` threads:
+ * the workgroup memory the tree reductions use, then the entry point up to where
+ * `row`, `L` (the row length, `prm[1]`) and `lidx` are defined and rows past
+ * `prm[0]` have returned. The caller writes the rest of the body and the `}`.
+ */
+export const GROUP_ROW_ENTRY = `var<workgroup> sh: array<f32, ${ROW_GROUP}>;
+@compute @workgroup_size(${ROW_GROUP})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
+  let row = wid.y * nwg.x + wid.x;
+  if (row >= prm[0]) { return; }
+  let L = prm[1];`;
 
 /** One thread walks the whole row (short rows, or software adapters where barriers are costly). */
 export function threadRowStats(read: (j: string) => string): string {

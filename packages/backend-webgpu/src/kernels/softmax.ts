@@ -2,7 +2,7 @@ import type { GpuRuntime } from '../runtime.js';
 import { MATH } from './ops.js';
 import { decompose } from './offsets.js';
 import type { StridedInput } from './reduce.js';
-import { ROW_GROUP, ROW_SHARED, groupRowStats, threadRowStats } from './row-stats.js';
+import { GROUP_ROW_ENTRY, ROW_GROUP, groupRowStats, threadRowStats } from './row-stats.js';
 import { ROWS_SHAPE_AT, rowsLayout } from './rows.js';
 import { HELPERS, bindings, mainHeader, mi } from './wgsl.js';
 
@@ -31,12 +31,7 @@ export function runSoftmax(rt: GpuRuntime, x: StridedInput, axis: number, log: b
     ])}
 ${HELPERS}
 ${MATH}
-${ROW_SHARED}
-@compute @workgroup_size(${GROUP})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
-  let row = wid.y * nwg.x + wid.x;
-  if (row >= prm[0]) { return; }
-  let L = prm[1];
+${GROUP_ROW_ENTRY}
   var inBase: i32 = ${mi(2)};
   var outBase: i32 = 0;
 ${decompose('row', nd, ROWS_SHAPE_AT, [

@@ -176,10 +176,7 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
       this.host &&
       this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.data.shape.slice(1) }, indices, device);
     if (fast) {
-      const hostLabels = this.host.labels;
-      const picked = new Int32Array(indices.length);
-      for (let k = 0; k < indices.length; k++) picked[k] = hostLabels[indices[k]];
-      const labels = tensor(picked, { device });
+      const labels = tensor(pickLabels(this.host.labels, indices), { device });
       return [fast, this.targetTransform ? this.targetTransform.applyBatch(labels) : labels];
     }
     const [images, targets] = this.host ? this.gatherOnHost(indices, this.host) : this.gatherOnDevice(indices);
@@ -200,15 +197,21 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
   private gatherOnHost(indices: Int32Array, host: { images: Uint8Array; labels: Int32Array; rowSize: number }): [Tensor, Tensor] {
     const { rowSize } = host;
     const images = new Uint8Array(indices.length * rowSize);
-    const labels = new Int32Array(indices.length);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       images.set(host.images.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
-      labels[k] = host.labels[i];
     }
     const device = this.data.device;
+    const labels = pickLabels(host.labels, indices);
     return [tensor(images, { shape: [indices.length, ...this.data.shape.slice(1)], device }), tensor(labels, { device })];
   }
+}
+
+/** `labels[indices[k]]` for every k. */
+function pickLabels(labels: Int32Array, indices: Int32Array): Int32Array {
+  const picked = new Int32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) picked[k] = labels[indices[k]];
+  return picked;
 }
 
 function checkLabels(meta: MnistMeta, name: string, labels: Uint8Array): void {
