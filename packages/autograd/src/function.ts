@@ -1,4 +1,5 @@
-import { type Tensor, dispatch } from '@kindling/tensor';
+import type { Tensor } from '@kindling/tensor';
+import { dispatch } from '@kindling/tensor/internal';
 import { SavedTensor } from './node.js';
 import { registerGradRule } from './rule.js';
 

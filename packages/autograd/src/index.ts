@@ -5,7 +5,7 @@
  * dispatcher: ops on tensors that require grad build a graph of nodes
  * (`tensor.gradFn`), and `tensor.backward()` walks it.
  */
-import { setGradHooks, setInterceptor } from '@kindling/tensor';
+import { setGradHooks, setInterceptor } from '@kindling/tensor/internal';
 import { backward } from './backward.js';
 import { record } from './record.js';
 import './rules/elementwise.js';

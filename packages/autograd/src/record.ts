@@ -1,4 +1,5 @@
-import { type GradNode, KindlingError, type OpCall, type OpResult, type Tensor, isFloating } from '@kindling/tensor';
+import { type GradNode, KindlingError, type Tensor, isFloating } from '@kindling/tensor';
+import type { OpCall, OpResult } from '@kindling/tensor/internal';
 import { isGradEnabled } from './grad-mode.js';
 import { FunctionNode, SavedTensor, edgeOf, metaOf, setOutputIndex } from './node.js';
 import { type GradRule, type RuleContext, gradRuleOf } from './rule.js';

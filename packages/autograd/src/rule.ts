@@ -1,4 +1,5 @@
-import type { OpCall, Tensor } from '@kindling/tensor';
+import type { Tensor } from '@kindling/tensor';
+import type { OpCall } from '@kindling/tensor/internal';
 import type { TensorMeta } from './node.js';
 
 /** What a gradient rule can read when it runs. */

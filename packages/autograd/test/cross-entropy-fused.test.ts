@@ -1,11 +1,12 @@
 import '@kindling/backend-cpu';
 import * as kd from '@kindling/tensor';
-import type { Backend, FusedKernels, Reduction, Tensor, View } from '@kindling/tensor';
+import type { Reduction, Tensor } from '@kindling/tensor';
+import { type Backend, type FusedKernels, type View, getBackend, registerBackend } from '@kindling/tensor/backend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { noGrad } from '../src/index.js';
 
 // Two devices on the CPU kernels: one counting its fused kernels, one without fused cross-entropy (the lowering).
-const cpu = kd.getBackend('cpu');
+const cpu = getBackend('cpu');
 const cpuFused = cpu.fused as Required<FusedKernels>;
 const calls = { crossEntropy: [] as View[], softmax: 0 };
 const spyFused: FusedKernels = {
@@ -22,8 +23,8 @@ const spyFused: FusedKernels = {
 const unfused: FusedKernels = { softmax: cpuFused.softmax, linear: cpuFused.linear };
 const withFused = (name: string, fused: FusedKernels): Backend =>
   Object.create(cpu, { name: { value: name }, fused: { value: fused } }) as Backend;
-if (!kd.hasBackend('cpu-ce-spy')) kd.registerBackend(withFused('cpu-ce-spy', spyFused));
-if (!kd.hasBackend('cpu-ce-lowered')) kd.registerBackend(withFused('cpu-ce-lowered', unfused));
+if (!kd.hasBackend('cpu-ce-spy')) registerBackend(withFused('cpu-ce-spy', spyFused));
+if (!kd.hasBackend('cpu-ce-lowered')) registerBackend(withFused('cpu-ce-lowered', unfused));
 
 function expectClose(actual: number[], expected: number[]): void {
   expect(actual.length).toBe(expected.length);

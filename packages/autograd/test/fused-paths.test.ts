@@ -1,5 +1,7 @@
 import { cpuBackend, cpuReady } from '@kindling/backend-cpu';
-import { type Backend, affine, linear, nllLoss, randn, reluBackward, tensor, tidy } from '@kindling/tensor';
+import { affine, linear, nllLoss, randn, tensor, tidy } from '@kindling/tensor';
+import type { Backend } from '@kindling/tensor/backend';
+import { reluBackward } from '@kindling/tensor/internal';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 

@@ -1,11 +1,13 @@
 import '@kindling/backend-cpu';
 import * as kd from '@kindling/tensor';
 import { type Tensor, manualSeed } from '@kindling/tensor';
+import { getBackend, registerBackend } from '@kindling/tensor/backend';
+import { reluBackward } from '@kindling/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import { type GradcheckOptions, defineFunction, differentiableOps, enableGrad, grad, gradcheck, noGrad } from '../src/index.js';
 
 // A second device backed by the CPU kernels, to differentiate through device moves.
-if (!kd.hasBackend('cpu2')) kd.registerBackend(Object.create(kd.getBackend('cpu'), { name: { value: 'cpu2' } }));
+if (!kd.hasBackend('cpu2')) registerBackend(Object.create(getBackend('cpu'), { name: { value: 'cpu2' } }));
 
 /** A float64 leaf with values away from kinks (|x| in [0.3, 1.3]) so finite differences are smooth. */
 function input(...shape: number[]): Tensor {
@@ -77,7 +79,7 @@ const cases: Case[] = [
     what: 'gradient through the relu mask (double backward)',
     run: () => ({
       fn: (g) =>
-        kd.reluBackward(
+        reluBackward(
           g,
           kd.tensor(
             [

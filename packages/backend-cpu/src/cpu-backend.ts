@@ -1,9 +1,10 @@
-import { type Backend, type DType, type StorageHandle, type TypedArray, type View, itemSize, roundToFloat16 } from '@kindling/tensor';
+import { type DType, type TypedArray, itemSize } from '@kindling/tensor';
+import { type Backend, type StorageHandle, type View, roundToFloat16 } from '@kindling/tensor/backend';
 import { assign, cast, fill, random } from './kernels/copy.js';
 import { crossEntropy } from './kernels/cross-entropy.js';
 import { binary, unary, where } from './kernels/elementwise.js';
 import { gather, scatterAdd, topk } from './kernels/indexing.js';
-import { type MatmulEpilogue, matmul } from './kernels/matmul.js';
+import { matmul } from './kernels/matmul.js';
 import type { WasmKernels } from './wasm/kernels.js';
 import { roundView, roundedOutput } from './kernels/half.js';
 import { argReduce, reduce } from './kernels/reduce.js';
@@ -21,15 +22,15 @@ const DTYPES: readonly DType[] = ['float16', 'float32', 'float64', 'int32', 'uin
  * tiny (`minMacs` of `configureCpuKernels`) or empty; everything else (other
  * dtypes, no SIMD) on the TypeScript kernel.
  */
-function matmulAuto(a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle {
+function matmulAuto(a: View, b: View, bias: View | null = null): StorageHandle {
   if (a.dtype === 'float32') {
     let macs = b.shape[b.shape.length - 1];
     for (const d of a.shape) macs *= d;
     const kernels = kernelsForMatmul(macs);
-    const out = kernels ? wasmMatmul(kernels, a, b, epilogue) : null;
+    const out = kernels ? wasmMatmul(kernels, a, b, bias) : null;
     if (out) return out;
   }
-  return matmul(a, b, epilogue);
+  return matmul(a, b, bias);
 }
 
 /**
@@ -63,7 +64,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     free: freeStorage,
     read: async (view: View) => gatherDense(view),
     readSync: gatherDense,
-    unary: (op, x, outDtype) => roundedOutput(fast(wasmUnary, op, x, outDtype) ?? unary(op, x, outDtype), outDtype),
+    unary: (op, x, outDtype, params) => roundedOutput(fast(wasmUnary, op, x, outDtype) ?? unary(op, x, outDtype, params), outDtype),
     binary: (op, a, b, outDtype) => roundedOutput(fast(wasmBinary, op, a, b, outDtype) ?? binary(op, a, b, outDtype), outDtype),
     where: (cond, a, b, outDtype) => roundedOutput(where(cond, a, b, outDtype), outDtype),
     reduce: (op, x, axes, outDtype) => roundedOutput(fast(wasmReduce, op, x, axes, outDtype) ?? reduce(op, x, axes, outDtype), outDtype),
@@ -90,13 +91,9 @@ export function createCpuBackend(name = 'cpu'): Backend {
       affine: (x, scale, shift, dtype) => fast(wasmAffine, x, scale, shift, dtype),
       reluBackward: (grad, output) => roundedOutput(fast(wasmReluBackward, grad, output) ?? reluBackward(grad, output), grad.dtype),
       softmax: (x, axis, log) => roundedOutput(fast(wasmSoftmax, x, axis, log) ?? softmax(x, axis, log), x.dtype),
-      linear: (x, weight, bias, activation) =>
+      linear: (x, weight, bias) =>
         roundedOutput(
-          matmulAuto(
-            x,
-            { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] },
-            { bias, relu: activation === 'relu' },
-          ),
+          matmulAuto(x, { ...weight, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] }, bias),
           x.dtype,
         ),
       crossEntropy,

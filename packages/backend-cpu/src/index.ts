@@ -15,7 +15,7 @@
  * before timing anything. `cpuKernelInfo()` says which path is active,
  * `configureCpuKernels()` switches it.
  */
-import { registerBackend } from '@kindling/tensor';
+import { registerBackend } from '@kindling/tensor/backend';
 import { cpuBackend } from './cpu-backend.js';
 import { startCpuKernels } from './wasm-path.js';
 

@@ -1,22 +1,19 @@
+import { type DType, DTypeError, KindlingError, type TypedArray } from '@kindling/tensor';
 import {
   type Backend,
   type BinaryOp,
-  COMPARISON_OPS,
-  type DType,
-  DTypeError,
   type FusedKernels,
-  KindlingError,
   type RandomKey,
   type RandomKind,
   type ReduceOp,
   type StorageHandle,
-  type TypedArray,
   type UnaryOp,
   type View,
   float16Bits,
   float16FromBits,
+  isComparison,
   roundToFloat16,
-} from '@kindling/tensor';
+} from '@kindling/tensor/backend';
 import { runCrossEntropy } from './kernels/cross-entropy.js';
 import { runGather, runScatterAdd, runTopk } from './kernels/indexing.js';
 import { type Operand, runMap } from './kernels/map.js';
@@ -79,7 +76,7 @@ export class WebGPUBackend implements Backend {
   constructor(readonly runtime: GpuRuntime) {
     this.fused = {
       softmax: (x, axis, log) => this.softmax(x, axis, log),
-      linear: (x, weight, bias, activation) => this.linear(x, weight, bias, activation),
+      linear: (x, weight, bias) => this.linear(x, weight, bias),
       reluBackward: (grad, output) => this.reluBackward(grad, output),
       crossEntropy: (logits, target) => this.crossEntropy(logits, target),
     };
@@ -217,7 +214,7 @@ export class WebGPUBackend implements Backend {
   binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {
     const out = this.fresh(op, outDtype, product(a.shape));
     const dtype = f32ForHalf(a.dtype);
-    const resultDtype: DType = COMPARISON_OPS.has(op) ? 'bool' : dtype;
+    const resultDtype: DType = isComparison(op) ? 'bool' : dtype;
     runMap(this.runtime, {
       key: `binary:${op}:${dtype}`,
       shape: a.shape,
@@ -404,7 +401,7 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
-  private linear(x: View, weight: View, bias: View | null, activation: 'none' | 'relu'): StorageHandle {
+  private linear(x: View, weight: View, bias: View | null): StorageHandle {
     const [n, k] = x.shape;
     const m = weight.shape[0];
     const views = bias ? [x, weight, bias] : [x, weight];
@@ -412,10 +409,7 @@ export class WebGPUBackend implements Backend {
       const out = this.fresh('linear', dtype, n * m);
       // weight^T is a view: swap the strides, no copy.
       const wt: StridedInput = { ...input(ww, 'linear'), shape: [k, m], strides: [ww.strides[1], ww.strides[0]] };
-      const epilogue = {
-        bias: bw ? { buffer: storageOf(bw.handle, 'linear').buffer, stride: bw.strides[0], offset: bw.offset } : null,
-        activation,
-      };
+      const epilogue = { bias: bw ? { buffer: storageOf(bw.handle, 'linear').buffer, stride: bw.strides[0], offset: bw.offset } : null };
       runMatmul(this.runtime, input(xw, 'linear'), wt, out.buffer, dtype, epilogue);
       return out;
     });

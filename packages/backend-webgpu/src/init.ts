@@ -1,4 +1,5 @@
-import { DeviceError, hasBackend, registerBackend } from '@kindling/tensor';
+import { DeviceError, hasBackend } from '@kindling/tensor';
+import { registerBackend } from '@kindling/tensor/backend';
 import { WebGPUBackend } from './backend.js';
 import { GpuRuntime, type RuntimeOptions } from './runtime.js';
 import type { PoolStats } from './pool.js';

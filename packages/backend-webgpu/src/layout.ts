@@ -1,4 +1,4 @@
-import { type DimWalk, coalesceDims } from '@kindling/tensor';
+import { type DimWalk, coalesceDims } from '@kindling/tensor/backend';
 
 /**
  * Shape/stride bookkeeping shared by kernels: merging dimensions that every

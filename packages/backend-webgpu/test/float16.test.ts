@@ -1,4 +1,5 @@
-import { cast, float16Bits, float16FromBits, memory, roundToFloat16, tensor } from '@kindling/tensor';
+import { cast, memory, tensor } from '@kindling/tensor';
+import { float16Bits, float16FromBits, roundToFloat16 } from '@kindling/tensor/backend';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type MapSpec, runMap } from '../src/kernels/map.js';
 import type { GpuRuntime } from '../src/runtime.js';

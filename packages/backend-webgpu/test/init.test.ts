@@ -1,4 +1,5 @@
-import { type Backend, DeviceError, hasBackend, registerBackend, tensor } from '@kindling/tensor';
+import { DeviceError, hasBackend, tensor } from '@kindling/tensor';
+import { type Backend, registerBackend } from '@kindling/tensor/backend';
 import { describe, expect, test } from 'vitest';
 import { initWebGPU } from '../src/index.js';
 import { setupWebGPU } from './setup-gpu.js';

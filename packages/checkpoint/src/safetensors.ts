@@ -1,4 +1,4 @@
-import { numel } from '@kindling/tensor';
+import { numel } from '@kindling/tensor/backend';
 import { CheckpointError } from './errors.js';
 import type { HostStateDict } from './host-tensor.js';
 import { STORAGE_FORMATS, type StorageFormat, decodeElements, encodeElements, isStorageFormat, storageFormatOf } from './storage-format.js';

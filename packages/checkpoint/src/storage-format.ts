@@ -1,4 +1,5 @@
-import { type DType, float16Bits, float16FromBits } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import { float16Bits, float16FromBits } from '@kindling/tensor/backend';
 import { CheckpointError } from './errors.js';
 import type { HostData } from './host-tensor.js';
 

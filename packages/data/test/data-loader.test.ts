@@ -4,13 +4,12 @@ import {
   Generator,
   type Tensor,
   arange,
-  canRequestCollection,
   manualSeed,
   memory,
-  requestedCollections,
   setCollectionThreshold,
   tensor,
 } from '@kindling/tensor';
+import { canRequestCollection, requestedCollections } from '@kindling/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import {
   BatchSampler,

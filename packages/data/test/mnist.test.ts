@@ -4,7 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Tensor, getBackend, hasBackend, registerBackend } from '@kindling/tensor';
+import { type Tensor, hasBackend } from '@kindling/tensor';
+import { getBackend, registerBackend } from '@kindling/tensor/backend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Compose,

@@ -9,10 +9,10 @@ import {
   linear as linearOp,
   maximum,
   nllLoss as nllLossOp,
-  nllSampleWeights,
   rand,
   where,
 } from '@kindling/tensor';
+import { nllSampleWeights } from '@kindling/tensor/internal';
 
 export type { Reduction, NllLossOptions };
 

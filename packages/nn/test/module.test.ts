@@ -1,6 +1,7 @@
 import '@kindling/backend-cpu';
 import { noGrad } from '@kindling/autograd';
-import { type Tensor, manualSeed, ones, registerBackend, getBackend, hasBackend, tensor, zeros } from '@kindling/tensor';
+import { type Tensor, manualSeed, ones, hasBackend, tensor, zeros } from '@kindling/tensor';
+import { registerBackend, getBackend } from '@kindling/tensor/backend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Dropout, Flatten, Identity, Linear, Module, ModuleDict, ModuleList, ReLU, Sequential, init } from '../src/index.js';
 

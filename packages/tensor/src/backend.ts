@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { BinaryOp, UnaryOp, UnaryParams } from './ops/op-table.js';
 
 /**
  * A backend-owned piece of device memory. Kindling never looks inside: the CPU
@@ -21,51 +22,7 @@ export interface View {
   readonly offset: number;
 }
 
-/** Elementwise functions of one argument. */
-export type UnaryOp =
-  | 'neg'
-  | 'abs'
-  | 'sign'
-  | 'exp'
-  | 'expm1'
-  | 'log'
-  | 'log1p'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'reciprocal'
-  | 'sin'
-  | 'cos'
-  | 'tanh'
-  | 'sigmoid'
-  | 'relu'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'trunc'
-  | 'logicalNot'
-  | 'isnan';
-
-/** Elementwise functions of two arguments. Comparisons and logical ops produce `bool`. */
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'remainder'
-  | 'floorDivide'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'logicalAnd'
-  | 'logicalOr';
-
-export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
+export type { BinaryOp, UnaryOp, UnaryParams } from './ops/op-table.js';
 
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
@@ -127,8 +84,13 @@ export interface Backend {
   /** Synchronous `read`, for backends that hold data in host memory. */
   readSync?(view: View): TypedArray;
 
-  /** `out[i] = op(x[i])`, computed in `outDtype` (x is converted first). */
-  unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle;
+  /**
+   * `out[i] = op(x[i])`, computed in `outDtype` (x is converted first), with
+   * the op's parameters (`UNARY_OPS` in `op-table.ts` lists the ops, their
+   * math and defaults; `params` always holds every one). Bool ops
+   * (`isnan`, `logicalNot`) look at `x` in its own dtype.
+   */
+  unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params: UnaryParams<K>): StorageHandle;
   /**
    * `out[i] = op(a[i], b[i])`. `a` and `b` share one shape and one dtype; the
    * result has `outDtype` (the operand dtype, or `bool` for comparisons).
@@ -178,11 +140,8 @@ export interface Backend {
 export interface FusedKernels {
   /** Softmax (or log-softmax) along `axis` of a floating tensor. */
   softmax?(x: View, axis: number, log: boolean): StorageHandle;
-  /**
-   * `x @ weight^T + bias`, then `activation`: `x` is `[N, K]`, `weight` `[M, K]`,
-   * `bias` `[M]` or null; result `[N, M]`.
-   */
-  linear?(x: View, weight: View, bias: View | null, activation: 'none' | 'relu'): StorageHandle;
+  /** `x @ weight^T + bias`: `x` is `[N, K]`, `weight` `[M, K]`, `bias` `[M]` or null; result `[N, M]`. */
+  linear?(x: View, weight: View, bias: View | null): StorageHandle;
   /**
    * `y += alpha * x` in place (optimizer steps, gradient accumulation): `x`
    * has `y`'s shape and dtype (broadcasts arrive as stride 0). Returns false,

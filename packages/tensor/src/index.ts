@@ -1,40 +1,27 @@
 /**
  * @packageDocumentation
- * `@kindling/tensor`: strided tensors, dtypes, broadcasting, the op dispatcher
- * and the backend interface. It knows no concrete backend and no autograd:
- * backends register themselves (`registerBackend`) and autograd installs an
- * interceptor (`setInterceptor`).
+ * `@kindling/tensor`: strided tensors, dtypes, broadcasting and every tensor
+ * op (`torch` and `torch.Tensor`). It knows no concrete backend and no
+ * autograd: importing a backend package registers a device, importing
+ * `@kindling/autograd` makes ops record gradients.
+ *
+ * Two more entry points serve other packages, not applications:
+ * `@kindling/tensor/backend` (the interface a backend implements, the op
+ * table, helpers for kernels) and `@kindling/tensor/internal` (the seams
+ * between Kindling's own packages). `@kindling/tensor/testing` is the backend
+ * conformance suite.
  */
 export { Tensor, isTensor, type TensorLike } from './tensor.js';
-export {
-  type DType,
-  type TypedArray,
-  type TypedArrayConstructor,
-  DTYPES,
-  promoteTypes,
-  promoteWithScalar,
-  canCast,
-  isFloating,
-  isIntegral,
-  itemSize,
-  allocArray,
-  arrayTypeOf,
-} from './dtype.js';
-export { float16Bits, float16FromBits, roundToFloat16, roundArrayToFloat16 } from './half.js';
+export { type DType, type TypedArray, DTYPES, promoteTypes, canCast, isFloating, isIntegral, itemSize } from './dtype.js';
 export { KindlingError, ShapeError, DTypeError, DeviceError } from './errors.js';
-export { coalesceDims, type DimWalk } from './coalesce.js';
-export { broadcastShapes, contiguousStrides, isContiguous, numel, normalizeDim, normalizeDims, shapesEqual, type Shape } from './shape.js';
-export type { Backend, View, StorageHandle, UnaryOp, BinaryOp, ReduceOp, RandomKind, RandomKey, FusedKernels } from './backend.js';
-export { COMPARISON_OPS } from './backend.js';
-export { registerBackend, getBackend, hasBackend, listBackends, getDefaultDevice, setDefaultDevice } from './registry.js';
+export { broadcastShapes, type Shape } from './shape.js';
+export { hasBackend, listBackends, getDefaultDevice, setDefaultDevice } from './registry.js';
 export { memory, type BackendMemory } from './storage.js';
 export { tidy, keep, type TidyResult } from './scope.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './generator.js';
-export { philoxBlock, philoxFill, uint32ToUniform, uint32PairToNormal } from './philox.js';
-export { dispatch, dispatchNested, setInterceptor, type Interceptor, type OpCall, type OpResult } from './dispatch.js';
-export { setGradHooks, type GradHooks, type GradNode, type BackwardOptions } from './grad-hooks.js';
+export type { GradNode, BackwardOptions } from './grad-hooks.js';
 export type { NestedArray } from './read.js';
-export { formatTensor } from './format.js';
+export { COLLECTION_THRESHOLD_BYTES, setCollectionThreshold } from './gc-pressure.js';
 
 export {
   tensor,
@@ -62,51 +49,9 @@ export {
   type ShapeArgs,
 } from './ops/create.js';
 export type { CreateOptions } from './ops/util.js';
-export { fromHandle as tensorFromHandle, broadcastView } from './ops/util.js';
-export {
-  add,
-  sub,
-  mul,
-  div,
-  pow,
-  neg,
-  abs,
-  sign,
-  exp,
-  expm1,
-  log,
-  log1p,
-  sqrt,
-  rsqrt,
-  square,
-  reciprocal,
-  sin,
-  cos,
-  tanh,
-  sigmoid,
-  relu,
-  floor,
-  ceil,
-  round,
-  trunc,
-  maximum,
-  minimum,
-  remainder,
-  floorDivide,
-  eq,
-  ne,
-  lt,
-  le,
-  gt,
-  ge,
-  logicalAnd,
-  logicalOr,
-  logicalNot,
-  isnan,
-  where,
-  maskedFill,
-  clamp,
-} from './ops/elementwise.js';
+export * from './ops/elementwise.js';
+export type { AlphaOptions, UnaryOptions } from './ops/run-elementwise.js';
+export type { UnaryParams } from './ops/op-table.js';
 export {
   sum,
   mean,
@@ -126,8 +71,6 @@ export {
 } from './ops/reduce.js';
 export { matmul, mm, linear } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { reluBackward } from './ops/relu-backward.js';
-export { COLLECTION_THRESHOLD_BYTES, canRequestCollection, requestedCollections, setCollectionThreshold } from './gc-pressure.js';
 export { affine, type AffineOptions } from './ops/affine.js';
 export {
   view,
@@ -150,5 +93,5 @@ export {
 } from './ops/views.js';
 export { indexSelect, gather, scatterAdd, cat, stack, topk, sort } from './ops/indexing.js';
 export { cast, clone, contiguous, to, toAsync } from './ops/convert.js';
-export { nllLoss, nllSampleWeights, type NllLossOptions, type Reduction } from './ops/loss.js';
+export { nllLoss, type NllLossOptions, type Reduction } from './ops/loss.js';
 export { crossEntropyLoss, type CrossEntropyLossOptions } from './ops/cross-entropy.js';

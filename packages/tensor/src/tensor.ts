@@ -4,6 +4,15 @@ import { KindlingError } from './errors.js';
 import { formatTensor } from './format.js';
 import { type BackwardOptions, type GradNode, gradHooks } from './grad-hooks.js';
 import * as E from './ops/elementwise.js';
+import { type AlphaOptions, type UnaryOptions, binaryOp, unaryOp } from './ops/run-elementwise.js';
+import {
+  BINARY_OP_NAMES,
+  type BinaryTable,
+  type TensorMethodUnaryOp,
+  UNARY_OP_NAMES,
+  type UnaryTable,
+  isTensorMethodOp,
+} from './ops/op-table.js';
 import * as I from './ops/indexing.js';
 import * as P from './ops/inplace.js';
 import * as L from './ops/linalg.js';
@@ -33,6 +42,7 @@ const collector = new FinalizationRegistry<{ storage: Storage; device: string; c
  *
  * Create tensors with `tensor`, `zeros`, `randn`...; never with `new`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below adds the elementwise table's methods, installed on the prototype.
 export class Tensor {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
@@ -286,127 +296,14 @@ export class Tensor {
     return V.isContiguousTensor(this);
   }
 
-  // ---- elementwise ---------------------------------------------------------------------------
+  // ---- elementwise (the ops of the table in ops/op-table.ts are methods too, installed below) ----
 
-  add(other: TensorLike, options?: { alpha?: number }): Tensor {
-    return E.add(this, other, options);
-  }
-  sub(other: TensorLike, options?: { alpha?: number }): Tensor {
-    return E.sub(this, other, options);
-  }
-  mul(other: TensorLike): Tensor {
-    return E.mul(this, other);
-  }
-  div(other: TensorLike): Tensor {
-    return E.div(this, other);
-  }
-  pow(exponent: TensorLike): Tensor {
-    return E.pow(this, exponent);
-  }
-  remainder(other: TensorLike): Tensor {
-    return E.remainder(this, other);
-  }
-  floorDivide(other: TensorLike): Tensor {
-    return E.floorDivide(this, other);
-  }
-  maximum(other: TensorLike): Tensor {
-    return E.maximum(this, other);
-  }
-  minimum(other: TensorLike): Tensor {
-    return E.minimum(this, other);
-  }
-  neg(): Tensor {
-    return E.neg(this);
-  }
-  abs(): Tensor {
-    return E.abs(this);
-  }
-  sign(): Tensor {
-    return E.sign(this);
-  }
-  exp(): Tensor {
-    return E.exp(this);
-  }
-  expm1(): Tensor {
-    return E.expm1(this);
-  }
-  log(): Tensor {
-    return E.log(this);
-  }
-  log1p(): Tensor {
-    return E.log1p(this);
-  }
-  sqrt(): Tensor {
-    return E.sqrt(this);
-  }
-  rsqrt(): Tensor {
-    return E.rsqrt(this);
-  }
+  /** `this * this` */
   square(): Tensor {
     return E.square(this);
   }
-  reciprocal(): Tensor {
-    return E.reciprocal(this);
-  }
-  sin(): Tensor {
-    return E.sin(this);
-  }
-  cos(): Tensor {
-    return E.cos(this);
-  }
-  tanh(): Tensor {
-    return E.tanh(this);
-  }
-  sigmoid(): Tensor {
-    return E.sigmoid(this);
-  }
-  relu(): Tensor {
-    return E.relu(this);
-  }
-  floor(): Tensor {
-    return E.floor(this);
-  }
-  ceil(): Tensor {
-    return E.ceil(this);
-  }
-  round(): Tensor {
-    return E.round(this);
-  }
-  trunc(): Tensor {
-    return E.trunc(this);
-  }
   clamp(min?: number | null, max?: number | null): Tensor {
     return E.clamp(this, min, max);
-  }
-  eq(other: TensorLike): Tensor {
-    return E.eq(this, other);
-  }
-  ne(other: TensorLike): Tensor {
-    return E.ne(this, other);
-  }
-  lt(other: TensorLike): Tensor {
-    return E.lt(this, other);
-  }
-  le(other: TensorLike): Tensor {
-    return E.le(this, other);
-  }
-  gt(other: TensorLike): Tensor {
-    return E.gt(this, other);
-  }
-  ge(other: TensorLike): Tensor {
-    return E.ge(this, other);
-  }
-  logicalNot(): Tensor {
-    return E.logicalNot(this);
-  }
-  logicalAnd(other: TensorLike): Tensor {
-    return E.logicalAnd(this, other);
-  }
-  logicalOr(other: TensorLike): Tensor {
-    return E.logicalOr(this, other);
-  }
-  isnan(): Tensor {
-    return E.isnan(this);
   }
   /** `where(cond, this, other)`. */
   where(condition: Tensor, other: TensorLike): Tensor {
@@ -625,6 +522,38 @@ export class Tensor {
   normal_(mean = 0, std = 1, options?: { generator?: import('./generator.js').Generator }): this {
     return P.normal_(this, mean, std, options?.generator);
   }
+}
+
+/** A method per unary op of the table that PyTorch has on tensors (`x.exp()`, `x.relu()`), documented in the table. */
+type UnaryMethods = { [K in keyof Pick<UnaryTable, TensorMethodUnaryOp>]: (options?: UnaryOptions<K>) => Tensor };
+/** A method per binary op of the table (`x.mul(y)`, `x.eq(0)`, `x.add(y, { alpha })`). */
+type BinaryMethods = {
+  [K in keyof BinaryTable]: BinaryTable[K] extends { readonly alpha: true }
+    ? (other: TensorLike, options?: AlphaOptions) => Tensor
+    : (other: TensorLike) => Tensor;
+};
+
+// The table's ops as methods: declared here, installed on the prototype below.
+export interface Tensor extends UnaryMethods, BinaryMethods {}
+
+for (const op of UNARY_OP_NAMES) {
+  if (!isTensorMethodOp(op)) continue;
+  Object.defineProperty(Tensor.prototype, op, {
+    value(this: Tensor, options?: UnaryOptions<typeof op>): Tensor {
+      return unaryOp(op, this, options);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+for (const op of BINARY_OP_NAMES) {
+  Object.defineProperty(Tensor.prototype, op, {
+    value(this: Tensor, other: TensorLike, options?: AlphaOptions): Tensor {
+      return binaryOp(op, this, other, options);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 function itemOf(t: Tensor, data: TypedArray): number | boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeError, broadcastShapes, contiguousStrides, isContiguous, normalizeDim, normalizeDims, numel } from '../src/index.js';
-import { inferShape } from '../src/shape.js';
+import { ShapeError } from '../src/errors.js';
+import { broadcastShapes, contiguousStrides, inferShape, isContiguous, normalizeDim, normalizeDims, numel } from '../src/shape.js';
 
 describe('broadcastShapes', () => {
   it.each([

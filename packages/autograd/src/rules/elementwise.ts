@@ -1,4 +1,5 @@
-import { type Tensor, reluBackward, where, zerosLike } from '@kindling/tensor';
+import { type Tensor, where, zerosLike } from '@kindling/tensor';
+import { reluBackward } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Gradient of a unary op that only needs its input: `g * df(x)`. */

@@ -1,4 +1,5 @@
-import { type Reduction, type Tensor, nllSampleWeights, scatterAdd, zeros } from '@kindling/tensor';
+import { type Reduction, type Tensor, scatterAdd, zeros } from '@kindling/tensor';
+import { nllSampleWeights } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Zeros of the input's shape with `g` added at `index` along `dim`; differentiable in `g`. */

@@ -1,4 +1,5 @@
-import { type OpCall, type Tensor, matmul } from '@kindling/tensor';
+import { type Tensor, matmul } from '@kindling/tensor';
+import type { OpCall } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Swaps the last two dims. */

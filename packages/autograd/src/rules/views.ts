@@ -1,4 +1,5 @@
-import { type Tensor, dispatch, zeros } from '@kindling/tensor';
+import { type Tensor, zeros } from '@kindling/tensor';
+import { dispatch } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 const backToInputShape = (name: string) => ({

@@ -1,4 +1,5 @@
-import { type DType, type RandomKey, type RandomKind, type StorageHandle, type View, philoxFill } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import { type RandomKey, type RandomKind, type StorageHandle, type View, philoxFill } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } from './storage.js';
 
 /** A dense copy of `x` in `dtype`. Typed-array stores give PyTorch's conversions (truncation, uint8 wrap); bool is `!= 0`. */

@@ -1,4 +1,5 @@
-import { DTypeError, ShapeError, type StorageHandle, type View } from '@kindling/tensor';
+import { DTypeError, ShapeError } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { dataOf, newStorage } from './storage.js';
 
 /**

@@ -1,40 +1,32 @@
-import { type BinaryOp, type DType, KindlingError, type StorageHandle, type UnaryOp, type View } from '@kindling/tensor';
+import { type DType, isIntegral } from '@kindling/tensor';
+import {
+  type BinaryOp,
+  type StorageHandle,
+  type UnaryOp,
+  type UnaryParams,
+  type View,
+  binarySpec,
+  unarySpec,
+} from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } from './storage.js';
 
-/** Round half to even, like `torch.round`. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+/*
+ * The elementwise kernels in plain TypeScript: each op's math is its entry in
+ * the op table (`UNARY_OPS`/`BINARY_OPS` of @kindling/tensor), applied in
+ * float64 and stored into the output's typed array, which wraps integers and
+ * rounds floats as the dtype does.
+ */
+
+/** Unary `op` on one element of `dtype`, its parameters bound. */
+function unaryFunction<K extends UnaryOp>(op: K, dtype: DType, params: UnaryParams<K>): (x: number) => number {
+  const spec = unarySpec(op);
+  const f = (isIntegral(dtype, true) && spec.integer) || spec.math;
+  return (x) => f(x, params);
 }
 
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  // NaN has sign 0 in PyTorch.
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? x : 0),
-  exp: Math.exp,
-  expm1: Math.expm1,
-  log: Math.log,
-  log1p: Math.log1p,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  reciprocal: (x) => 1 / x,
-  sin: Math.sin,
-  cos: Math.cos,
-  tanh: Math.tanh,
-  // Branches keep exp's argument non-positive, so neither side overflows.
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  relu: (x) => (x > 0 ? x : x === x ? 0 : x),
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: roundHalfEven,
-  trunc: Math.trunc,
-  logicalNot: (x) => (x === 0 ? 1 : 0),
-  isnan: (x) => (x !== x ? 1 : 0),
-};
-
-export function unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
-  const f = UNARY[op];
+export function unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params: UnaryParams<K>): StorageHandle {
+  // Bool results look at the input in its own dtype; the others compute in the output's.
+  const f = unaryFunction(op, outDtype === 'bool' ? x.dtype : outDtype, params);
   const n = sizeOf(x.shape);
   const result = newStorage(outDtype, n);
   const out = result.data;
@@ -51,68 +43,10 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
   return result;
 }
 
-function integerDivisor(op: string, b: number): number {
-  if (b === 0) throw new KindlingError(`${op}: integer division by zero (ZeroDivisionError)`);
-  return b;
-}
-
-/** PyTorch's `div_floor` for floats: floor of the exact quotient, IEEE results for b == 0. */
-function floatFloorDivide(a: number, b: number): number {
-  if (b === 0) return a / b;
-  const mod = a % b;
-  let div = (a - mod) / b;
-  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
-  if (div === 0) return Math.sign(a / b) < 0 || Object.is(a / b, -0) ? -0 : 0;
-  let floored = Math.floor(div);
-  if (div - floored > 0.5) floored += 1;
-  return floored;
-}
-
-/** Python's modulo: the result takes the divisor's sign. */
-function pythonMod(a: number, b: number): number {
-  const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
-}
-
+/** Binary `op` on two elements of `dtype` (integers use the table's integer form where it has one). */
 function binaryFunction(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
-  const integral = dtype === 'int32' || dtype === 'uint8' || dtype === 'bool';
-  switch (op) {
-    case 'add':
-      return (a, b) => a + b;
-    case 'sub':
-      return (a, b) => a - b;
-    // int32 products can exceed 2^53; imul wraps exactly like int32 arithmetic.
-    case 'mul':
-      return dtype === 'int32' ? Math.imul : (a, b) => a * b;
-    case 'div':
-      return (a, b) => a / b;
-    case 'pow':
-      return Math.pow;
-    case 'maximum':
-      return (a, b) => (a !== a || b !== b ? Number.NaN : a > b ? a : b);
-    case 'minimum':
-      return (a, b) => (a !== a || b !== b ? Number.NaN : a < b ? a : b);
-    case 'remainder':
-      return integral ? (a, b) => pythonMod(a, integerDivisor('remainder', b)) : pythonMod;
-    case 'floorDivide':
-      return integral ? (a, b) => Math.floor(a / integerDivisor('floorDivide', b)) : floatFloorDivide;
-    case 'eq':
-      return (a, b) => (a === b ? 1 : 0);
-    case 'ne':
-      return (a, b) => (a !== b ? 1 : 0);
-    case 'lt':
-      return (a, b) => (a < b ? 1 : 0);
-    case 'le':
-      return (a, b) => (a <= b ? 1 : 0);
-    case 'gt':
-      return (a, b) => (a > b ? 1 : 0);
-    case 'ge':
-      return (a, b) => (a >= b ? 1 : 0);
-    case 'logicalAnd':
-      return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
-    case 'logicalOr':
-      return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
-  }
+  const spec = binarySpec(op);
+  return (isIntegral(dtype, true) && spec.integer) || spec.math;
 }
 
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {

@@ -1,4 +1,5 @@
-import { type DType, type StorageHandle, type View, roundToFloat16 } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import { type StorageHandle, type View, roundToFloat16 } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, isDense, sizeOf } from './storage.js';
 
 /**

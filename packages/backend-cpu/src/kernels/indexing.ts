@@ -1,4 +1,5 @@
-import { KindlingError, type StorageHandle, type View } from '@kindling/tensor';
+import { KindlingError } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { groupedView } from './reduce.js';
 import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 

@@ -1,4 +1,5 @@
-import type { StorageHandle, TypedArray, View } from '@kindling/tensor';
+import type { TypedArray } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, newStorage } from './storage.js';
 
 /** Copies the `rows x cols` matrix at `offset` with the given strides into a dense row-major array. */
@@ -11,12 +12,6 @@ function packMatrix(src: TypedArray, offset: number, rows: number, cols: number,
   return out;
 }
 
-/** What the fused `linear` adds after the product: a per-column bias, then relu. */
-export interface MatmulEpilogue {
-  readonly bias: View | null;
-  readonly relu: boolean;
-}
-
 /** Offsets of each batch matrix of a `[...batch, R, C]` view. */
 function batchOffsets(v: View): Int32Array {
   const rank = v.shape.length;
@@ -24,11 +19,12 @@ function batchOffsets(v: View): Int32Array {
 }
 
 /**
- * `out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]`. Operands are packed to
- * dense row-major blocks first (transposed views cost one pass), then an
- * i-k-j loop streams rows of B, accumulating in float64.
+ * `out[..., i, j] = bias[j] + sum_k a[..., i, k] * b[..., k, j]` (no bias: 0).
+ * Operands are packed to dense row-major blocks first (transposed views cost
+ * one pass), then an i-k-j loop streams rows of B, accumulating in float64.
+ * Every product is added, zeros included, so `0 * inf` gives NaN as in PyTorch.
  */
-export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
+export function matmul(a: View, b: View, biasView: View | null = null): StorageHandle {
   const rank = a.shape.length;
   const m = a.shape[rank - 2];
   const k = a.shape[rank - 1];
@@ -41,8 +37,7 @@ export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
   const da = dataOf(a.handle);
   const db = dataOf(b.handle);
   const row = new Float64Array(n);
-  const bias = fuse?.bias ? packMatrix(dataOf(fuse.bias.handle), fuse.bias.offset, 1, n, 0, fuse.bias.strides[0]) : null;
-  const relu = fuse?.relu ?? false;
+  const bias = biasView ? packMatrix(dataOf(biasView.handle), biasView.offset, 1, n, 0, biasView.strides[0]) : null;
   for (let batch = 0; batch < batches; batch++) {
     const pa = packMatrix(da, aOffsets[batch], m, k, a.strides[rank - 2], a.strides[rank - 1]);
     const pb = packMatrix(db, bOffsets[batch], k, n, b.strides[rank - 2], b.strides[rank - 1]);
@@ -53,13 +48,11 @@ export function matmul(a: View, b: View, fuse?: MatmulEpilogue): StorageHandle {
       const aRow = i * k;
       for (let p = 0; p < k; p++) {
         const aip = pa[aRow + p];
-        if (aip === 0) continue;
         const bRow = p * n;
         for (let j = 0; j < n; j++) row[j] += aip * pb[bRow + j];
       }
       const o = outBase + i * n;
-      if (relu) for (let j = 0; j < n; j++) out[o + j] = row[j] > 0 ? row[j] : 0;
-      else for (let j = 0; j < n; j++) out[o + j] = row[j];
+      for (let j = 0; j < n; j++) out[o + j] = row[j];
     }
   }
   return result;

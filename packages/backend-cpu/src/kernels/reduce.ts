@@ -1,4 +1,5 @@
-import type { DType, ReduceOp, StorageHandle, View } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import type { ReduceOp, StorageHandle, View } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 
 /**

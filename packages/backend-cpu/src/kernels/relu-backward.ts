@@ -1,4 +1,4 @@
-import type { StorageHandle, View } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 
 /** `output <= 0 ? 0 : grad` over any two views of one shape (NaN outputs pass the gradient, as in PyTorch). */

@@ -1,4 +1,4 @@
-import type { StorageHandle, View } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { groupedView } from './reduce.js';
 import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
 

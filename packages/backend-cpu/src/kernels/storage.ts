@@ -1,12 +1,5 @@
-import {
-  type DType,
-  type StorageHandle,
-  type TypedArray,
-  type TypedArrayConstructor,
-  type View,
-  allocArray,
-  arrayTypeOf,
-} from '@kindling/tensor';
+import type { DType, TypedArray } from '@kindling/tensor';
+import { type StorageHandle, type TypedArrayConstructor, type View, allocArray, arrayTypeOf } from '@kindling/tensor/backend';
 import type { WasmKernels } from '../wasm/kernels.js';
 
 /**

@@ -1,4 +1,5 @@
-import { type BinaryOp, type DType, type ReduceOp, type StorageHandle, type UnaryOp, type View, coalesceDims } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import { type BinaryOp, type ReduceOp, type StorageHandle, type UnaryOp, type View, coalesceDims } from '@kindling/tensor/backend';
 import type { KernelBinaryOp, KernelReduceOp, KernelUnaryOp, WasmKernels } from '../wasm/kernels.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/raw.js';
 import { isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';

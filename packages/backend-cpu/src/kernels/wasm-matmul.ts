@@ -1,6 +1,5 @@
-import type { StorageHandle, View } from '@kindling/tensor';
+import type { StorageHandle, View } from '@kindling/tensor/backend';
 import type { WasmKernels } from '../wasm/kernels.js';
-import type { MatmulEpilogue } from './matmul.js';
 import { dataOf, elementOffsets, freeStorage, newStorage, ptrIn } from './storage.js';
 
 /** Blocks inside the scratch area start on cache lines, like the heap's own blocks. */
@@ -105,7 +104,7 @@ function inPlace(v: View, k: WasmKernels): Placed | null {
 }
 
 /**
- * The float32 batched matmul (optionally `+ bias`, then relu) on the
+ * The float32 batched matmul (optionally `+ bias`) on the
  * WebAssembly kernels. Operands that live in the kernels' memory are read in
  * place and the result is written into a fresh storage there; operands in
  * ordinary arrays (made before the kernels loaded) are copied into a scratch
@@ -113,12 +112,11 @@ function inPlace(v: View, k: WasmKernels): Placed | null {
  * count all non-zero. Returns null when the kernels' memory cannot hold the
  * result (the caller then uses the TypeScript kernel).
  */
-export function wasmMatmul(k: WasmKernels, a: View, b: View, epilogue?: MatmulEpilogue): StorageHandle | null {
+export function wasmMatmul(k: WasmKernels, a: View, b: View, bias: View | null = null): StorageHandle | null {
   const rank = a.shape.length;
   const m = a.shape[rank - 2];
   const kk = a.shape[rank - 1];
   const n = b.shape[rank - 1];
-  const bias = epilogue?.bias ?? null;
   let batches = 1;
   for (let d = 0; d < rank - 2; d++) batches *= a.shape[d];
   const result = newStorage('float32', batches * m * n, false, k);
@@ -163,7 +161,7 @@ export function wasmMatmul(k: WasmKernels, a: View, b: View, epilogue?: MatmulEp
     const stride = bias.strides[0];
     for (let j = 0; j < n; j++) heap[biasPtr / 4 + j] = src[bias.offset + j * stride];
   }
-  const options = { bias: biasPtr, relu: epilogue?.relu ?? false };
+  const options = { bias: biasPtr };
   for (let i = 0; i < batches; i++) {
     const ap = placeA.ptr + 4 * placeA.bases[i];
     const bp = placeB.ptr + 4 * placeB.bases[i];

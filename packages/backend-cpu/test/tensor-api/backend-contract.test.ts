@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
+import { KindlingError, type TensorLike, hasBackend, isFloating, tidy } from '@kindling/tensor';
 import {
   type Backend,
-  COMPARISON_OPS,
-  KindlingError,
   type StorageHandle,
-  type TensorLike,
   type View,
+  defaultParams,
   getBackend,
-  hasBackend,
-  isFloating,
+  isComparison,
   registerBackend,
-  tidy,
-} from '@kindling/tensor';
+} from '@kindling/tensor/backend';
 import { fixtureTensor, runFixtureOp, tensorOpFixtures } from '@kindling/tensor/testing';
 
 /**
@@ -73,9 +70,11 @@ function checkedBackend(inner: Backend): Backend {
       checkView('readSync', 'view', v);
       return inner.readSync!(v);
     },
-    unary: (op, x, outDtype) => {
+    unary: (op, x, outDtype, params) => {
       checkView(op, 'x', x);
-      return out(inner.unary(op, x, outDtype), numel(x.shape));
+      const names = Object.keys(defaultParams(op)).sort().join(',');
+      if (Object.keys(params).sort().join(',') !== names) fail(`${op}: params {${Object.keys(params)}}, expected {${names}}`);
+      return out(inner.unary(op, x, outDtype, params), numel(x.shape));
     },
     binary: (op, a, bb, outDtype) => {
       checkView(op, 'a', a);
@@ -83,7 +82,7 @@ function checkedBackend(inner: Backend): Backend {
       if (!sameShape(a, bb)) fail(`${op}: shapes [${a.shape}] and [${bb.shape}] differ`);
       if (a.dtype !== bb.dtype) fail(`${op}: dtypes ${a.dtype} and ${bb.dtype} differ`);
       if (op === 'div' && !isFloating(a.dtype)) fail(`div: asked of ${a.dtype} operands`);
-      const expected = COMPARISON_OPS.has(op) ? 'bool' : a.dtype;
+      const expected = isComparison(op) ? 'bool' : a.dtype;
       if (outDtype !== expected) fail(`${op}: outDtype ${outDtype}, expected ${expected}`);
       return out(inner.binary(op, a, bb, outDtype), numel(a.shape));
     },

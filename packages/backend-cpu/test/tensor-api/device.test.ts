@@ -1,21 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import {
-  type Backend,
   DeviceError,
   cat,
-  getBackend,
   getDefaultDevice,
   hasBackend,
   listBackends,
   matmul,
   memory,
   ones,
-  registerBackend,
   setDefaultDevice,
   where,
   zeros,
 } from '@kindling/tensor';
+import { type Backend, getBackend, registerBackend } from '@kindling/tensor/backend';
 
 // A second device made of the cpu backend's kernels under another name.
 const fake: Backend = new Proxy(getBackend('cpu'), {

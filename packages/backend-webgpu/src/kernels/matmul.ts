@@ -20,7 +20,6 @@ const grid = (f: (i: number, j: number) => string): string => R.flatMap((i) => R
 export interface Epilogue {
   /** `[N]`-long bias along the output columns, or null. */
   bias: { buffer: GPUBuffer; stride: number; offset: number } | null;
-  activation: 'none' | 'relu';
 }
 
 /**
@@ -69,8 +68,7 @@ export function runMatmul(
     ...batch.strides[1].map(word),
   ];
   const hasBias = !!epilogue?.bias;
-  const relu = epilogue?.activation === 'relu';
-  const key = `matmul|${direct ? 'direct' : 'tiled'}|${dtype}|b${nb}|${hasBias ? 'bias' : ''}|${relu ? 'relu' : ''}`;
+  const key = `matmul|${direct ? 'direct' : 'tiled'}|${dtype}|b${nb}|${hasBias ? 'bias' : ''}`;
   const T = wgslType(dtype);
   const zero = T === 'f32' ? '0.0' : T === 'i32' ? '0' : '0u';
   const pipeline = rt.pipeline(key, () => {
@@ -82,7 +80,6 @@ export function runMatmul(
     ]);
     let value = 'acc[i * MICRO + j]';
     if (hasBias) value = `(${value} + bias[${mi(9)} + i32(col) * ${mi(10)}])`;
-    if (relu) value = `max(${value}, ${zero})`;
     if (direct) return directSource(decls, T, nb, value, dtype);
     return `${decls}
 ${HELPERS}

@@ -1,4 +1,5 @@
-import type { BinaryOp, DType, UnaryOp } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import type { BinaryOp, UnaryOp } from '@kindling/tensor/backend';
 
 /**
  * WGSL for the elementwise math, matching torch where WGSL leaves a case

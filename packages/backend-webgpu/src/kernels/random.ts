@@ -1,4 +1,4 @@
-import type { RandomKey, RandomKind } from '@kindling/tensor';
+import type { RandomKey, RandomKind } from '@kindling/tensor/backend';
 import { type GpuRuntime, WORKGROUP } from '../runtime.js';
 import { MATH } from './ops.js';
 import { HELPERS, bindings, mainHeader } from './wgsl.js';

@@ -1,4 +1,5 @@
-import type { DType, ReduceOp } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
+import type { ReduceOp } from '@kindling/tensor/backend';
 import { coalesce, word } from '../layout.js';
 import type { GpuRuntime } from '../runtime.js';
 import { MATH } from './ops.js';

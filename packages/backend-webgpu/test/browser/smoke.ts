@@ -1,4 +1,5 @@
-import { matmul, rand, softmax, sum, tensor, manualSeed, philoxFill, defaultGenerator } from '@kindling/tensor';
+import { matmul, rand, softmax, sum, tensor, manualSeed, defaultGenerator } from '@kindling/tensor';
+import { philoxFill } from '@kindling/tensor/backend';
 import { initWebGPU } from '../../src/index.js';
 import { createHarness } from './harness.js';
 

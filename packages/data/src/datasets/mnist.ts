@@ -1,4 +1,5 @@
-import { type Tensor, getBackend, tensor } from '@kindling/tensor';
+import { type Tensor, tensor } from '@kindling/tensor';
+import { getBackend } from '@kindling/tensor/backend';
 import { Dataset } from '../dataset.js';
 import { DatasetError } from '../errors.js';
 import { checkIndex, checkIndices } from '../indices.js';

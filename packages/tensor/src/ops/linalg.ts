@@ -92,7 +92,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     const backend = x.storage.backend;
     const fused = backend.fused?.linear;
     if (fused && x.ndim === 2) {
-      const handle = fused.call(backend.fused, x.view_(), weight.view_(), bias ? bias.view_() : null, 'none');
+      const handle = fused.call(backend.fused, x.view_(), weight.view_(), bias ? bias.view_() : null);
       return fromHandle(backend, handle, x.dtype, [x.shape[0], weight.shape[0]]);
     }
     const wt = transpose(weight, 0, 1);

@@ -1,6 +1,5 @@
 import { type DType, type TypedArray, allocArray } from '../dtype.js';
 import * as K from '../index.js';
-import { getBackend } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { compareValues } from './compare.js';
 import { type SuiteContext, expectNoProblem } from './framework.js';
@@ -353,30 +352,4 @@ export function registerLayoutTests(ctx: SuiteContext): void {
       r.dispose();
     });
   });
-
-  const fused = getBackendSafe(device)?.fused;
-  if (fused?.linear) {
-    describe('fused kernels', () => {
-      it('fused linear with relu equals relu(x @ w^T + b)', async () => {
-        const x = K.tensor(Float32Array.from(hostValues(5 * 7, 10)), { shape: [5, 7], device });
-        const w = K.tensor(Float32Array.from(hostValues(3 * 7, 11)), { shape: [3, 7], device });
-        const b = K.tensor(Float32Array.from(hostValues(3, 12)), { shape: [3], device });
-        const backend = getBackend(device);
-        const handle = backend.fused?.linear?.(x.view_(), w.view_(), b.view_(), 'relu');
-        if (!handle) throw new Error('fused.linear returned nothing');
-        const got = K.tensorFromHandle(backend, handle, 'float32', [5, 3]);
-        const reference = K.linear(x, w, b).relu();
-        await check(ctx, 'fused linear relu', got, await reference.data());
-        for (const t of [x, w, b, got, reference]) t.dispose();
-      });
-    });
-  }
-}
-
-function getBackendSafe(device: string) {
-  try {
-    return getBackend(device);
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,8 @@
 import type { DType } from '../dtype.js';
 import * as K from '../index.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { BINARY_OP_NAMES, UNARY_OP_NAMES } from '../ops/op-table.js';
+import { binaryOp, unaryOp } from '../ops/run-elementwise.js';
 
 type Args = Record<string, unknown>;
 type OpImpl = (inputs: TensorLike[], args: Args) => Tensor | Tensor[];
@@ -15,72 +17,13 @@ const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? u
 const dimArg = (a: Args) => opt<number | number[]>(a.dim);
 const keep = (a: Args) => (a.keepdim as boolean | undefined) ?? false;
 
-function unaryOp(fn: (x: Tensor) => Tensor): OpImpl {
-  return (inputs) => fn(tensorAt(inputs, 0));
-}
-
-function binaryOp(fn: (a: TensorLike, b: TensorLike) => Tensor): OpImpl {
-  return (inputs) => fn(inputs[0], inputs[1]);
-}
-
 const pair = (r: K.ValuesIndices): Tensor[] => [r.values, r.indices];
 
 /** Each fixture op name, as a call of Kindling's public API. */
 const OPS: Record<string, OpImpl> = {
-  ...Object.fromEntries(
-    (
-      [
-        'neg',
-        'abs',
-        'sign',
-        'exp',
-        'expm1',
-        'log',
-        'log1p',
-        'sqrt',
-        'rsqrt',
-        'reciprocal',
-        'sin',
-        'cos',
-        'tanh',
-        'sigmoid',
-        'relu',
-        'floor',
-        'ceil',
-        'round',
-        'trunc',
-        'logicalNot',
-        'isnan',
-      ] as const
-    )
-      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the fixture runner dispatches by op name; bundle size is irrelevant here.
-      .map((name) => [name, unaryOp(K[name])]),
-  ),
-  ...Object.fromEntries(
-    (
-      [
-        'add',
-        'sub',
-        'mul',
-        'div',
-        'pow',
-        'maximum',
-        'minimum',
-        'remainder',
-        'floorDivide',
-        'eq',
-        'ne',
-        'lt',
-        'le',
-        'gt',
-        'ge',
-        'logicalAnd',
-        'logicalOr',
-      ] as const
-    )
-      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the fixture runner dispatches by op name; bundle size is irrelevant here.
-      .map((name) => [name, binaryOp(K[name])]),
-  ),
+  // Every op of the elementwise table, with its parameters as the case's args.
+  ...Object.fromEntries(UNARY_OP_NAMES.map((op) => [op, ((i, a) => unaryOp(op, tensorAt(i, 0), a)) satisfies OpImpl])),
+  ...Object.fromEntries(BINARY_OP_NAMES.map((op) => [op, ((i) => binaryOp(op, i[0], i[1])) satisfies OpImpl])),
   where: (i) => K.where(tensorAt(i, 0), i[1], i[2]),
   clamp: (i, a) => K.clamp(tensorAt(i, 0), opt<number>(a.min), opt<number>(a.max)),
   sum: (i, a) => K.sum(tensorAt(i, 0), dimArg(a), keep(a)),

@@ -1,0 +1,18 @@
+/**
+ * @packageDocumentation
+ * `@kindling/tensor/internal`: the seams between Kindling's own packages,
+ * not an API for applications (it may change in any release). Autograd
+ * installs its interceptor and gradient hooks here; packages wrap kernel
+ * results (`tensorFromHandle`) and reach ops that exist for gradient rules
+ * (`reluBackward`) or shared bookkeeping (`nllSampleWeights`).
+ */
+export { dispatch, dispatchNested, setInterceptor, type Interceptor, type OpCall, type OpResult } from './dispatch.js';
+export { setGradHooks, type GradHooks } from './grad-hooks.js';
+export { fromHandle as tensorFromHandle, broadcastView } from './ops/util.js';
+export { reluBackward } from './ops/relu-backward.js';
+export { nllSampleWeights } from './ops/loss.js';
+export { promoteWithScalar } from './dtype.js';
+export { normalizeDim, normalizeDims } from './shape.js';
+export { formatTensor } from './format.js';
+export { canRequestCollection, requestedCollections } from './gc-pressure.js';
+export { unaryResultType } from './ops/run-elementwise.js';
