@@ -15,4 +15,4 @@ export { promoteWithScalar } from './dtype.js';
 export { normalizeDim, normalizeDims } from './shape.js';
 export { formatTensor } from './format.js';
 export { canRequestCollection, requestedCollections } from './gc-pressure.js';
-export { unaryResultType } from './ops/run-elementwise.js';
+export { unaryOp, binaryOp, unaryResultType } from './ops/run-elementwise.js';

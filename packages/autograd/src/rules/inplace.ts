@@ -1,4 +1,5 @@
 import { type Tensor, where } from '@kindling/tensor';
+import { reluBackward } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /*
@@ -43,14 +44,7 @@ registerGradRule('div_', {
   },
 });
 registerGradRule('neg_', { name: 'NegBackward0', backward: (_ctx, [g]) => [g.neg()] });
-registerGradRule('relu_', {
-  name: 'ReluBackward0',
-  saveOutputs: [0],
-  backward: (ctx, [g]) => {
-    const y = ctx.output(0);
-    return [g.mul(y.gt(0).cast(y.dtype))];
-  },
-});
+registerGradRule('relu_', { name: 'ReluBackward0', saveOutputs: [0], backward: (ctx, [g]) => [reluBackward(g, ctx.output(0))] });
 registerGradRule('clamp_', {
   name: 'ClampBackward1',
   saveInputs: [0],
