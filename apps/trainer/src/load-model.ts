@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { type MlpSpec, buildMlp, mlpSpecFromMetadata } from '@kindling/checkpoint';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
 import { KindlingError } from '@kindling/tensor';
-import type { Sequential } from '@kindling/nn';
+import { type MlpSpec, type Sequential, buildMlp, mlpSpecFromMetadata } from '@kindling/nn';
 import { UsageError } from './errors.js';
 
 export interface LoadedModel {

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { type JsonValue, type MlpSpec, buildMlp, mlpSpecMetadata } from '@kindling/checkpoint';
+import type { JsonValue } from '@kindling/checkpoint';
 import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
 import { DataLoader } from '@kindling/data';
+import { type MlpSpec, buildMlp, mlpSpecMetadata } from '@kindling/nn';
 import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
 import { describeDevice, setupBackend } from './backend.js';
 import type { TrainConfig } from './config.js';

@@ -1,91 +1,24 @@
-// Elementwise float32 kernels over contiguous (or row/scalar-broadcast) data.
-// The op is a constant inside each specialised loop: the dispatchers below
-// switch once and call an @inline loop, which the optimiser folds per op.
+// Elementwise float32 loops over contiguous (or row/scalar-broadcast) data.
+// The ops are in unary-ops.ts and binary-ops.ts; the entry points that pick
+// one (unary, binary) are generated into ops.generated.ts and call the loops
+// here with the op's code as a constant, so the optimiser folds the op's
+// kernel into each specialised loop.
 
-import { vexp, vlog, vsigmoid, vtanh } from './vmath';
+import { binaryVec, unaryVec } from './ops.generated';
 
-export const U_NEG: i32 = 0;
-export const U_ABS: i32 = 1;
-export const U_SQRT: i32 = 2;
-export const U_RSQRT: i32 = 3;
-export const U_RECIPROCAL: i32 = 4;
-export const U_RELU: i32 = 5;
-export const U_EXP: i32 = 6;
-export const U_LOG: i32 = 7;
-export const U_SIGMOID: i32 = 8;
-export const U_TANH: i32 = 9;
-export const U_FLOOR: i32 = 10;
-export const U_CEIL: i32 = 11;
-export const U_ROUND: i32 = 12;
-export const U_TRUNC: i32 = 13;
-
+/** out[i] = op(x[i]) for n contiguous floats (out may equal x). */
 @inline
-function unaryVec(op: i32, x: v128): v128 {
-  const one = f32x4.splat(1.0);
-  if (op == U_NEG) return f32x4.neg(x);
-  if (op == U_ABS) return f32x4.abs(x);
-  if (op == U_SQRT) return f32x4.sqrt(x);
-  if (op == U_RSQRT) return f32x4.div(one, f32x4.sqrt(x));
-  if (op == U_RECIPROCAL) return f32x4.div(one, x);
-  if (op == U_RELU) return f32x4.max(x, f32x4.splat(0));
-  if (op == U_EXP) return vexp(x);
-  if (op == U_LOG) return vlog(x);
-  if (op == U_SIGMOID) return vsigmoid(x);
-  if (op == U_TANH) return vtanh(x);
-  if (op == U_FLOOR) return f32x4.floor(x);
-  if (op == U_CEIL) return f32x4.ceil(x);
-  if (op == U_ROUND) return f32x4.nearest(x);
-  return f32x4.trunc(x);
-}
-
-@inline
-function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
+export function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i * 4;
     v128.store(out + o, unaryVec(op, v128.load(x + o)));
   }
+  // The tail goes through the same vector arithmetic, so every element rounds alike.
   for (; i < n; i++) {
     const o = <usize>i * 4;
     store<f32>(out + o, f32x4.extract_lane(unaryVec(op, f32x4.splat(load<f32>(x + o))), 0));
   }
-}
-
-/** out[i] = op(x[i]) for n contiguous floats (out may equal x). */
-export function unary(op: i32, x: usize, out: usize, n: i32): void {
-  switch (op) {
-    case U_NEG: unaryLoop(U_NEG, x, out, n); break;
-    case U_ABS: unaryLoop(U_ABS, x, out, n); break;
-    case U_SQRT: unaryLoop(U_SQRT, x, out, n); break;
-    case U_RSQRT: unaryLoop(U_RSQRT, x, out, n); break;
-    case U_RECIPROCAL: unaryLoop(U_RECIPROCAL, x, out, n); break;
-    case U_RELU: unaryLoop(U_RELU, x, out, n); break;
-    case U_EXP: unaryLoop(U_EXP, x, out, n); break;
-    case U_LOG: unaryLoop(U_LOG, x, out, n); break;
-    case U_SIGMOID: unaryLoop(U_SIGMOID, x, out, n); break;
-    case U_TANH: unaryLoop(U_TANH, x, out, n); break;
-    case U_FLOOR: unaryLoop(U_FLOOR, x, out, n); break;
-    case U_CEIL: unaryLoop(U_CEIL, x, out, n); break;
-    case U_ROUND: unaryLoop(U_ROUND, x, out, n); break;
-    default: unaryLoop(U_TRUNC, x, out, n);
-  }
-}
-
-export const B_ADD: i32 = 0;
-export const B_SUB: i32 = 1;
-export const B_MUL: i32 = 2;
-export const B_DIV: i32 = 3;
-export const B_MAXIMUM: i32 = 4;
-export const B_MINIMUM: i32 = 5;
-
-@inline
-function binaryVec(op: i32, a: v128, b: v128): v128 {
-  if (op == B_ADD) return f32x4.add(a, b);
-  if (op == B_SUB) return f32x4.sub(a, b);
-  if (op == B_MUL) return f32x4.mul(a, b);
-  if (op == B_DIV) return f32x4.div(a, b);
-  if (op == B_MAXIMUM) return f32x4.max(a, b);
-  return f32x4.min(a, b);
 }
 
 @inline
@@ -121,26 +54,15 @@ function binaryRow(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, out: usi
   }
 }
 
-@inline
-function binaryLoop(op: i32, a: usize, aRow: i32, aStep: i32, b: usize, bRow: i32, bStep: i32, out: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    binaryRow(op, a + <usize>(r * aRow) * 4, aStep, b + <usize>(r * bRow) * 4, bStep, out + <usize>(r * cols) * 4, cols);
-  }
-}
-
 /**
  * out[r, c] = op(a[r*aRow + c*aStep], b[r*bRow + c*bStep]) for a contiguous
  * rows×cols output; steps are 1 (contiguous) or 0 (broadcast), so full arrays,
  * scalars, row vectors (bias) and column vectors (keepdim reductions) all fit.
  */
-export function binary(op: i32, a: usize, aRow: i32, aStep: i32, b: usize, bRow: i32, bStep: i32, out: usize, rows: i32, cols: i32): void {
-  switch (op) {
-    case B_ADD: binaryLoop(B_ADD, a, aRow, aStep, b, bRow, bStep, out, rows, cols); break;
-    case B_SUB: binaryLoop(B_SUB, a, aRow, aStep, b, bRow, bStep, out, rows, cols); break;
-    case B_MUL: binaryLoop(B_MUL, a, aRow, aStep, b, bRow, bStep, out, rows, cols); break;
-    case B_DIV: binaryLoop(B_DIV, a, aRow, aStep, b, bRow, bStep, out, rows, cols); break;
-    case B_MAXIMUM: binaryLoop(B_MAXIMUM, a, aRow, aStep, b, bRow, bStep, out, rows, cols); break;
-    default: binaryLoop(B_MINIMUM, a, aRow, aStep, b, bRow, bStep, out, rows, cols);
+@inline
+export function binaryLoop(op: i32, a: usize, aRow: i32, aStep: i32, b: usize, bRow: i32, bStep: i32, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    binaryRow(op, a + <usize>(r * aRow) * 4, aStep, b + <usize>(r * bRow) * 4, bStep, out + <usize>(r * cols) * 4, cols);
   }
 }
 

@@ -11,8 +11,8 @@ export type CpuKernelStatus = 'loading' | 'ready' | 'unavailable' | 'disabled';
 
 /** What {@link cpuKernelInfo} reports, for logging. */
 export interface CpuKernelInfo {
-  /** The instruction set float32 matmuls run on now; `scalar` means the TypeScript kernels. */
-  readonly isa: KernelIsa;
+  /** The instruction set float32 work runs on now; `scalar` means the TypeScript kernels. */
+  readonly isa: KernelIsa | 'scalar';
   /** Threads a large matmul is split across (1 on the TypeScript path). */
   readonly threads: number;
   /** `loading` until the WebAssembly kernels are instantiated; `unavailable` without WebAssembly SIMD. */
@@ -73,17 +73,14 @@ export function startCpuKernels(): Promise<void> {
   if (!enabled) return Promise.resolve();
   loading ??= createWasmKernels(threads !== null ? { numThreads: threads } : {}).then(
     (k) => {
-      // The pure-TS fallback of the kernel library is no faster than the backend's own kernels.
-      if (k.isa === 'scalar') failed = true;
-      else {
-        kernels = k;
-        // From now on tensors live in the kernels' memory, so kernels run on them in place.
-        useKernelMemory(k);
-      }
+      kernels = k;
+      // From now on tensors live in the kernels' memory, so kernels run on them in place.
+      useKernelMemory(k);
       // configureCpuKernels may have asked for threads while the kernels were loading.
       if (threads !== null) k.setNumThreads(threads);
     },
     () => {
+      // No WebAssembly SIMD (or no memory for the kernels): the TypeScript kernels do everything.
       failed = true;
     },
   );

@@ -1,14 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { BINARY_OPS, BINARY_OP_NAMES, UNARY_OPS, UNARY_OP_NAMES } from '@kindling/tensor/backend';
+import { describe, expect, it, vi } from 'vitest';
 import { createWasmKernels, hasRelaxedSimd, hasSimd } from '../src/wasm/index.js';
 import { KERNEL_MODULES } from '../src/wasm/kernels.wasm.js';
+import { BINARY_CODES, UNARY_CODES } from '../src/wasm/ops.generated.js';
 
-describe('the committed kernel modules', () => {
-  it('match a fresh AssemblyScript build of assembly/', async () => {
+describe('the committed generated files', () => {
+  it('match a fresh generation from the op table and a fresh AssemblyScript build of assembly/', async () => {
     const script = fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url));
-    const { generate, OUTPUT } = (await import(/* @vite-ignore */ script)) as { generate(): Promise<string>; OUTPUT: string };
-    expect(readFileSync(OUTPUT, 'utf8')).toBe(await generate());
+    const { generate } = (await import(/* @vite-ignore */ script)) as { generate(): Promise<[string, string][]> };
+    const files = await generate();
+    expect(files.map(([path]) => path.replace(/.*backend-cpu\//, '')).sort()).toEqual([
+      'assembly/ops.generated.ts',
+      'src/wasm/kernels.wasm.ts',
+      'src/wasm/ops.generated.ts',
+    ]);
+    for (const [path, text] of files) expect(readFileSync(path, 'utf8'), path).toBe(text);
+  });
+
+  it('number the ops with a kernel 0, 1, 2... in table order', () => {
+    const implemented = (names: readonly string[], codes: object) => names.filter((op) => Object.hasOwn(codes, op));
+    expect(Object.keys(UNARY_CODES)).toEqual(implemented(UNARY_OP_NAMES, UNARY_CODES));
+    expect(Object.keys(BINARY_CODES)).toEqual(implemented(BINARY_OP_NAMES, BINARY_CODES));
+    for (const codes of [UNARY_CODES, BINARY_CODES]) expect(Object.values(codes)).toEqual(Object.keys(codes).map((_, i) => i));
+  });
+
+  it('give kernels only to ops that produce floats and take no parameters', () => {
+    for (const op of Object.keys(UNARY_CODES) as (keyof typeof UNARY_CODES)[]) {
+      const spec = UNARY_OPS[op];
+      expect(spec.dtype, op).not.toBe('bool');
+      expect('params' in spec, op).toBe(false);
+    }
+    for (const op of Object.keys(BINARY_CODES) as (keyof typeof BINARY_CODES)[]) expect(BINARY_OPS[op].dtype, op).not.toBe('compare');
   });
 
   it('come in shared and unshared variants of each instruction set', () => {
@@ -23,9 +47,10 @@ describe('createWasmKernels', () => {
     await expect(createWasmKernels({ isa: 'relaxed-simd', enableRelaxedSimdFlag: false })).rejects.toThrow(/relaxed-simd requested/);
   });
 
-  it('picks the fastest available implementation by default', async () => {
+  it('picks the fastest available instruction set by default', async () => {
+    if (!hasSimd()) return;
     const k = await createWasmKernels({ numThreads: 1 });
-    expect(k.isa).toBe(hasRelaxedSimd() ? 'relaxed-simd' : hasSimd() ? 'simd' : 'scalar');
+    expect(k.isa).toBe(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
   });
 
   it('caps the heap at maxMemoryBytes and says so when it is full', async () => {
@@ -34,14 +59,23 @@ describe('createWasmKernels', () => {
     expect(() => k.alloc(64 * 65536)).toThrow(/alloc: out of WebAssembly memory/);
   });
 
-  it('falls back to the pure-TS kernels on request, with the same API', async () => {
-    const k = await createWasmKernels({ isa: 'scalar' });
-    expect(k.isa).toBe('scalar');
-    expect(k.maxThreads).toBe(1);
-    expect(k.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
-    const p = k.alloc(16);
-    k.f32View(p, 4).set([1, -2, 3, -4]);
-    k.unary('abs', p, p, 4);
-    expect(Array.from(k.f32View(p, 4))).toEqual([1, 2, 3, 4]);
+  it('refuses a runtime without WebAssembly SIMD, and the backend then reports its TypeScript kernels', async () => {
+    vi.resetModules();
+    vi.doMock('../src/wasm/detect.js', async (original) => ({
+      ...(await original<typeof import('../src/wasm/detect.js')>()),
+      hasSimd: () => false,
+      hasRelaxedSimd: () => false,
+      enableNodeRelaxedSimd: async () => false,
+    }));
+    try {
+      const { createWasmKernels: create } = await import('../src/wasm/create.js');
+      await expect(create()).rejects.toThrow(/does not validate WebAssembly SIMD/);
+      const path = await import('../src/wasm-path.js');
+      await path.cpuReady();
+      expect(path.cpuKernelInfo()).toEqual({ isa: 'scalar', threads: 1, status: 'unavailable' });
+    } finally {
+      vi.doUnmock('../src/wasm/detect.js');
+      vi.resetModules();
+    }
   });
 });

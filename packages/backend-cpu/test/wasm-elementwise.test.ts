@@ -1,5 +1,7 @@
+import { BINARY_OPS, type UnaryOp, defaultParams, unarySpec } from '@kindling/tensor/backend';
 import { describe, expect, it } from 'vitest';
-import type { KernelBinaryOp, KernelUnaryOp } from '../src/wasm/index.js';
+import type { KernelBinaryOp, KernelReduceOp, KernelUnaryOp } from '../src/wasm/index.js';
+import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../src/wasm/ops.generated.js';
 import { availableIsas, download, kernelsFor, randomFloats, upload } from './wasm-helpers.js';
 
 const isas = await availableIsas();
@@ -30,22 +32,29 @@ const SPECIALS = [
   Number.NaN,
 ];
 
-/** Reference results in float64 (then rounded to float32) for every unary op. */
-const UNARY_REF: Record<KernelUnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  reciprocal: (x) => 1 / x,
-  relu: (x) => (Number.isNaN(x) ? x : Math.max(x, 0)),
-  exp: Math.exp,
-  log: Math.log,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)),
-  trunc: Math.trunc,
+// The ops with a kernel, from the generated code maps: a new kernel is tested without listing it here.
+const UNARY_KERNEL_OPS = Object.keys(UNARY_CODES) as KernelUnaryOp[];
+const BINARY_KERNEL_OPS = Object.keys(BINARY_CODES) as KernelBinaryOp[];
+const REDUCE_KERNEL_OPS = Object.keys(REDUCE_CODES) as KernelReduceOp[];
+
+/** The reference of a unary op: the table's float64 math with its default parameters (kernels take none). */
+function unaryReference(op: UnaryOp): (x: number) => number {
+  const params = defaultParams(op);
+  return (x) => unarySpec(op).math(x, params);
+}
+
+/**
+ * Allowed error in float32 ulps where the kernel is not correctly rounded:
+ * Cephes-style polynomials (exp, log, tanh) and what is built on them, and
+ * rsqrt, which rounds twice (sqrt, then divide) like PyTorch's.
+ */
+const ULPS: Partial<Record<KernelUnaryOp, number>> = { exp: 4, log: 4, sigmoid: 4, tanh: 4, silu: 4, rsqrt: 1 };
+
+/** Reductions of a float64 array, to compare the kernels' with (ReduceOp has no table of math). */
+const REDUCE_REF: Record<KernelReduceOp, (values: number[]) => number> = {
+  sum: (v) => v.reduce((s, x) => s + x, 0),
+  max: (v) => Math.max(...v),
+  min: (v) => Math.min(...v),
 };
 
 /** True when `actual` is within `ulps` float32 ulps (or 1e-37 absolute) of `expected`, treating NaN and infinities exactly. */
@@ -65,17 +74,16 @@ function inputs(n: number): Float32Array {
 }
 
 describe.each(isas)('wasm elementwise (%s)', (isa) => {
-  for (const op of Object.keys(UNARY_REF) as KernelUnaryOp[]) {
-    it(`unary ${op} matches Math within a few ulps, specials included`, async () => {
+  for (const op of UNARY_KERNEL_OPS) {
+    it(`unary ${op} matches the op table's math within ${ULPS[op] ?? 0.5} ulps, specials included`, async () => {
       const k = await kernelsFor(isa);
       const x = inputs(203);
       const px = upload(k, x);
       const out = k.alloc(x.length * 4);
       k.unary(op, px, out, x.length);
       const got = download(k, out, x.length);
-      // rsqrt rounds twice (sqrt, then divide), like PyTorch's.
-      const ulps = ['exp', 'log', 'sigmoid', 'tanh'].includes(op) ? 4 : op === 'rsqrt' ? 1 : 0.5;
-      const bad = [...x].map((v, i) => [v, got[i], UNARY_REF[op](v)]).filter(([, g, e]) => !near(g, e, ulps));
+      const reference = unaryReference(op);
+      const bad = [...x].map((v, i) => [v, got[i], reference(v)]).filter(([, g, e]) => !near(g, e, ULPS[op] ?? 0.5));
       expect(bad).toEqual([]);
     });
   }
@@ -87,14 +95,6 @@ describe.each(isas)('wasm elementwise (%s)', (isa) => {
     expect(Array.from(download(k, p, 5))).toEqual([0, 2, 0, 4, 0]);
   });
 
-  const BINARY_REF: Record<KernelBinaryOp, (a: number, b: number) => number> = {
-    add: (a, b) => a + b,
-    sub: (a, b) => a - b,
-    mul: (a, b) => a * b,
-    div: (a, b) => a / b,
-    maximum: Math.max,
-    minimum: Math.min,
-  };
   const [rows, cols] = [5, 11];
   const a = randomFloats(rows * cols, 1);
   a[3] = Number.NaN;
@@ -106,10 +106,12 @@ describe.each(isas)('wasm elementwise (%s)', (isa) => {
     ['column-broadcast', 1, 0],
     ['scalar', 0, 0],
   ];
-  for (const op of Object.keys(BINARY_REF) as KernelBinaryOp[]) {
+  for (const op of BINARY_KERNEL_OPS) {
+    // Correctly rounded: the table's float64 math rounded once to float32.
+    const reference = BINARY_OPS[op].math;
     for (const [name, bRow, bStep] of layouts) {
       for (const swap of [false, true]) {
-        it(`binary ${op} with ${swap ? 'a' : 'b'} ${name}`, async () => {
+        it(`binary ${op} with ${swap ? 'a' : 'b'} ${name} equals the op table's math exactly`, async () => {
           const k = await kernelsFor(isa);
           const pa = upload(k, a);
           const pb = upload(k, b);
@@ -121,7 +123,7 @@ describe.each(isas)('wasm elementwise (%s)', (isa) => {
             for (let c = 0; c < cols; c++) {
               const av = a[r * cols + c];
               const bv = b[r * bRow + c * bStep];
-              const e = Math.fround(swap ? BINARY_REF[op](bv, av) : BINARY_REF[op](av, bv));
+              const e = Math.fround(swap ? reference(bv, av) : reference(av, bv));
               expect(got[r * cols + c]).toBe(e);
             }
           }
@@ -185,12 +187,11 @@ describe.each(isas)('wasm reductions and softmax (%s)', (isa) => {
     const k = await kernelsFor(isa);
     const px = upload(k, x);
     const out = k.alloc(rows * 4);
-    for (const op of ['sum', 'max', 'min'] as const) {
+    for (const op of REDUCE_KERNEL_OPS) {
       k.reduceRows(op, px, rows, cols, out);
       const got = download(k, out, rows);
       for (let r = 0; r < rows; r++) {
-        const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
-        const e = op === 'sum' ? row.reduce((s, v) => s + v, 0) : op === 'max' ? Math.max(...row) : Math.min(...row);
+        const e = REDUCE_REF[op](Array.from(x.subarray(r * cols, (r + 1) * cols)));
         expect(got[r]).toBeCloseTo(e, op === 'sum' ? 3 : 6);
       }
     }
@@ -227,12 +228,11 @@ describe.each(isas)('wasm reductions and softmax (%s)', (isa) => {
     const data = randomFloats(r * c, 4);
     const px = upload(k, data);
     const out = k.alloc(c * 4);
-    for (const op of ['sum', 'max', 'min'] as const) {
+    for (const op of REDUCE_KERNEL_OPS) {
       k.reduceCols(op, px, r, c, out);
       const got = download(k, out, c);
       for (let j = 0; j < c; j++) {
-        const col = Array.from({ length: r }, (_, i) => data[i * c + j]);
-        const e = op === 'sum' ? col.reduce((s, v) => s + v, 0) : op === 'max' ? Math.max(...col) : Math.min(...col);
+        const e = REDUCE_REF[op](Array.from({ length: r }, (_, i) => data[i * c + j]));
         expect(got[j]).toBeCloseTo(e, 5);
       }
     }

@@ -1,12 +1,11 @@
 import { createWasmKernels, hasRelaxedSimd, hasSimd, type KernelIsa, type WasmKernels } from '../src/wasm/index.js';
 import { enableNodeRelaxedSimd } from '../src/wasm/detect.js';
 
-/** Every implementation this runtime can run, fastest first. */
+/** Every instruction set this runtime can run the kernels on, fastest first. */
 export async function availableIsas(): Promise<KernelIsa[]> {
   const isas: KernelIsa[] = [];
   if (hasRelaxedSimd() || (await enableNodeRelaxedSimd())) isas.push('relaxed-simd');
   if (hasSimd()) isas.push('simd');
-  isas.push('scalar');
   return isas;
 }
 

@@ -43,7 +43,7 @@ describe('wasm matmul on worker threads', () => {
         const pbias = upload(k, bias);
         const out = k.alloc(M * N * 4);
         k.f32View(out, M * N).fill(Number.NaN);
-        k.matmul(pa, rsA, csA, pb, rsB, csB, out, M, K, N, { bias: pbias, relu: true });
+        k.matmul(pa, rsA, csA, pb, rsB, csB, out, M, K, N, { bias: pbias });
         const result = download(k, out, M * N);
         for (const p of [pa, pb, pbias, out]) k.free(p);
         return result;

@@ -1,4 +1,4 @@
-import { type DType, DTypeError, KindlingError, type TypedArray } from '@kindling/tensor';
+import { type DType, DTypeError } from '@kindling/tensor';
 import {
   type Backend,
   type BinaryOp,
@@ -8,59 +8,34 @@ import {
   type ReduceOp,
   type StorageHandle,
   type UnaryOp,
+  type UnaryParams,
   type View,
-  float16Bits,
-  float16FromBits,
+  defaultParams,
   isComparison,
   roundToFloat16,
+  unarySpec,
 } from '@kindling/tensor/backend';
+import { GpuMemory, asRank1, f32ForHalf, input, operand, storageOf } from './gpu-memory.js';
 import { runCrossEntropy } from './kernels/cross-entropy.js';
 import { runGather, runScatterAdd, runTopk } from './kernels/indexing.js';
-import { type Operand, runMap } from './kernels/map.js';
+import { type MapParam, runMap } from './kernels/map.js';
 import { runMatmul } from './kernels/matmul.js';
-import { MATH, binaryExpr, unaryExpr } from './kernels/ops.js';
+import { MATH } from './kernels/math.js';
+import { binaryExpr, unaryExpr } from './kernels/ops.js';
 import { runRandom } from './kernels/random.js';
 import { type StridedInput, runReduce } from './kernels/reduce.js';
 import { runSoftmax } from './kernels/softmax.js';
 import { convert, normalize } from './kernels/wgsl.js';
-import { isDense, product, rowMajor } from './layout.js';
+import { product, rowMajor } from './layout.js';
 import type { GpuRuntime } from './runtime.js';
-import { GpuStorage, elementBytes } from './storage.js';
 
-/** The dtypes WebGPU can hold: no float64 (WGSL has no f64). */
-export const WEBGPU_DTYPES: readonly DType[] = ['float16', 'float32', 'int32', 'uint8', 'bool'];
-
-/** The dtype float16 kernels compute in (float32); any other dtype computes in itself. */
-function f32ForHalf(dtype: DType): DType {
-  return dtype === 'float16' ? 'float32' : dtype;
-}
-
-function storageOf(handle: StorageHandle, op: string): GpuStorage {
-  if (!(handle instanceof GpuStorage)) throw new KindlingError(`${op}: the handle was not made by the webgpu backend`);
-  if (handle.freed) throw new KindlingError(`${op}: the storage was already freed`);
-  return handle;
-}
-
-function input(view: View, op: string): StridedInput {
-  return { buffer: storageOf(view.handle, op).buffer, dtype: view.dtype, shape: view.shape, strides: view.strides, offset: view.offset };
-}
-
-function operand(view: View, op: string): Operand {
-  return { buffer: storageOf(view.handle, op).buffer, dtype: view.dtype, strides: view.strides, offset: view.offset };
-}
-
-/** A 0-d input as one element of rank 1: reducing "dim 0" of a scalar reduces that element. */
-function asRank1(x: StridedInput): StridedInput {
-  return x.shape.length > 0 ? x : { ...x, shape: [1], strides: [0] };
-}
-
-/** The u32 word a value of `dtype` is stored as (the host typed array decides wrapping). */
-function scalarWord(dtype: DType, value: number): number {
-  if (dtype === 'float16') return scalarWord('float32', roundToFloat16(value));
-  if (dtype === 'float32') return new Uint32Array(new Float32Array([value]).buffer)[0];
-  if (dtype === 'int32') return new Uint32Array(new Int32Array([value]).buffer)[0];
-  if (dtype === 'uint8') return new Uint8Array([value])[0];
-  return value !== 0 ? 1 : 0;
+/** A fill value as the parameter word its storage type reads (the host typed arrays decide wrapping). */
+function fillParam(dtype: DType, value: number): MapParam {
+  if (dtype === 'float16') return { type: 'f32', value: roundToFloat16(value) };
+  if (dtype === 'float32') return { type: 'f32', value };
+  if (dtype === 'int32') return { type: 'i32', value: new Int32Array([value])[0] };
+  if (dtype === 'uint8') return { type: 'u32', value: new Uint8Array([value])[0] };
+  return { type: 'u32', value: value !== 0 ? 1 : 0 };
 }
 
 /**
@@ -68,12 +43,12 @@ function scalarWord(dtype: DType, value: number): number {
  * into the runtime's open command batch. Kernels return at once; only `read`
  * waits for the GPU, so there is no `readSync`.
  */
-export class WebGPUBackend implements Backend {
+export class WebGPUBackend extends GpuMemory implements Backend {
   readonly name: string = 'webgpu';
-  readonly dtypes = WEBGPU_DTYPES;
   readonly fused: FusedKernels;
 
-  constructor(readonly runtime: GpuRuntime) {
+  constructor(runtime: GpuRuntime) {
+    super(runtime);
     this.fused = {
       softmax: (x, axis, log) => this.softmax(x, axis, log),
       linear: (x, weight, bias) => this.linear(x, weight, bias),
@@ -82,131 +57,25 @@ export class WebGPUBackend implements Backend {
     };
   }
 
-  private checkDType(op: string, dtype: DType): void {
-    if (!WEBGPU_DTYPES.includes(dtype)) {
-      throw new DTypeError(`${op}: the webgpu backend does not support dtype ${dtype} (supported: ${WEBGPU_DTYPES.join(', ')})`);
-    }
-  }
-
-  bytesPerElement(dtype: DType): number {
-    return elementBytes(dtype, this.runtime.nativeFloat16);
-  }
-
-  /** Bytes of a storage of `size` elements, whole 4-byte words (copies and clears work in words). */
-  private byteSize(dtype: DType, size: number): number {
-    return Math.ceil((size * this.bytesPerElement(dtype)) / 4) * 4;
-  }
-
-  private fresh(op: string, dtype: DType, size: number): GpuStorage {
-    this.checkDType(op, dtype);
-    return new GpuStorage(this.runtime.pool.acquire(Math.max(4, this.byteSize(dtype, size))), dtype, size);
-  }
-
-  /**
-   * A float16 view as float32 for kernels that compute in f32 only: with f32
-   * slots the same buffer relabelled, with native f16 a converted copy (in
-   * `temps`, freed by the caller). Other dtypes pass through.
-   */
-  private widen(view: View, temps: StorageHandle[]): View {
-    if (view.dtype !== 'float16') return view;
-    if (!this.runtime.nativeFloat16) return { ...view, dtype: 'float32' };
-    const handle = this.cast(view, 'float32');
-    temps.push(handle);
-    return { handle, dtype: 'float32', shape: view.shape, strides: rowMajor(view.shape), offset: 0 };
-  }
-
-  /** A float32 kernel result as `dtype`: rounded into a float16 storage (freeing the f32 one), or as is. */
-  private narrow(handle: StorageHandle, shape: readonly number[], dtype: DType): StorageHandle {
-    if (dtype !== 'float16') return handle;
-    const out = this.cast({ handle, dtype: 'float32', shape, strides: rowMajor(shape), offset: 0 }, 'float16');
-    this.free(handle);
-    return out;
-  }
-
-  /** Runs an f32-only kernel on float16 operands: widened inputs, result narrowed to `outDtype`. */
-  private viaFloat32(
-    views: readonly View[],
-    outShape: readonly number[],
-    outDtype: DType,
-    run: (views: View[], computeDtype: DType) => StorageHandle,
-  ): StorageHandle {
-    const temps: StorageHandle[] = [];
-    try {
-      const wide = views.map((v) => this.widen(v, temps));
-      const computeDtype = outDtype === 'float16' ? 'float32' : outDtype;
-      return this.narrow(run(wide, computeDtype), outShape, outDtype);
-    } finally {
-      for (const t of temps) this.free(t);
-    }
-  }
-
-  private out(s: GpuStorage, shape: readonly number[]): Operand {
-    return { buffer: s.buffer, dtype: s.dtype, strides: rowMajor(shape), offset: 0 };
-  }
-
-  alloc(dtype: DType, size: number): StorageHandle {
-    const s = this.fresh('alloc', dtype, size);
-    this.runtime.clear(s.buffer, this.byteSize(dtype, size));
-    return s;
-  }
-
-  upload(dtype: DType, data: TypedArray): StorageHandle {
-    const s = this.fresh('upload', dtype, data.length);
-    let words: ArrayBufferView;
-    if (dtype === 'float16' && this.runtime.nativeFloat16) {
-      // Whole words: an odd count gets a zero half at the end.
-      const halves = new Uint16Array(Math.ceil(data.length / 2) * 2);
-      for (let i = 0; i < data.length; i++) halves[i] = float16Bits(data[i]);
-      words = halves;
-    } else if (dtype === 'float16') words = Float32Array.from(data, roundToFloat16);
-    else if (dtype === 'float32') words = data instanceof Float32Array ? data : Float32Array.from(data);
-    else if (dtype === 'int32') words = data instanceof Int32Array ? data : Int32Array.from(data);
-    else if (dtype === 'bool') words = Uint32Array.from(data, (v) => (v !== 0 ? 1 : 0));
-    else words = Uint32Array.from(data, (v) => v & 255);
-    this.runtime.write(s.buffer, words);
-    return s;
-  }
-
-  free(handle: StorageHandle): void {
-    const s = storageOf(handle, 'free');
-    s.freed = true;
-    this.runtime.pool.release(s.buffer);
-  }
-
-  async read(view: View): Promise<TypedArray> {
-    const s = storageOf(view.handle, 'read');
-    const n = product(view.shape);
-    const per = this.bytesPerElement(view.dtype);
-    let source = s;
-    let offset = view.offset;
-    // Buffer copies start on 4-byte boundaries, which an odd offset of 2-byte halves misses.
-    if (n > 0 && (!isDense(view.shape, view.strides) || (offset * per) % 4 !== 0)) {
-      source = storageOf(this.cast(view, view.dtype), 'read');
-      offset = 0;
-    }
-    try {
-      const bytes = await this.runtime.read(source.buffer, offset * per, n * per);
-      if (view.dtype === 'float16' && per === 2) return Float32Array.from(new Uint16Array(bytes), float16FromBits);
-      if (view.dtype === 'float32' || view.dtype === 'float16') return new Float32Array(bytes);
-      if (view.dtype === 'int32') return new Int32Array(bytes);
-      return Uint8Array.from(new Uint32Array(bytes));
-    } finally {
-      if (source !== s) this.free(source);
-    }
-  }
-
-  unary(op: UnaryOp, x: View, outDtype: DType): StorageHandle {
+  unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params: UnaryParams<K>): StorageHandle {
     const out = this.fresh(op, outDtype, product(x.shape));
-    // isnan looks at the input itself; every other op computes in outDtype (float16 in float32).
-    const compute: DType = f32ForHalf(op === 'isnan' ? x.dtype : op === 'logicalNot' ? 'bool' : outDtype);
-    const resultDtype: DType = op === 'isnan' || op === 'logicalNot' ? 'bool' : compute;
+    // Bool ops look at the input in its own dtype; the others compute in outDtype (float16 in float32).
+    const boolOp = unarySpec(op).dtype === 'bool';
+    const compute: DType = f32ForHalf(boolOp ? x.dtype : outDtype);
+    const resultDtype: DType = boolOp ? 'bool' : compute;
+    // In the table's order, as f32 words: the pipeline is the same for every value.
+    const names = Object.keys(defaultParams(op)) as (keyof UnaryParams<K> & string)[];
     runMap(this.runtime, {
       key: `unary:${op}:${compute}`,
       shape: x.shape,
       out: this.out(out, x.shape),
       inputs: [operand(x, op)],
       helpers: MATH,
-      expr: ([v]) => normalize(convert(unaryExpr(op, compute, convert(v, x.dtype, compute)), resultDtype, outDtype), outDtype),
+      params: Object.fromEntries(names.map((name) => [name, { type: 'f32', value: params[name] }])),
+      expr: ([v], p) => {
+        const value = unaryExpr(op, compute, convert(v, x.dtype, compute), p as UnaryParams<K, string>);
+        return normalize(convert(value, resultDtype, outDtype), outDtype);
+      },
     });
     return out;
   }
@@ -300,13 +169,8 @@ export class WebGPUBackend implements Backend {
       shape: dst.shape,
       out: operand(dst, 'fill'),
       inputs: [],
-      extra: [scalarWord(dst.dtype, value)],
-      expr: (_, extra) =>
-        dst.dtype === 'float32' || dst.dtype === 'float16'
-          ? `bitcast<f32>(prm[${extra}])`
-          : dst.dtype === 'int32'
-            ? `bitcast<i32>(prm[${extra}])`
-            : `prm[${extra}]`,
+      params: { value: fillParam(dst.dtype, value) },
+      expr: (_, p) => p.value,
     });
   }
 

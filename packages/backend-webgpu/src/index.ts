@@ -14,6 +14,7 @@ export {
   type InitWebGPUResult,
   type WebGPUMemory,
 } from './init.js';
-export { WebGPUBackend, WEBGPU_DTYPES } from './backend.js';
+export { WebGPUBackend } from './backend.js';
+export { WEBGPU_DTYPES } from './gpu-memory.js';
 export type { RuntimeOptions } from './runtime.js';
 export type { PoolStats } from './pool.js';

@@ -1,3 +1,5 @@
+// Autograd installed, the suite also checks gradients against PyTorch's.
+import '@kindling/autograd';
 import { tensor } from '@kindling/tensor';
 import { runConformanceSuite } from '@kindling/tensor/testing';
 import { afterEach, describe, expect, it } from 'vitest';

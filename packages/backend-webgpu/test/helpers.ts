@@ -29,3 +29,15 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 /** float32 rounding of a host value, as the GPU stores it. */
 export const f32 = (x: number): number => Math.fround(x);
+
+/** `x · wᵀ` on the host from float32-rounded operands: x `[rows, k]`, w `[cols, k]`, every product added (0 · inf is NaN). */
+export function hostLinear(x: readonly number[], w: readonly number[], rows: number, k: number, cols: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += f32(x[i * k + p]) * f32(w[j * k + p]);
+      out.push(s);
+    }
+  return out;
+}

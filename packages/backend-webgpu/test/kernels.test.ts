@@ -44,7 +44,6 @@ import {
 import { philoxFill } from '@kindling/tensor/backend';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { expectClose, f32, seeded } from './helpers.js';
-import type { RuntimeOptions } from '../src/runtime.js';
 import { setupWebGPU } from './setup-gpu.js';
 
 const gpu = { device: 'webgpu' } as const;
@@ -727,103 +726,5 @@ describe('random', () => {
     expectClose(z, Array.from(expected), 1e-4, 1e-4);
     const mean = z.reduce((a, v) => a + v, 0) / z.length;
     expect(Math.abs(mean)).toBeLessThan(0.06);
-  });
-});
-
-/** A second backend on the same device with other kernel variants (software paths, matmul kind). */
-async function variantBackend(options: RuntimeOptions) {
-  const { WebGPUBackend } = await import('../src/backend.js');
-  const { GpuRuntime } = await import('../src/runtime.js');
-  const shared = tensor([0], gpu).storage.backend as InstanceType<typeof WebGPUBackend>;
-  return new WebGPUBackend(new GpuRuntime(shared.runtime.device, options));
-}
-
-describe('matmul kernel variants', () => {
-  test.each(['tiled', 'direct'] as const)('the %s variant matches the host, with bias and relu epilogue', async (variant) => {
-    const backend = await variantBackend({ matmul: variant });
-    const [m, k, n] = [70, 33, 66];
-    const a = seeded(m * k, 21);
-    const w = seeded(n * k, 22);
-    const bias = seeded(n, 23);
-    const view = (h: object, shape: number[], strides: number[]) => ({ handle: h, dtype: 'float32' as const, shape, strides, offset: 0 });
-    const ha = backend.upload('float32', Float32Array.from(a));
-    const hw = backend.upload('float32', Float32Array.from(w));
-    const hb = backend.upload('float32', Float32Array.from(bias));
-    const expected: number[] = [];
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += f32(a[i * k + p]) * f32(w[j * k + p]);
-        expected.push(s);
-      }
-    // Plain product with a transposed (strided) right operand.
-    const h = backend.matmul(view(ha, [m, k], [k, 1]), view(hw, [k, n], [1, k]));
-    expectClose(Array.from(await backend.read(view(h, [m, n], [n, 1]))), expected, 1e-5, 1e-5);
-    const fused = backend.fused.linear!(view(ha, [m, k], [k, 1]), view(hw, [n, k], [k, 1]), view(hb, [n], [1]));
-    const withBias = expected.map((v, i) => v + f32(bias[i % n]));
-    expectClose(Array.from(await backend.read(view(fused, [m, n], [n, 1]))), withBias, 1e-5, 1e-5);
-    for (const x of [ha, hw, hb, h, fused]) backend.free(x);
-  });
-});
-
-describe('software and GPU kernel variants', () => {
-  test.each([true, false])(
-    'crossEntropy with software=%s matches the definition on short and long rows, strided views',
-    async (software) => {
-      const backend = await variantBackend({ software });
-      for (const [rows, classes] of [
-        [3, 300],
-        [70, 7],
-        [2, 64],
-      ]) {
-        const v = seeded(rows * classes, rows + classes, -6, 6);
-        const t = Array.from({ length: rows }, (_, i) => (i * 7 + 3) % classes);
-        // Logits [rows, classes] as the transpose of a stored [classes, rows], one element in; targets every other int.
-        const hx = backend.upload('float32', Float32Array.from([99, ...v]));
-        const targets = new Int32Array(2 * rows + 1);
-        t.forEach((c, i) => {
-          targets[1 + 2 * i] = c;
-        });
-        const ht = backend.upload('int32', targets);
-        const logits = { handle: hx, dtype: 'float32' as const, shape: [rows, classes], strides: [1, rows], offset: 1 };
-        const out = backend.fused.crossEntropy!(logits, { handle: ht, dtype: 'int32', shape: [rows], strides: [2], offset: 1 });
-        const got = Array.from(await backend.read({ handle: out, dtype: 'float32', shape: [rows], strides: [1], offset: 0 }));
-        const expected = t.map((c, i) => {
-          const row = Array.from({ length: classes }, (_, j) => f32(v[j * rows + i]));
-          const m = Math.max(...row);
-          return m + Math.log(row.reduce((a, b) => a + Math.exp(b - m), 0)) - row[c];
-        });
-        expectClose(got, expected, 1e-5, 1e-5);
-        for (const h of [hx, ht, out]) backend.free(h);
-      }
-    },
-  );
-
-  test.each([true, false])('softmax with software=%s matches the definition on long and short rows', async (software) => {
-    const backend = await variantBackend({ software });
-    for (const [rows, len] of [
-      [3, 300],
-      [5, 7],
-    ]) {
-      const v = seeded(rows * len, rows + len, -4, 4);
-      const h = backend.upload('float32', Float32Array.from(v));
-      for (const log of [false, true]) {
-        // Softmax along dim 0 of the transposed [len, rows] view: a strided axis.
-        const view = { handle: h, dtype: 'float32' as const, shape: [len, rows], strides: [1, len], offset: 0 };
-        const out = backend.fused.softmax!(view, 0, log);
-        const got = Array.from(await backend.read({ handle: out, dtype: 'float32', shape: [len, rows], strides: [rows, 1], offset: 0 }));
-        const expected: number[] = [];
-        for (let j = 0; j < len; j++)
-          for (let r = 0; r < rows; r++) {
-            const row = v.slice(r * len, (r + 1) * len).map(f32);
-            const m = Math.max(...row);
-            const z = row.reduce((a, b) => a + Math.exp(b - m), 0);
-            expected.push(log ? row[j] - m - Math.log(z) : Math.exp(row[j] - m) / z);
-          }
-        expectClose(got, expected, 1e-5, 1e-6);
-        backend.free(out);
-      }
-      backend.free(h);
-    }
   });
 });

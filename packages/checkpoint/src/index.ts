@@ -26,7 +26,8 @@ export {
   TRAINING_METADATA_KEY,
   type TrainingState,
   type LoadedTrainingState,
+  type OptimizerState,
+  type SchedulerState,
   type JsonValue,
 } from './training-state.js';
 export { loadPth, type PthCheckpoint, type PthExtraValue } from './pth/index.js';
-export { type MlpSpec, MLP_SPEC_METADATA_KEY, buildMlp, mlpSpecMetadata, mlpSpecFromMetadata } from './mlp-spec.js';

@@ -1,5 +1,4 @@
 import type { GeneratorState, Tensor } from '@kindling/tensor';
-import type { OptimizerStateDict, SchedulerStateDict } from '@kindling/optim';
 import { CheckpointError } from './errors.js';
 import type { HostStateDict } from './host-tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -8,6 +7,30 @@ import { type LoadOptions, fromHostStateDict, toHostStateDict } from './state-di
 /** A JSON value, for the free-form parts of a training checkpoint. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/*
+ * The optimizer and scheduler states are described by their shape rather
+ * than imported from the optim package: a checkpoint stores tensors and JSON
+ * and needs to know no more. Optim's `OptimizerStateDict` and
+ * `SchedulerStateDict` have exactly these shapes, so their `stateDict()`
+ * values go in and what comes out goes back into `loadStateDict()` (the
+ * trainer, which does both, is where the compiler holds us to it).
+ */
+
+/**
+ * An optimizer's state in PyTorch's `state_dict()` layout: per parameter
+ * index, its named state (tensors such as `exp_avg`, stored as tensors under
+ * `optimizer/<index>/<name>`; numbers such as `step`, stored as JSON), and
+ * the parameter groups (hyper-parameters and parameter indices, stored as
+ * JSON, so their values must survive `JSON.stringify`).
+ */
+export interface OptimizerState {
+  state: Record<number, Record<string, Tensor | number>>;
+  param_groups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+/** A learning-rate scheduler's state (`last_epoch`, `base_lrs`...), stored as JSON. */
+export type SchedulerState = Record<string, unknown>;
+
 /**
  * Everything a run needs to continue exactly where it stopped: the model and
  * optimizer (and scheduler) states, the position in training, and the random
@@ -15,8 +38,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export interface TrainingState {
   model: Record<string, Tensor>;
-  optimizer?: OptimizerStateDict;
-  scheduler?: SchedulerStateDict;
+  optimizer?: OptimizerState;
+  scheduler?: SchedulerState;
   /** Epochs completed. */
   epoch: number;
   /** Optimizer steps taken. */
@@ -39,8 +62,8 @@ interface StoredTraining {
   epoch: number;
   step: number;
   rng?: GeneratorState;
-  scheduler?: SchedulerStateDict;
-  optimizer?: { param_groups: OptimizerStateDict['param_groups']; state: Record<string, StoredParamState> };
+  scheduler?: SchedulerState;
+  optimizer?: { param_groups: OptimizerState['param_groups']; state: Record<string, StoredParamState> };
   extra?: Record<string, JsonValue>;
 }
 
@@ -127,7 +150,7 @@ export function loadTrainingState(bytes: Uint8Array, options: LoadOptions = {}):
   if (stored?.extra) result.extra = stored.extra;
   if (stored?.optimizer) {
     const optTensors = fromHostStateDict(optimizerHost, options);
-    const state: OptimizerStateDict['state'] = {};
+    const state: OptimizerState['state'] = {};
     for (const [id, entry] of Object.entries(stored.optimizer.state)) {
       const s: Record<string, Tensor | number> = {};
       for (const [k, v] of Object.entries(entry)) {

@@ -1,4 +1,5 @@
 import {
+  type GeluOptions,
   KindlingError,
   type NllLossOptions,
   type Reduction,
@@ -6,25 +7,83 @@ import {
   type Tensor,
   arange,
   crossEntropyLoss,
+  elu as eluOp,
+  gelu as geluOp,
+  hardtanh as hardtanhOp,
+  leakyRelu as leakyReluOp,
   linear as linearOp,
+  logsigmoid as logsigmoidOp,
   maximum,
   nllLoss as nllLossOp,
   rand,
+  silu as siluOp,
+  softplus as softplusOp,
   where,
 } from '@kindling/tensor';
 import { nllSampleWeights } from '@kindling/tensor/internal';
+import { checkNumber } from './layers/arguments.js';
 
-export type { Reduction, NllLossOptions };
+export type { Reduction, NllLossOptions, GeluOptions };
 
+/*
+ * The activations are thin wrappers over the tensor ops of the same name:
+ * they take PyTorch's positional arguments (`F.elu(x, alpha)`) where the ops
+ * take an options object, and check them here so the error names this
+ * function and the argument. PyTorch's `inplace` flags are not taken (as in
+ * `Dropout`): every op returns a new tensor.
+ */
+
+/** `max(x, 0)` (`F.relu`). */
 export const relu = (x: Tensor): Tensor => x.relu();
 
+/** `x` where `x > 0`, else `negativeSlope · x` (`F.leaky_relu`). Floating tensors only, as in PyTorch. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return where(x.gt(0), x, x.mul(negativeSlope));
+  return leakyReluOp(x, { negativeSlope: checkNumber('leakyRelu', 'negativeSlope', negativeSlope) });
 }
 
+/** `x` where `x > 0`, else `alpha · (eˣ - 1)` (`F.elu`). Floating tensors only. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return eluOp(x, { alpha: checkNumber('elu', 'alpha', alpha) });
+}
+
+/**
+ * `log(1 + e^{βx}) / β`, and `x` itself where `βx > threshold` so large inputs
+ * neither overflow nor lose precision (`F.softplus`). Floating tensors only.
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  return softplusOp(x, { beta: checkNumber('softplus', 'beta', beta), threshold: checkNumber('softplus', 'threshold', threshold) });
+}
+
+/**
+ * `x` clamped to `[minVal, maxVal]` (`F.hardtanh`). Like PyTorch, the function
+ * does not check `minVal < maxVal` (every output is then `maxVal`); the
+ * `Hardtanh` module does.
+ */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  return hardtanhOp(x, { minVal: checkNumber('hardtanh', 'minVal', minVal), maxVal: checkNumber('hardtanh', 'maxVal', maxVal) });
+}
+
+/**
+ * The Gaussian error linear unit `x·Φ(x)`, or with `{ approximate: 'tanh' }`
+ * its tanh approximation (`F.gelu`; `approximate` is keyword-only there too).
+ */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  return geluOp(x, options);
+}
+
+/** `x · sigmoid(x)`, also called swish (`F.silu`). Floating tensors only. */
+export const silu = (x: Tensor): Tensor => siluOp(x);
+
+/** `log(sigmoid(x))`, computed without overflow for large `|x|` (`F.logsigmoid`). Floating tensors only. */
+export const logsigmoid = (x: Tensor): Tensor => logsigmoidOp(x);
+
+/** `1 / (1 + e⁻ˣ)` (`F.sigmoid`). */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+/** Hyperbolic tangent (`F.tanh`). */
 export const tanh = (x: Tensor): Tensor => x.tanh();
+/** Softmax along `dim` (`F.softmax`). */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+/** Log-softmax along `dim`, computed stably (`F.log_softmax`). */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 
 /** `x @ weight^T + bias`. */
@@ -93,12 +152,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   return nll.mul(1 - smoothing).add(reduced.mul(smoothing / classes));
 }
 
+/** Squared error between `input` and a `target` of the same shape, reduced by `reduction` (`F.mse_loss`). */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   checkSameShape('mseLoss', input, target);
   const d = input.sub(target);
   return reduce(d.mul(d), reduction, 'mseLoss');
 }
 
+/** Absolute error between `input` and a `target` of the same shape, reduced by `reduction` (`F.l1_loss`). */
 export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   checkSameShape('l1Loss', input, target);
   return reduce(input.sub(target).abs(), reduction, 'l1Loss');

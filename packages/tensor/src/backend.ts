@@ -86,7 +86,7 @@ export interface Backend {
 
   /**
    * `out[i] = op(x[i])`, computed in `outDtype` (x is converted first), with
-   * the op's parameters (`UNARY_OPS` in `op-table.ts` lists the ops, their
+   * the op's parameters (`UNARY_OPS` in `ops/unary-table.ts` lists the ops, their
    * math and defaults; `params` always holds every one). Bool ops
    * (`isnan`, `logicalNot`) look at `x` in its own dtype.
    */

@@ -33,6 +33,11 @@ export function setGradHooks(next: GradHooks | null): void {
   hooks = next;
 }
 
+/** Whether `@kindling/autograd` is installed, so `backward()` works (the conformance suite checks before testing gradients). */
+export function hasGradHooks(): boolean {
+  return hooks !== null;
+}
+
 export function gradHooks(op: string): GradHooks {
   if (!hooks) throw new Error(`${op}: gradients need '@kindling/autograd'; import it (or 'kindling') before calling ${op}`);
   return hooks;

@@ -1,6 +1,6 @@
-import type { MlpSpec } from '@kindling/checkpoint';
+import type { MlpSpec } from '@kindling/nn';
 
-// The spec and its metadata format are shared with kindling-train through @kindling/checkpoint,
+// The spec and its metadata format are shared with kindling-train through @kindling/nn,
 // so checkpoints move freely between the CLI and the demo.
 export {
   type MlpSpec as ModelSpec,
@@ -8,7 +8,7 @@ export {
   buildMlp as buildModel,
   mlpSpecMetadata as specMetadata,
   mlpSpecFromMetadata as specFromMetadata,
-} from '@kindling/checkpoint';
+} from '@kindling/nn';
 
 /** "784-128-64-10" */
 export function describeLayers(spec: MlpSpec): string {

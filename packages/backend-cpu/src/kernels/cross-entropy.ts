@@ -27,11 +27,10 @@ export function crossEntropy(logits: View, target: View): StorageHandle {
       const v = x[base + j * classStride];
       if (v > max || v !== v) max = v;
     }
-    // An infinite max would make x - max NaN; shifting by 0 is exact there.
-    const shift = Number.isFinite(max) ? max : 0;
+    // Shifted even by an infinite max, as PyTorch is: inf - inf makes the row NaN there too.
     let sum = 0;
-    for (let j = 0; j < classes; j++) sum += Math.exp(x[base + j * classStride] - shift);
-    out[i] = Math.log(sum) - (x[base + cls * classStride] - shift);
+    for (let j = 0; j < classes; j++) sum += Math.exp(x[base + j * classStride] - max);
+    out[i] = Math.log(sum) - (x[base + cls * classStride] - max);
   }
   return result;
 }

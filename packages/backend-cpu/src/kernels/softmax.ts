@@ -24,13 +24,12 @@ export function softmax(x: View, axis: number, log: boolean): StorageHandle {
       const v = src[inOffsets[base + j]];
       if (v > max || v !== v) max = v;
     }
-    // An infinite max would make x - max NaN; shifting by 0 is exact there.
-    const shift = Number.isFinite(max) ? max : 0;
+    // Shifted even by an infinite max, as PyTorch is: inf - inf makes the row NaN there too.
     let sum = 0;
-    for (let j = 0; j < groupSize; j++) sum += Math.exp(src[inOffsets[base + j]] - shift);
+    for (let j = 0; j < groupSize; j++) sum += Math.exp(src[inOffsets[base + j]] - max);
     const logSum = Math.log(sum);
     for (let j = 0; j < groupSize; j++) {
-      const z = src[inOffsets[base + j]] - shift;
+      const z = src[inOffsets[base + j]] - max;
       out[outOffsets[base + j]] = log ? z - logSum : Math.exp(z) / sum;
     }
   }

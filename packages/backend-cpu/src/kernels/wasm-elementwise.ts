@@ -1,7 +1,7 @@
 import type { DType } from '@kindling/tensor';
 import { type BinaryOp, type ReduceOp, type StorageHandle, type UnaryOp, type View, coalesceDims } from '@kindling/tensor/backend';
 import type { KernelBinaryOp, KernelReduceOp, KernelUnaryOp, WasmKernels } from '../wasm/kernels.js';
-import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/raw.js';
+import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/ops.generated.js';
 import { isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';
 
 /**
@@ -14,9 +14,10 @@ import { isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';
  * the TypeScript kernel instead.
  */
 
-const isUnary = (op: UnaryOp): op is KernelUnaryOp => op in UNARY_CODES;
-const isBinary = (op: BinaryOp): op is KernelBinaryOp => op in BINARY_CODES;
-const isReduce = (op: ReduceOp): op is KernelReduceOp => op in REDUCE_CODES;
+// Whether an op has a kernel: the generated code maps list exactly those.
+const isUnary = (op: UnaryOp): op is KernelUnaryOp => Object.hasOwn(UNARY_CODES, op);
+const isBinary = (op: BinaryOp): op is KernelBinaryOp => Object.hasOwn(BINARY_CODES, op);
+const isReduce = (op: ReduceOp): op is KernelReduceOp => Object.hasOwn(REDUCE_CODES, op);
 
 /** Byte address of a dense float32 view's first element in `k`'s memory, or 0. */
 function densePtr(v: View, k: WasmKernels): number {

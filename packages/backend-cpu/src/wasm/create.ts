@@ -7,12 +7,13 @@ import type {
   KernelIsa,
   KernelReduceOp,
   KernelUnaryOp,
+  MatmulOperands,
   MatmulOptions,
   WasmKernels,
 } from './kernels.js';
 import { KERNEL_MODULES } from './kernels.wasm.js';
-import { BINARY_CODES, FLAG_ACCUMULATE, FLAG_BIAS, FLAG_RELU, MICRO_TILE, REDUCE_CODES, type RawKernels, UNARY_CODES } from './raw.js';
-import { createScalarKernels } from './scalar.js';
+import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './ops.generated.js';
+import { MICRO_TILE, type RawKernels } from './raw.js';
 import { ThreadPool } from './thread-pool.js';
 import { CTRL } from './worker-source.js';
 
@@ -24,16 +25,17 @@ const MAX_THREADS = 64;
 
 /**
  * Loads the fastest float32 kernels this runtime supports: relaxed-SIMD
- * WebAssembly (fused multiply-add), plain WebAssembly SIMD, or the pure-TS
- * fallback; with shared memory available, large matmuls are split across
- * worker threads (default: one per core).
+ * WebAssembly (fused multiply-add) or plain WebAssembly SIMD; with shared
+ * memory available, large matmuls are split across worker threads (default:
+ * one per core). Rejects where WebAssembly SIMD does not validate: the CPU
+ * backend then keeps its TypeScript kernels, which are as fast as any scalar
+ * kernels here could be.
  */
 export async function createWasmKernels(options: CreateKernelsOptions = {}): Promise<WasmKernels> {
   const isa = await chooseIsa(options);
   const maxPages = Math.min(32768, Math.ceil((options.maxMemoryBytes ?? 2 ** 31) / PAGE));
-  const shared = isa !== 'scalar' && canShareMemory();
+  const shared = canShareMemory();
   const memory = new WebAssembly.Memory({ initial: Math.min(32, maxPages), maximum: maxPages, shared });
-  if (isa === 'scalar') return new Kernels(isa, memory, createScalarKernels(memory), null);
   const variant = isa === 'relaxed-simd' ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
   const module = await WebAssembly.compile(decodeBase64(KERNEL_MODULES[variant]));
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -45,16 +47,13 @@ export async function createWasmKernels(options: CreateKernelsOptions = {}): Pro
 
 async function chooseIsa(options: CreateKernelsOptions): Promise<KernelIsa> {
   const wanted = options.isa ?? 'auto';
-  const relaxed =
-    hasRelaxedSimd() ||
-    (options.enableRelaxedSimdFlag !== false && wanted !== 'simd' && wanted !== 'scalar' && (await enableNodeRelaxedSimd()));
-  if (wanted === 'scalar') return 'scalar';
+  const relaxed = hasRelaxedSimd() || (options.enableRelaxedSimdFlag !== false && wanted !== 'simd' && (await enableNodeRelaxedSimd()));
   if (wanted === 'relaxed-simd' && !relaxed)
     throw new KindlingError('createWasmKernels: isa relaxed-simd requested, but this runtime does not validate relaxed SIMD');
-  if (wanted === 'simd' && !hasSimd())
-    throw new KindlingError('createWasmKernels: isa simd requested, but this runtime does not validate WebAssembly SIMD');
+  if (!relaxed && !hasSimd())
+    throw new KindlingError('createWasmKernels: this runtime does not validate WebAssembly SIMD, which the kernels need');
   if (wanted !== 'auto') return wanted;
-  return relaxed ? 'relaxed-simd' : hasSimd() ? 'simd' : 'scalar';
+  return relaxed ? 'relaxed-simd' : 'simd';
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -137,25 +136,10 @@ class Kernels implements WasmKernels {
     return new Float32Array(this.memory.buffer, ptr, n);
   }
 
-  i32View(ptr: number, n: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, n);
-  }
-
-  matmul(
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    out: number,
-    M: number,
-    K: number,
-    N: number,
-    options: MatmulOptions = {},
-  ): void {
-    const bias = options.bias ?? 0;
-    const flags = (options.accumulate ? FLAG_ACCUMULATE : 0) | (bias ? FLAG_BIAS : 0) | (options.relu ? FLAG_RELU : 0);
+  matmul(...args: [...MatmulOperands, options?: MatmulOptions]): void {
+    const operands = args.slice(0, 10) as unknown as MatmulOperands;
+    const [, , , , , , , M, K, N] = operands;
+    const bias = args[10]?.bias ?? 0;
     if (M === 0 || N === 0) return;
     const raw = this.raw;
     const threads = this.pool && M * K * N >= THREAD_MIN_MACS ? this.threads : 1;
@@ -170,19 +154,13 @@ class Kernels implements WasmKernels {
     const chunk = Math.max(tile, Math.ceil(extent / (threads * 2) / tile) * tile);
     const parts = Math.ceil(extent / chunk);
     if (threads === 1 || parts === 1 || !this.pool) {
-      raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, this.scratch, 0, M, 0, N);
+      raw.matmul(...operands, bias, this.scratch, 0, M, 0, N);
       return;
     }
     const scratch = this.scratch;
-    this.pool.runMatmul([a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags], split, chunk, parts, (lo, hi) =>
-      split === 1
-        ? raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, scratch, 0, M, lo, hi)
-        : raw.matmul(a, rsA, csA, b, rsB, csB, out, M, K, N, bias, flags, scratch, lo, hi, 0, N),
+    this.pool.runMatmul([...operands, bias], split, extent, chunk, parts, (lo, hi) =>
+      split === 1 ? raw.matmul(...operands, bias, scratch, 0, M, lo, hi) : raw.matmul(...operands, bias, scratch, lo, hi, 0, N),
     );
-  }
-
-  linear(x: number, weight: number, bias: number, out: number, rows: number, inFeatures: number, outFeatures: number, relu: boolean): void {
-    this.matmul(x, inFeatures, 1, weight, 1, inFeatures, out, rows, inFeatures, outFeatures, { bias, relu });
   }
 
   unary(op: KernelUnaryOp, x: number, out: number, n: number): void {

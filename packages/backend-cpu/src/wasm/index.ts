@@ -8,6 +8,7 @@ export type {
   KernelIsa,
   KernelReduceOp,
   KernelUnaryOp,
+  MatmulOperands,
   MatmulOptions,
   WasmKernels,
 } from './kernels.js';

@@ -1,23 +1,37 @@
-import type { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './raw.js';
+import type { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './ops.generated.js';
 
-/** Which implementation runs the kernels. */
-export type KernelIsa = 'relaxed-simd' | 'simd' | 'scalar';
+/** The instruction set the kernels were compiled for: relaxed SIMD (fused multiply-add) or plain WebAssembly SIMD. */
+export type KernelIsa = 'relaxed-simd' | 'simd';
 
-/** Unary float32 ops the kernels implement (a subset of the Backend's `UnaryOp`). */
+/** Unary float32 ops the kernels implement: the ops of the table's `UnaryOp` with a function in `assembly/unary-ops.ts`. */
 export type KernelUnaryOp = keyof typeof UNARY_CODES;
-/** Binary float32 ops the kernels implement (a subset of the Backend's `BinaryOp`). */
+/** Binary float32 ops the kernels implement: the ops of the table's `BinaryOp` with a function in `assembly/binary-ops.ts`. */
 export type KernelBinaryOp = keyof typeof BINARY_CODES;
-/** Reductions the kernels implement. */
+/** Reductions the kernels implement: the `ReduceOp`s with a namespace in `assembly/reduce-ops.ts`. */
 export type KernelReduceOp = keyof typeof REDUCE_CODES;
 
-/** Epilogue and accumulation options of {@link WasmKernels.matmul}. */
+/**
+ * A product's operands as {@link WasmKernels.matmul} and the WebAssembly export
+ * take them: A's address and its row and column strides, B's likewise, the
+ * output's address, then M, K and N.
+ */
+export type MatmulOperands = readonly [
+  a: number,
+  aRowStride: number,
+  aColStride: number,
+  b: number,
+  bRowStride: number,
+  bColStride: number,
+  out: number,
+  M: number,
+  K: number,
+  N: number,
+];
+
+/** Epilogue options of {@link WasmKernels.matmul}. */
 export interface MatmulOptions {
-  /** Byte address of `N` floats added to every row of the result (0 or absent: none). */
+  /** Byte address of `N` floats added to every row of the result (0 or absent: none): fused `linear`'s bias. */
   readonly bias?: number;
-  /** Clamp the result at zero after the bias. */
-  readonly relu?: boolean;
-  /** `C += A·B` instead of `C = A·B`. */
-  readonly accumulate?: boolean;
 }
 
 /**
@@ -29,7 +43,7 @@ export interface MatmulOptions {
  * take a fresh view after allocating.
  */
 export interface WasmKernels {
-  /** The instruction set the kernels were built for (`scalar` is the pure-TS fallback). */
+  /** The instruction set the kernels were built for. */
   readonly isa: KernelIsa;
   /** The memory every pointer addresses (shared when threads are possible). */
   readonly memory: WebAssembly.Memory;
@@ -55,29 +69,14 @@ export interface WasmKernels {
   heapStats(): { bytesInUse: number; heapBytes: number; memoryBytes: number; freeBlocks: number };
   /** A Float32Array over `n` floats at `ptr` (valid until the memory next grows). */
   f32View(ptr: number, n: number): Float32Array;
-  /** An Int32Array over `n` ints at `ptr` (valid until the memory next grows). */
-  i32View(ptr: number, n: number): Int32Array;
 
   /**
-   * `out = A·B` with A `M×K` (element (m, k) at `a + 4*(m*aRowStride + k*aColStride)`),
-   * B `K×N` likewise, out contiguous `M×N`. Transposed operands are just swapped
-   * strides: Aᵀ stored `K×M` is `(aRowStride, aColStride) = (1, M)`.
+   * `out = A·B` (`+ bias` on every row) with A `M×K` (element (m, k) at
+   * `a + 4*(m*aRowStride + k*aColStride)`), B `K×N` likewise, out contiguous
+   * `M×N`. Transposed operands are just swapped strides: Aᵀ stored `K×M` is
+   * `(aRowStride, aColStride) = (1, M)`, so fused `linear` is A·Wᵀ + b.
    */
-  matmul(
-    a: number,
-    aRowStride: number,
-    aColStride: number,
-    b: number,
-    bRowStride: number,
-    bColStride: number,
-    out: number,
-    M: number,
-    K: number,
-    N: number,
-    options?: MatmulOptions,
-  ): void;
-  /** `out = x · weightᵀ + bias` (then relu): x `[rows, inFeatures]`, weight `[outFeatures, inFeatures]`, bias `[outFeatures]` or 0. */
-  linear(x: number, weight: number, bias: number, out: number, rows: number, inFeatures: number, outFeatures: number, relu: boolean): void;
+  matmul(...args: [...MatmulOperands, options?: MatmulOptions]): void;
   /** `out[i] = op(x[i])` for `n` contiguous floats (`out` may be `x`). */
   unary(op: KernelUnaryOp, x: number, out: number, n: number): void;
   /**
@@ -116,7 +115,7 @@ export interface WasmKernels {
 
 /** How {@link createWasmKernels} picks its implementation. */
 export interface CreateKernelsOptions {
-  /** `auto` (default) takes the fastest that validates; the others force one (throwing if unavailable). */
+  /** `auto` (default) takes the fastest that validates; the others force one (rejecting if unavailable). */
   readonly isa?: 'auto' | KernelIsa;
   /**
    * In Node versions whose V8 ships relaxed SIMD behind a flag (Node 20), turn the

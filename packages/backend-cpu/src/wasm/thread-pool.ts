@@ -1,6 +1,10 @@
 import { KindlingError } from '@kindling/tensor';
 import { isNode } from './detect.js';
+import type { MatmulOperands } from './kernels.js';
 import { CTRL, WORKER_SOURCE } from './worker-source.js';
+
+/** The matmul export's arguments a worker needs besides its scratch and part: the operands, sizes and bias. */
+export type MatmulArgs = readonly [...MatmulOperands, bias: number];
 
 /** The slice of node:worker_threads' Worker used here (the build has no Node types). */
 type NodeWorkerConstructor = new (
@@ -50,11 +54,6 @@ export class ThreadPool {
     this.ctrl[CTRL.SCRATCH] = ptr;
   }
 
-  /** Workers started (each adds one thread to the caller's). */
-  get size(): number {
-    return this.workers.length;
-  }
-
   /** Starts workers until there are `count`, or stops the extra ones. */
   async resize(count: number): Promise<void> {
     while (this.workers.length > count) this.workers.pop()!.terminate();
@@ -72,13 +71,14 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `parts` parts of one matmul (args as the wasm export's first 12) split
-   * by rows (`split` 0) or columns (1), `chunk` rows/columns a part; the caller
-   * runs `runPart(lo, hi)` for the parts it claims itself.
+   * Runs `parts` parts of one matmul (`args` as the wasm export's arguments up
+   * to the bias) split by rows (`split` 0) or columns (1) of its `extent` (M or
+   * N), `chunk` rows/columns a part; the caller runs `runPart(lo, hi)` for the
+   * parts it claims itself.
    */
-  runMatmul(args: readonly number[], split: 0 | 1, chunk: number, parts: number, runPart: (lo: number, hi: number) => void): void {
+  runMatmul(args: MatmulArgs, split: 0 | 1, extent: number, chunk: number, parts: number, runPart: (lo: number, hi: number) => void): void {
     const ctrl = this.ctrl;
-    for (let i = 0; i < 12; i++) ctrl[CTRL.ARGS + i] = args[i];
+    ctrl.set(args, CTRL.ARGS);
     ctrl[CTRL.SPLIT] = split;
     ctrl[CTRL.CHUNK] = chunk;
     ctrl[CTRL.PARTS] = parts;
@@ -87,7 +87,6 @@ export class ThreadPool {
     const gen = ((Atomics.load(ctrl, CTRL.TICKET) >>> 16) + 1) & 0xffff;
     Atomics.store(ctrl, CTRL.TICKET, gen << 16);
     Atomics.notify(ctrl, CTRL.TICKET);
-    const extent = split === 0 ? args[7] : args[9];
     let failure: unknown;
     for (;;) {
       const t = Atomics.load(ctrl, CTRL.TICKET);

@@ -23,8 +23,10 @@ export const CTRL = {
   SCRATCH_BYTES: 7,
   /** Byte address of participant 0's scratch. */
   SCRATCH: 8,
-  /** First of the 12 matmul arguments (a, rsA, csA, b, rsB, csB, c, M, K, N, bias, flags). */
+  /** First of the matmul arguments (MatmulArgs of thread-pool.ts: a, rsA, csA, b, rsB, csB, c, M, K, N, bias). */
   ARGS: 9,
+  /** How many there are. */
+  ARG_COUNT: 11,
   /** Length of the block. */
   LENGTH: 24,
 } as const;
@@ -62,15 +64,15 @@ function start(data) {
     const split = ctrl[C.SPLIT];
     const chunk = ctrl[C.CHUNK];
     const scratch = ctrl[C.SCRATCH] + tid * ctrl[C.SCRATCH_BYTES];
-    const a = ctrl.slice(C.ARGS, C.ARGS + 12);
+    const [a, rsA, csA, b, rsB, csB, c, M, K, N, bias] = ctrl.slice(C.ARGS, C.ARGS + C.ARG_COUNT);
     for (;;) {
       const t = Atomics.load(ctrl, C.TICKET);
       if (t >>> 16 !== seen || (t & 0xffff) >= parts) break;
       if (Atomics.compareExchange(ctrl, C.TICKET, t, t + 1) !== t) continue;
       const lo = (t & 0xffff) * chunk;
       try {
-        if (split === 0) matmul(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, lo, Math.min(a[7], lo + chunk), 0, a[9]);
-        else matmul(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, 0, a[7], lo, Math.min(a[9], lo + chunk));
+        if (split === 0) matmul(a, rsA, csA, b, rsB, csB, c, M, K, N, bias, scratch, lo, Math.min(M, lo + chunk), 0, N);
+        else matmul(a, rsA, csA, b, rsB, csB, c, M, K, N, bias, scratch, 0, M, lo, Math.min(N, lo + chunk));
       } catch (e) {
         Atomics.store(ctrl, C.ERROR, 1);
       }

@@ -1,10 +1,10 @@
-import { word } from '../layout.js';
 import { type GpuRuntime, KERNEL_ERRORS } from '../runtime.js';
 import { OUT_OF_RANGE } from './indexing.js';
-import { MATH } from './ops.js';
+import { MATH } from './math.js';
+import { i32, paramLayout, u32 } from './params.js';
 import type { StridedInput } from './reduce.js';
-import { GROUP_ROW_ENTRY, ROW_GROUP, groupRowStats, threadRowStats } from './row-stats.js';
-import { HELPERS, bindings, mainHeader, mi } from './wgsl.js';
+import { ROW_GROUP, groupRowEntry, groupRowStats, threadRowStats } from './row-stats.js';
+import { HELPERS, bindings, mainHeader } from './wgsl.js';
 
 const GROUP = ROW_GROUP;
 
@@ -12,15 +12,26 @@ const GROUP = ROW_GROUP;
 const element = (j: string): string => `x[base + i32(${j}) * sC]`;
 
 /**
- * Declarations shared by both variants. Parameters are `[rows, classes,
- * xOffset, xRowStride, xClassStride, targetOffset, targetStride]`: logits are
- * always 2-D, so a row stride replaces `rowsLayout`'s outer-dim walk, and the
- * target needs its own offset and stride besides.
- *
- * `k_ce_term` finishes a row from its maximum and log-sum with the same
- * arithmetic as log-softmax then NLL (`-(shifted - logSum)`), so the fused
- * result equals the lowering's. A bad target is reported with gather's error
- * code, as the lowering's gather would report it, and gives 0.
+ * Logits are always 2-D, so a row stride replaces `rowsLayout`'s outer-dim
+ * walk; the target needs its own offset and stride besides.
+ */
+const LAYOUT = paramLayout({
+  rows: u32,
+  classes: u32,
+  xOffset: i32,
+  xRowStride: i32,
+  xClassStride: i32,
+  targetOffset: i32,
+  targetStride: i32,
+});
+
+/**
+ * Declarations shared by both variants. `k_ce_term` finishes a row from its
+ * maximum and log-sum with the same arithmetic as log-softmax then NLL
+ * (`-(shifted - logSum)`), so the fused result equals the lowering's, NaN and
+ * infinities included (a NaN or +inf logit makes the row's maximum or sum
+ * NaN). A bad target is reported with gather's error code, as the lowering's
+ * gather would report it, and gives 0.
  */
 const PRELUDE = `${bindings([
   { name: 'out', type: 'f32', write: true },
@@ -32,14 +43,18 @@ ${HELPERS}
 ${MATH}
 ${OUT_OF_RANGE}
 fn k_ce_term(row: u32, base: i32, sC: i32, rowMax: f32, logSum: f32) -> f32 {
-  let classes = i32(prm[1]);
-  let t = tgt[${mi(5)} + i32(row) * ${mi(6)}];
+  let classes = i32(${LAYOUT.get('classes')});
+  let t = tgt[${LAYOUT.get('targetOffset')} + i32(row) * ${LAYOUT.get('targetStride')}];
   if (t < 0 || t >= classes) {
     k_out_of_range(${KERNEL_ERRORS.gather}u, t, classes);
     return 0.0;
   }
   return logSum - (x[base + t * sC] - rowMax);
 }`;
+
+/** Where the row's logits start and how they step. */
+const ROW_START = `  let base = ${LAYOUT.get('xOffset')} + i32(row) * ${LAYOUT.get('xRowStride')};
+  let sC = ${LAYOUT.get('xClassStride')};`;
 
 /**
  * Per-sample cross-entropy `logsumexp(x[i, :]) - x[i, target[i]]` of float32
@@ -52,28 +67,27 @@ fn k_ce_term(row: u32, base: i32, sC: i32, rowMax: f32, logSum: f32) -> f32 {
 export function runCrossEntropy(rt: GpuRuntime, logits: StridedInput, target: StridedInput, out: GPUBuffer): void {
   const [rows, classes] = logits.shape;
   if (rows === 0) return;
-  const meta = [
+  const params = LAYOUT.pack({
     rows,
     classes,
-    word(logits.offset),
-    word(logits.strides[0]),
-    word(logits.strides[1]),
-    word(target.offset),
-    word(target.strides[0]),
-  ];
+    xOffset: logits.offset,
+    xRowStride: logits.strides[0],
+    xClassStride: logits.strides[1],
+    targetOffset: target.offset,
+    targetStride: target.strides[0],
+  });
   const perThread = rt.software || classes <= 32;
   const pipeline = rt.pipeline(`crossEntropy|${perThread ? 'thread' : 'group'}`, perThread ? threadSource : groupSource);
-  rt.dispatch(pipeline, [out, logits.buffer, target.buffer, rt.errors], meta, rt.grid(perThread ? Math.ceil(rows / GROUP) : rows));
+  rt.dispatch(pipeline, [out, logits.buffer, target.buffer, rt.errors], params, rt.grid(perThread ? Math.ceil(rows / GROUP) : rows));
 }
 
 function threadSource(): string {
   return `${PRELUDE}
 ${mainHeader(GROUP)}
   let row = k_linear(wid, nwg, lidx, ${GROUP}u);
-  if (row >= prm[0]) { return; }
-  let L = prm[1];
-  let base = ${mi(2)} + i32(row) * ${mi(3)};
-  let sC = ${mi(4)};
+  if (row >= ${LAYOUT.get('rows')}) { return; }
+  let L = ${LAYOUT.get('classes')};
+${ROW_START}
 ${threadRowStats(element)}
   out[row] = k_ce_term(row, base, sC, rowMax, k_log(rowSum));
 }`;
@@ -81,9 +95,8 @@ ${threadRowStats(element)}
 
 function groupSource(): string {
   return `${PRELUDE}
-${GROUP_ROW_ENTRY}
-  let base = ${mi(2)} + i32(row) * ${mi(3)};
-  let sC = ${mi(4)};
+${groupRowEntry(LAYOUT.get('rows'), LAYOUT.get('classes'))}
+${ROW_START}
 ${groupRowStats(element)}
   if (lidx == 0u) { out[row] = k_ce_term(row, base, sC, rowMax, k_log(rowSum)); }
 }`;

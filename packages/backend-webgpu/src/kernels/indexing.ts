@@ -1,10 +1,10 @@
 import type { DType } from '@kindling/tensor';
-import { word } from '../layout.js';
 import { type GpuRuntime, KERNEL_ERRORS, WORKGROUP } from '../runtime.js';
-import type { StridedInput } from './reduce.js';
-import { ROWS_SHAPE_AT, rowsLayout } from './rows.js';
 import { decompose } from './offsets.js';
-import { HELPERS, bindings, mainHeader, mi, normalize, wgslType } from './wgsl.js';
+import { i32, i32s, paramLayout, u32, u32s } from './params.js';
+import type { StridedInput } from './reduce.js';
+import { rowsFields, rowsLayout } from './rows.js';
+import { HELPERS, bindings, mainHeader, normalize, wgslType } from './wgsl.js';
 
 /** Records the first out-of-range index in the runtime's error record (`err`). */
 export const OUT_OF_RANGE = /* wgsl */ `
@@ -15,24 +15,30 @@ fn k_out_of_range(code: u32, value: i32, size: i32) {
   }
 }`;
 
-/** Statements walking index `i` over `nd` dims: every target gets `c * stride`, except `skipDim` for `skip` targets. */
-function walk(nd: number, shapeAt: number, targets: { name: string; stridesAt: number; skipDim?: number }[]): string {
-  const lines = ['  var rem: u32 = i;'];
-  for (let d = nd - 1; d >= 0; d--) {
-    lines.push(`  { let s = prm[${shapeAt + d}]; let c = i32(rem % s); rem = rem / s;`);
-    for (const t of targets) if (t.skipDim !== d) lines.push(`    ${t.name} += c * ${mi(t.stridesAt + d)};`);
-    lines.push('  }');
-  }
-  return lines.join('\n');
-}
-
 /** torch.gather: `out[i] = x[i with dim replaced by index[i]]`, output row-major over `index.shape`. */
 export function runGather(rt: GpuRuntime, x: StridedInput, dim: number, index: StridedInput, out: GPUBuffer): void {
   const shape = index.shape;
   const nd = shape.length;
   const n = shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
-  const meta = [n, x.shape[dim], word(x.offset), word(index.offset), ...shape, ...index.strides.map(word), ...x.strides.map(word)];
+  const layout = paramLayout({
+    n: u32,
+    dimSize: u32,
+    xOffset: i32,
+    indexOffset: i32,
+    shape: u32s(nd),
+    indexStrides: i32s(nd),
+    xStrides: i32s(nd),
+  });
+  const params = layout.pack({
+    n,
+    dimSize: x.shape[dim],
+    xOffset: x.offset,
+    indexOffset: index.offset,
+    shape,
+    indexStrides: index.strides,
+    xStrides: x.strides,
+  });
   const key = `gather|${x.dtype}|nd${nd}|dim${dim}`;
   const pipeline = rt.pipeline(key, () => {
     const T = wgslType(x.dtype);
@@ -46,24 +52,24 @@ ${HELPERS}
 ${OUT_OF_RANGE}
 ${mainHeader(WORKGROUP)}
   let i = k_linear(wid, nwg, lidx, ${WORKGROUP}u);
-  if (i >= prm[0]) { return; }
-  var xo: i32 = ${mi(2)};
-  var io: i32 = ${mi(3)};
-${walk(nd, 4, [
-  { name: 'io', stridesAt: 4 + nd },
-  { name: 'xo', stridesAt: 4 + 2 * nd, skipDim: dim },
+  if (i >= ${layout.get('n')}) { return; }
+  var xo: i32 = ${layout.get('xOffset')};
+  var io: i32 = ${layout.get('indexOffset')};
+${decompose('i', nd, (d) => layout.at('shape', d), [
+  { name: 'io', stride: (d) => layout.at('indexStrides', d) },
+  { name: 'xo', stride: (d) => layout.at('xStrides', d), skipDim: dim },
 ])}
   let iv = index[io];
-  let size = i32(prm[1]);
+  let size = i32(${layout.get('dimSize')});
   if (iv < 0 || iv >= size) {
     k_out_of_range(${KERNEL_ERRORS.gather}u, iv, size);
     out[i] = ${T}(0);
     return;
   }
-  out[i] = x[xo + iv * ${mi(4 + 2 * nd + dim)}];
+  out[i] = x[xo + iv * ${layout.at('xStrides', dim)}];
 }`;
   });
-  rt.dispatch(pipeline, [out, x.buffer, index.buffer, rt.errors], meta, rt.grid(Math.ceil(n / WORKGROUP)));
+  rt.dispatch(pipeline, [out, x.buffer, index.buffer, rt.errors], params, rt.grid(Math.ceil(n / WORKGROUP)));
 }
 
 /** torch.scatter_add_: `dst[index[i] along dim] += src[i]` over `index.shape`, with atomic updates. */
@@ -72,17 +78,28 @@ export function runScatterAdd(rt: GpuRuntime, dst: StridedInput, dim: number, in
   const nd = shape.length;
   const n = shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
-  const meta = [
+  const layout = paramLayout({
+    n: u32,
+    dimSize: u32,
+    dstOffset: i32,
+    indexOffset: i32,
+    srcOffset: i32,
+    shape: u32s(nd),
+    indexStrides: i32s(nd),
+    srcStrides: i32s(nd),
+    dstStrides: i32s(nd),
+  });
+  const params = layout.pack({
     n,
-    dst.shape[dim],
-    word(dst.offset),
-    word(index.offset),
-    word(src.offset),
-    ...shape,
-    ...index.strides.map(word),
-    ...src.strides.map(word),
-    ...dst.strides.map(word),
-  ];
+    dimSize: dst.shape[dim],
+    dstOffset: dst.offset,
+    indexOffset: index.offset,
+    srcOffset: src.offset,
+    shape,
+    indexStrides: index.strides,
+    srcStrides: src.strides,
+    dstStrides: dst.strides,
+  });
   const dtype: DType = dst.dtype;
   const key = `scatterAdd|${dtype}|${src.dtype}|nd${nd}|dim${dim}`;
   const pipeline = rt.pipeline(key, () => {
@@ -109,27 +126,27 @@ ${HELPERS}
 ${OUT_OF_RANGE}
 ${mainHeader(WORKGROUP)}
   let i = k_linear(wid, nwg, lidx, ${WORKGROUP}u);
-  if (i >= prm[0]) { return; }
-  var o: i32 = ${mi(2)};
-  var io: i32 = ${mi(3)};
-  var so: i32 = ${mi(4)};
-${walk(nd, 5, [
-  { name: 'io', stridesAt: 5 + nd },
-  { name: 'so', stridesAt: 5 + 2 * nd },
-  { name: 'o', stridesAt: 5 + 3 * nd, skipDim: dim },
+  if (i >= ${layout.get('n')}) { return; }
+  var o: i32 = ${layout.get('dstOffset')};
+  var io: i32 = ${layout.get('indexOffset')};
+  var so: i32 = ${layout.get('srcOffset')};
+${decompose('i', nd, (d) => layout.at('shape', d), [
+  { name: 'io', stride: (d) => layout.at('indexStrides', d) },
+  { name: 'so', stride: (d) => layout.at('srcStrides', d) },
+  { name: 'o', stride: (d) => layout.at('dstStrides', d), skipDim: dim },
 ])}
   let iv = index[io];
-  let size = i32(prm[1]);
+  let size = i32(${layout.get('dimSize')});
   if (iv < 0 || iv >= size) {
     k_out_of_range(${KERNEL_ERRORS.scatterAdd}u, iv, size);
     return;
   }
-  o += iv * ${mi(5 + 3 * nd + dim)};
+  o += iv * ${layout.at('dstStrides', dim)};
   let v = src[so];
   ${update}
 }`;
   });
-  rt.dispatch(pipeline, [dst.buffer, index.buffer, src.buffer, rt.errors], meta, rt.grid(Math.ceil(n / WORKGROUP)));
+  rt.dispatch(pipeline, [dst.buffer, index.buffer, src.buffer, rt.errors], params, rt.grid(Math.ceil(n / WORKGROUP)));
 }
 
 /**
@@ -148,11 +165,12 @@ export function runTopk(
   indices: GPUBuffer,
 ): void {
   const outShape = x.shape.map((s, d) => (d === axis ? k : s));
-  const layout = rowsLayout(x.shape, x.strides, x.offset, axis, outShape);
-  const total = layout.rows * layout.length;
+  const rows = rowsLayout(x.shape, x.strides, x.offset, axis, outShape);
+  const total = rows.rows * rows.length;
   if (total === 0 || k === 0) return;
-  const nd = layout.nd;
-  const meta = [...layout.meta, k];
+  const nd = rows.nd;
+  const layout = paramLayout({ ...rowsFields(nd), k: u32 });
+  const params = layout.pack({ ...rows.values, k });
   const key = `topk|${x.dtype}|${largest ? 'largest' : 'smallest'}|nd${nd}`;
   const pipeline = rt.pipeline(key, () => {
     const T = wgslType(x.dtype);
@@ -171,28 +189,28 @@ fn sortsBefore(a: ${T}, ia: u32, b: ${T}, ib: u32) -> bool {
 }
 ${mainHeader(WORKGROUP)}
   let t = k_linear(wid, nwg, lidx, ${WORKGROUP}u);
-  let L = prm[1];
-  if (t >= prm[0] * L) { return; }
+  let L = ${layout.get('length')};
+  if (t >= ${layout.get('rows')} * L) { return; }
   let row = t / L;
   let j = t % L;
-  var inBase: i32 = ${mi(2)};
+  var inBase: i32 = ${layout.get('inOffset')};
   var outBase: i32 = 0;
-${decompose('row', nd, ROWS_SHAPE_AT, [
-  { name: 'inBase', stridesAt: ROWS_SHAPE_AT + nd },
-  { name: 'outBase', stridesAt: ROWS_SHAPE_AT + 2 * nd },
+${decompose('row', nd, (d) => layout.at('outerShape', d), [
+  { name: 'inBase', stride: (d) => layout.at('inOuterStrides', d) },
+  { name: 'outBase', stride: (d) => layout.at('outOuterStrides', d) },
 ])}
-  let sIn = ${mi(3)};
+  let sIn = ${layout.get('inAxisStride')};
   let v = x[inBase + i32(j) * sIn];
   var rank = 0u;
   for (var m = 0u; m < L; m++) {
     if (sortsBefore(x[inBase + i32(m) * sIn], m, v, j)) { rank++; }
   }
-  if (rank < prm[${ROWS_SHAPE_AT + 3 * nd}]) {
-    let o = outBase + i32(rank) * ${mi(4)};
+  if (rank < ${layout.get('k')}) {
+    let o = outBase + i32(rank) * ${layout.get('outAxisStride')};
     values[o] = v;
     indices[o] = i32(j);
   }
 }`;
   });
-  rt.dispatch(pipeline, [values, indices, x.buffer], meta, rt.grid(Math.ceil(total / WORKGROUP)));
+  rt.dispatch(pipeline, [values, indices, x.buffer], params, rt.grid(Math.ceil(total / WORKGROUP)));
 }

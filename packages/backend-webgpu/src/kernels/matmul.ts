@@ -1,9 +1,10 @@
 import type { DType } from '@kindling/tensor';
-import { coalesce, word } from '../layout.js';
+import { coalesce } from '../layout.js';
 import type { GpuRuntime } from '../runtime.js';
 import { decompose } from './offsets.js';
+import { type ParamLayout, i32, i32s, paramLayout, u32, u32s } from './params.js';
 import type { StridedInput } from './reduce.js';
-import { HELPERS, bindings, mi, normalize, wgslType } from './wgsl.js';
+import { HELPERS, bindings, normalize, wgslType } from './wgsl.js';
 
 /** Output tile of a workgroup (TILE x TILE), built from 16x16 threads computing 4x4 each. */
 const TILE = 64;
@@ -16,6 +17,29 @@ const R = Array.from({ length: MICRO }, (_, i) => i);
 const lines = (f: (i: number) => string): string => R.map(f).join('\n');
 const grid = (f: (i: number, j: number) => string): string => R.flatMap((i) => R.map((j) => f(i, j))).join('\n');
 
+/**
+ * Parameters: the sizes, each operand's offset and matrix strides, the bias's,
+ * and the `nb` coalesced batch dims with a's and b's strides along them.
+ */
+const matmulFields = (nb: number) =>
+  ({
+    M: u32,
+    N: u32,
+    K: u32,
+    aOffset: i32,
+    aRowStride: i32,
+    aInnerStride: i32,
+    bOffset: i32,
+    bInnerStride: i32,
+    bColStride: i32,
+    biasOffset: i32,
+    biasStride: i32,
+    batchShape: u32s(nb),
+    aBatchStrides: i32s(nb),
+    bBatchStrides: i32s(nb),
+  }) as const;
+type MatmulLayout = ParamLayout<ReturnType<typeof matmulFields>>;
+
 /** What the epilogue adds to each product (the fused `linear` kernel). */
 export interface Epilogue {
   /** `[N]`-long bias along the output columns, or null. */
@@ -26,7 +50,8 @@ export interface Epilogue {
  * Batched tiled matmul: `a` `[...batch, M, K]` times `b` `[...batch, K, N]`,
  * both arbitrary strided views, into a fresh contiguous `out`. Each workgroup
  * stages `TILE x TK` and `TK x TILE` tiles in workgroup memory so every loaded
- * element is used TILE/… times instead of once.
+ * element is used TILE/… times instead of once. Every product is added,
+ * zeros included, so `0 * inf` gives NaN as in the lowering.
  */
 export function runMatmul(
   rt: GpuRuntime,
@@ -51,22 +76,23 @@ export function runMatmul(
   const batches = batch.shape.reduce((x, y) => x * y, 1);
   if (M === 0 || N === 0 || batches === 0) return;
   const nb = batch.shape.length;
-  const meta = [
+  const layout = paramLayout(matmulFields(nb));
+  const params = layout.pack({
     M,
     N,
     K,
-    word(a.offset),
-    word(a.strides[nd - 2]),
-    word(a.strides[nd - 1]),
-    word(b.offset),
-    word(b.strides[nd - 2]),
-    word(b.strides[nd - 1]),
-    word(epilogue?.bias?.offset ?? 0),
-    word(epilogue?.bias?.stride ?? 0),
-    ...batch.shape,
-    ...batch.strides[0].map(word),
-    ...batch.strides[1].map(word),
-  ];
+    aOffset: a.offset,
+    aRowStride: a.strides[nd - 2],
+    aInnerStride: a.strides[nd - 1],
+    bOffset: b.offset,
+    bInnerStride: b.strides[nd - 2],
+    bColStride: b.strides[nd - 1],
+    biasOffset: epilogue?.bias?.offset ?? 0,
+    biasStride: epilogue?.bias?.stride ?? 0,
+    batchShape: batch.shape,
+    aBatchStrides: batch.strides[0],
+    bBatchStrides: batch.strides[1],
+  });
   const hasBias = !!epilogue?.bias;
   const key = `matmul|${direct ? 'direct' : 'tiled'}|${dtype}|b${nb}|${hasBias ? 'bias' : ''}`;
   const T = wgslType(dtype);
@@ -79,8 +105,8 @@ export function runMatmul(
       ...(hasBias ? [{ name: 'bias', type: T }] : []),
     ]);
     let value = 'acc[i * MICRO + j]';
-    if (hasBias) value = `(${value} + bias[${mi(9)} + i32(col) * ${mi(10)}])`;
-    if (direct) return directSource(decls, T, nb, value, dtype);
+    if (hasBias) value = `(${value} + bias[${layout.get('biasOffset')} + i32(col) * ${layout.get('biasStride')}])`;
+    if (direct) return directSource(layout, decls, T, nb, value, dtype);
     return `${decls}
 ${HELPERS}
 const TILE = ${TILE}u;
@@ -90,19 +116,7 @@ var<workgroup> As: array<${T}, ${TILE * TK}>;
 var<workgroup> Bs: array<${T}, ${TK * TILE}>;
 @compute @workgroup_size(${THREADS}, ${THREADS})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) lidx: u32) {
-  let M = prm[0];
-  let N = prm[1];
-  let K = prm[2];
-  var aBase: i32 = ${mi(3)};
-  var bBase: i32 = ${mi(6)};
-${decompose('wid.z', nb, 11, [
-  { name: 'aBase', stridesAt: 11 + nb },
-  { name: 'bBase', stridesAt: 11 + 2 * nb },
-])}
-  let aSm = ${mi(4)};
-  let aSk = ${mi(5)};
-  let bSk = ${mi(7)};
-  let bSn = ${mi(8)};
+${operandStarts(layout, nb)}
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
 ${grid((i, j) => `  var acc${i}${j}: ${T};`)}
@@ -137,7 +151,24 @@ ${grid((i, j) => `  if (r0 + ${i}u < M && c0 + ${j}u < N) { let col = c0 + ${j}u
   if (epilogue?.bias) buffers.push(epilogue.bias.buffer);
   if (batches > 65535) throw new Error(`matmul: at most 65535 batch entries per call on webgpu, got ${batches}`);
   const tile = direct ? DIRECT_TILE : TILE;
-  rt.dispatch(pipeline, buffers, meta, [Math.ceil(N / tile), Math.ceil(M / tile), batches]);
+  rt.dispatch(pipeline, buffers, params, [Math.ceil(N / tile), Math.ceil(M / tile), batches]);
+}
+
+/** The sizes, where this batch entry's a and b start, and their matrix strides. */
+function operandStarts(p: MatmulLayout, nb: number): string {
+  return `  let M = ${p.get('M')};
+  let N = ${p.get('N')};
+  let K = ${p.get('K')};
+  var aBase: i32 = ${p.get('aOffset')};
+  var bBase: i32 = ${p.get('bOffset')};
+${decompose('wid.z', nb, (d) => p.at('batchShape', d), [
+  { name: 'aBase', stride: (d) => p.at('aBatchStrides', d) },
+  { name: 'bBase', stride: (d) => p.at('bBatchStrides', d) },
+])}
+  let aSm = ${p.get('aRowStride')};
+  let aSk = ${p.get('aInnerStride')};
+  let bSk = ${p.get('bInnerStride')};
+  let bSn = ${p.get('bColStride')};`;
 }
 
 /** Output tile of the direct variant: 8x8 threads computing 4x4 each. */
@@ -149,7 +180,7 @@ const DIRECT_TILE = 32;
  * a workgroup's invocations on one CPU core and pay heavily for every barrier,
  * while CPU caches already give the reuse that tiling buys on a GPU.
  */
-function directSource(decls: string, T: string, nb: number, value: string, dtype: DType): string {
+function directSource(layout: MatmulLayout, decls: string, T: string, nb: number, value: string, dtype: DType): string {
   const store = grid(
     (i, j) =>
       `  if (row0 + ${i}u < M && col0 + ${j}u < N) { let col = col0 + ${j}u; out[outBase + (row0 + ${i}u) * N + col] = ${normalize(
@@ -161,19 +192,7 @@ function directSource(decls: string, T: string, nb: number, value: string, dtype
 ${HELPERS}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = prm[0];
-  let N = prm[1];
-  let K = prm[2];
-  var aBase: i32 = ${mi(3)};
-  var bBase: i32 = ${mi(6)};
-${decompose('wid.z', nb, 11, [
-  { name: 'aBase', stridesAt: 11 + nb },
-  { name: 'bBase', stridesAt: 11 + 2 * nb },
-])}
-  let aSm = ${mi(4)};
-  let aSk = ${mi(5)};
-  let bSk = ${mi(7)};
-  let bSn = ${mi(8)};
+${operandStarts(layout, nb)}
   let row0 = wid.y * ${DIRECT_TILE}u + lid.y * ${MICRO}u;
   let col0 = wid.x * ${DIRECT_TILE}u + lid.x * ${MICRO}u;
   if (row0 >= M || col0 >= N) { return; }

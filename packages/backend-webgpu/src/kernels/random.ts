@@ -1,21 +1,11 @@
 import type { RandomKey, RandomKind } from '@kindling/tensor/backend';
 import { type GpuRuntime, WORKGROUP } from '../runtime.js';
-import { MATH } from './ops.js';
+import { MATH } from './math.js';
+import { paramLayout, u32 } from './params.js';
 import { HELPERS, bindings, mainHeader } from './wgsl.js';
 
 /** Philox4x32-10 in WGSL, word for word the recipe of `@kindling/tensor`'s `philox.ts`. */
 const PHILOX = /* wgsl */ `
-fn mulhi(a: u32, b: u32) -> u32 {
-  let aLo = a & 0xffffu;
-  let aHi = a >> 16u;
-  let bLo = b & 0xffffu;
-  let bHi = b >> 16u;
-  let lo = aLo * bLo;
-  let mid1 = aHi * bLo;
-  let mid2 = aLo * bHi;
-  let carry = ((lo >> 16u) + (mid1 & 0xffffu) + (mid2 & 0xffffu)) >> 16u;
-  return aHi * bHi + (mid1 >> 16u) + (mid2 >> 16u) + carry;
-}
 fn philox(c0: u32, c1: u32, k0: u32, k1: u32) -> vec2u {
   var x0 = c0;
   var x1 = c1;
@@ -24,9 +14,9 @@ fn philox(c0: u32, c1: u32, k0: u32, k1: u32) -> vec2u {
   var key0 = k0;
   var key1 = k1;
   for (var round = 0; round < 10; round++) {
-    let hi0 = mulhi(0xd2511f53u, x0);
+    let hi0 = k_mul_wide(0xd2511f53u, x0).y;
     let lo0 = 0xd2511f53u * x0;
-    let hi1 = mulhi(0xcd9e8d57u, x2);
+    let hi1 = k_mul_wide(0xcd9e8d57u, x2).y;
     let lo1 = 0xcd9e8d57u * x2;
     let n0 = hi1 ^ x1 ^ key0;
     let n2 = hi0 ^ x3 ^ key1;
@@ -44,6 +34,9 @@ fn toUniform(u: u32) -> f32 { return f32(u >> 8u) * (1.0 / 16777216.0); }
 
 const TWO_POW_32 = 4294967296;
 
+/** The draw count, the key, and the 64-bit counter offset in two words. */
+const LAYOUT = paramLayout({ size: u32, seed0: u32, seed1: u32, offsetLo: u32, offsetHi: u32 });
+
 /**
  * `size` draws from the stream `key` into `out`: float32 for uniform/normal,
  * int32 for bits. Element `i` uses counter `offset + i` (64-bit, carried
@@ -51,7 +44,13 @@ const TWO_POW_32 = 4294967296;
  */
 export function runRandom(rt: GpuRuntime, kind: RandomKind, size: number, key: RandomKey, out: GPUBuffer): void {
   if (size === 0) return;
-  const meta = [size, key.seed[0] >>> 0, key.seed[1] >>> 0, key.offset % TWO_POW_32, Math.floor(key.offset / TWO_POW_32)];
+  const params = LAYOUT.pack({
+    size,
+    seed0: key.seed[0],
+    seed1: key.seed[1],
+    offsetLo: key.offset % TWO_POW_32,
+    offsetHi: Math.floor(key.offset / TWO_POW_32),
+  });
   const value =
     kind === 'uniform'
       ? 'toUniform(r.x)'
@@ -65,12 +64,12 @@ ${MATH}
 ${PHILOX}
 ${mainHeader(WORKGROUP)}
   let i = k_linear(wid, nwg, lidx, ${WORKGROUP}u);
-  if (i >= prm[0]) { return; }
-  let lo = prm[3] + i;
-  let hi = prm[4] + select(0u, 1u, lo < i);
-  let r = philox(lo, hi, prm[1], prm[2]);
+  if (i >= ${LAYOUT.get('size')}) { return; }
+  let lo = ${LAYOUT.get('offsetLo')} + i;
+  let hi = ${LAYOUT.get('offsetHi')} + select(0u, 1u, lo < i);
+  let r = philox(lo, hi, ${LAYOUT.get('seed0')}, ${LAYOUT.get('seed1')});
   out[i] = ${value};
 }`;
   });
-  rt.dispatch(pipeline, [out], meta, rt.grid(Math.ceil(size / WORKGROUP)));
+  rt.dispatch(pipeline, [out], params, rt.grid(Math.ceil(size / WORKGROUP)));
 }

@@ -1,10 +1,11 @@
 import type { DType } from '@kindling/tensor';
 import type { ReduceOp } from '@kindling/tensor/backend';
-import { coalesce, word } from '../layout.js';
+import { coalesce } from '../layout.js';
 import type { GpuRuntime } from '../runtime.js';
-import { MATH } from './ops.js';
+import { MATH } from './math.js';
 import { decompose } from './offsets.js';
-import { HELPERS, bindings, convert, mainHeader, mi, normalize, wgslType } from './wgsl.js';
+import { i32, i32s, paramLayout, u32, u32s } from './params.js';
+import { HELPERS, bindings, convert, mainHeader, normalize, wgslType } from './wgsl.js';
 
 /** A strided input. */
 export interface StridedInput {
@@ -100,18 +101,28 @@ export function runReduce(rt: GpuRuntime, op: ReduceKind, x: StridedInput, axes:
   const arg = op === 'argmax' || op === 'argmin';
   const chunks = grouped && !arg && outer < 64 ? Math.min(MAX_CHUNKS, Math.floor(length / SPLIT_CHUNK)) : 1;
   const chunkLength = Math.ceil(length / Math.max(1, chunks));
-  const meta = [
+  const layout = paramLayout({
+    outer: u32,
+    length: u32,
+    xOffset: i32,
+    keptShape: u32s(nk),
+    keptStrides: i32s(nk),
+    reducedShape: u32s(nr),
+    reducedStrides: i32s(nr),
+    chunkLength: u32,
+    chunks: u32,
+  });
+  const params = layout.pack({
     outer,
     length,
-    word(x.offset),
-    ...kept.shape,
-    ...kept.strides[0].map(word),
-    ...red.shape,
-    ...red.strides[0].map(word),
+    xOffset: x.offset,
+    keptShape: kept.shape,
+    keptStrides: kept.strides[0],
+    reducedShape: red.shape,
+    reducedStrides: red.strides[0],
     chunkLength,
-    Math.max(1, chunks),
-  ];
-  const chunkAt = 3 + 2 * nk + 2 * nr;
+    chunks: Math.max(1, chunks),
+  });
   // Values accumulate in the output dtype (bool for any/all); arg reductions keep the input dtype.
   const acc: DType = arg ? x.dtype : outDtype;
   const key = `reduce|${op}|${x.dtype}->${outDtype}|k${nk}|r${nr}|${grouped ? 'group' : 'thread'}`;
@@ -120,11 +131,11 @@ export function runReduce(rt: GpuRuntime, op: ReduceKind, x: StridedInput, axes:
     const load = (r: string) => `load(o_base, ${r})`;
     const loadFn = `fn load(base: i32, r: u32) -> ${T} {
   var off = base;
-${decompose('r', nr, 3 + 2 * nk, [{ name: 'off', stridesAt: 3 + 2 * nk + nr }])}
+${decompose('r', nr, (d) => layout.at('reducedShape', d), [{ name: 'off', stride: (d) => layout.at('reducedStrides', d) }])}
   return ${convert('x[off]', x.dtype, acc)};
 }`;
-    const base = `  var o_base: i32 = ${mi(2)};
-${decompose('o', nk, 3, [{ name: 'o_base', stridesAt: 3 + nk }])}`;
+    const base = `  var o_base: i32 = ${layout.get('xOffset')};
+${decompose('o', nk, (d) => layout.at('keptShape', d), [{ name: 'o_base', stride: (d) => layout.at('keptStrides', d) }])}`;
     const id = identity(op, acc);
     const step = (v: string, r: string) =>
       arg ? `if (ai < 0 || ${better(op, acc, v, 'av')}) { av = ${v}; ai = i32(${r}); }` : `av = ${combine(op as ReduceOp, acc, 'av', v)};`;
@@ -140,11 +151,11 @@ ${MATH}
 ${loadFn}
 ${mainHeader(GROUP)}
   let o = k_linear(wid, nwg, lidx, ${GROUP}u);
-  if (o >= prm[0]) { return; }
+  if (o >= ${layout.get('outer')}) { return; }
 ${base}
   var av: ${T} = ${id};
   var ai: i32 = -1;
-  for (var r = 0u; r < prm[1]; r++) {
+  for (var r = 0u; r < ${layout.get('length')}; r++) {
     let v = ${load('r')};
     ${step('v', 'r')}
   }
@@ -164,14 +175,14 @@ ${loadFn}
 ${mainHeader(GROUP)}
   // Workgroup g reduces chunk g % chunks of output g / chunks and writes out[g].
   let g = wid.y * nwg.x + wid.x;
-  let chunks = prm[${chunkAt + 1}];
+  let chunks = ${layout.get('chunks')};
   let o = g / chunks;
-  if (o >= prm[0]) { return; }
+  if (o >= ${layout.get('outer')}) { return; }
 ${base}
   var av: ${T} = ${id};
   var ai: i32 = -1;
-  let r0 = (g % chunks) * prm[${chunkAt}];
-  let r1 = min(prm[1], r0 + prm[${chunkAt}]);
+  let r0 = (g % chunks) * ${layout.get('chunkLength')};
+  let r1 = min(${layout.get('length')}, r0 + ${layout.get('chunkLength')});
   for (var r = r0 + lidx; r < r1; r += ${GROUP}u) {
     let v = ${load('r')};
     ${step('v', 'r')}
@@ -196,12 +207,12 @@ ${base}
   if (chunks > 1) {
     // Pass 1 writes [outer, chunks] partials; pass 2 reduces each row of them with the same op.
     const partial = rt.pool.acquire(outer * chunks * 4);
-    rt.dispatch(pipeline, [partial, x.buffer], meta, rt.grid(outer * chunks));
+    rt.dispatch(pipeline, [partial, x.buffer], params, rt.grid(outer * chunks));
     const rows: StridedInput = { buffer: partial, dtype: outDtype, shape: [outer, chunks], strides: [chunks, 1], offset: 0 };
     runReduce(rt, op, rows, [1], out, outDtype);
     rt.pool.release(partial);
     return;
   }
   const groups = grouped ? outer : Math.ceil(outer / GROUP);
-  rt.dispatch(pipeline, [out, x.buffer], meta, rt.grid(groups));
+  rt.dispatch(pipeline, [out, x.buffer], params, rt.grid(groups));
 }

@@ -2,7 +2,9 @@
  * The two reductions softmax-like kernels make over one row: its maximum and
  * the sum of exponentials shifted by it (stable log-sum-exp). Each snippet is
  * WGSL that leaves `rowMax` and `rowSum` defined; `read(j)` is the expression
- * for element `j` (a `u32`) of the row.
+ * for element `j` (a `u32`) of the row. The maximum propagates NaN (`k_maxf`),
+ * and an infinite maximum makes `x - rowMax` NaN, so rows with NaN or +inf,
+ * or all -inf, come out NaN as in the lowering.
  */
 
 /** Threads of a workgroup that reduces one row. */
@@ -11,15 +13,17 @@ export const ROW_GROUP = 64;
 /**
  * The start of a kernel that gives each row a workgroup of `ROW_GROUP` threads:
  * the workgroup memory the tree reductions use, then the entry point up to where
- * `row`, `L` (the row length, `prm[1]`) and `lidx` are defined and rows past
- * `prm[0]` have returned. The caller writes the rest of the body and the `}`.
+ * `row`, `L` (the row length, read by `length`) and `lidx` are defined and rows
+ * past `rows` have returned. The caller writes the rest of the body and the `}`.
  */
-export const GROUP_ROW_ENTRY = `var<workgroup> sh: array<f32, ${ROW_GROUP}>;
+export function groupRowEntry(rows: string, length: string): string {
+  return `var<workgroup> sh: array<f32, ${ROW_GROUP}>;
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {
   let row = wid.y * nwg.x + wid.x;
-  if (row >= prm[0]) { return; }
-  let L = prm[1];`;
+  if (row >= ${rows}) { return; }
+  let L = ${length};`;
+}
 
 /** One thread walks the whole row (short rows, or software adapters where barriers are costly). */
 export function threadRowStats(read: (j: string) => string): string {

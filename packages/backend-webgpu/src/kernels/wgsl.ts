@@ -52,6 +52,18 @@ export function normalize(expr: string, dtype: DType): string {
 
 /** Helpers every kernel may call; unused ones cost nothing after compilation. */
 export const HELPERS = /* wgsl */ `
+// a·b as (low word, high word): WGSL has no 64-bit integers (Philox, Payne-Hanek reduction).
+fn k_mul_wide(a: u32, b: u32) -> vec2u {
+  let aLo = a & 0xffffu;
+  let aHi = a >> 16u;
+  let bLo = b & 0xffffu;
+  let bHi = b >> 16u;
+  let lo = aLo * bLo;
+  let mid1 = aHi * bLo;
+  let mid2 = aLo * bHi;
+  let carry = ((lo >> 16u) + (mid1 & 0xffffu) + (mid2 & 0xffffu)) >> 16u;
+  return vec2u(a * b, aHi * bHi + (mid1 >> 16u) + (mid2 >> 16u) + carry);
+}
 fn k_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 // Through a var, since WGSL constant evaluation rejects non-finite values.
 fn k_inf() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
@@ -89,7 +101,7 @@ export function mainHeader(workgroup: number): string {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lidx: u32) {`;
 }
 
-/** Declares storage bindings in order, then the `prm` parameter words. */
+/** Declares storage bindings in order, then the `prm` parameter words (laid out by `paramLayout`). */
 export function bindings(list: readonly { name: string; type: string; write?: boolean }[]): string {
   const lines = list.map(
     (b, i) => `@group(0) @binding(${i}) var<storage, ${b.write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`,
@@ -97,6 +109,3 @@ export function bindings(list: readonly { name: string; type: string; write?: bo
   lines.push(`@group(0) @binding(${list.length}) var<storage, read> prm: array<u32>;`);
   return lines.join('\n');
 }
-
-/** Reads meta word `i` as a signed stride/offset. */
-export const mi = (i: number | string): string => `bitcast<i32>(prm[${i}])`;

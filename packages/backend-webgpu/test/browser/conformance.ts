@@ -1,3 +1,6 @@
+import '@kindling/autograd';
+// Autograd installed, the suite also checks gradients against PyTorch's.
+import '@kindling/autograd';
 import { tensor } from '@kindling/tensor';
 import { runConformanceSuite } from '@kindling/tensor/testing';
 import { initWebGPU } from '../../src/index.js';

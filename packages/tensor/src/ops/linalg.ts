@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
-import { checkSameDevice, disposeTemps, fromHandle } from './util.js';
+import { castTo, checkSameDevice, disposeTemps, fromHandle } from './util.js';
 import { expand, reshape, squeeze, transpose, unsqueeze } from './views.js';
 
 function checkOperands(op: string, a: Tensor, b: Tensor): void {
@@ -95,14 +95,27 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       const handle = fused.call(backend.fused, x.view_(), weight.view_(), bias ? bias.view_() : null);
       return fromHandle(backend, handle, x.dtype, [x.shape[0], weight.shape[0]]);
     }
-    const wt = transpose(weight, 0, 1);
-    const product = x.ndim === 1 ? matmul(x, wt) : batchedMatmul(x, wt);
-    if (!bias) {
-      wt.dispose();
-      return product;
-    }
-    const out = add(product, bias);
-    disposeTemps([wt, product], [out]);
+    if (x.dtype !== 'float16') return lowerLinear(x, weight, bias ?? null);
+    // float16 computes in float32 and rounds once, as fused kernels and PyTorch's half addmm (which
+    // adds the bias in its float accumulator) do: a product rounded to half before the bias is
+    // added lands several half ulps away where the two nearly cancel.
+    const wide = [x, weight, ...(bias ? [bias] : [])].map((t) => castTo(t, 'float32'));
+    const product = lowerLinear(wide[0], wide[1], wide[2] ?? null);
+    const out = castTo(product, 'float16');
+    disposeTemps([...wide, product], [out]);
     return out;
   });
+}
+
+/** `x @ weight^T + bias` from the `matmul` and `binary` primitives, each rounding to the operands' dtype. */
+function lowerLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const wt = transpose(weight, 0, 1);
+  const product = x.ndim === 1 ? matmul(x, wt) : batchedMatmul(x, wt);
+  if (!bias) {
+    wt.dispose();
+    return product;
+  }
+  const out = add(product, bias);
+  disposeTemps([wt, product], [out]);
+  return out;
 }

@@ -49,6 +49,19 @@ export interface FixtureCase {
   /** The results (two for maxDim/minDim/topk/sort), or an error PyTorch raised. */
   expected: FixtureTensor[] | { error: true };
   torchError?: string;
+  /** PyTorch's gradients, for cases of differentiable elementwise ops (tagged `grad` in their ids). */
+  grad?: FixtureGrad;
+}
+
+/**
+ * The backward pass of a case with one result: `torch.autograd.grad(result,
+ * inputs, output)`, the op's inputs themselves (views too) being the leaves.
+ */
+export interface FixtureGrad {
+  /** The upstream gradient: the result's shape and dtype. */
+  output: FixtureTensor;
+  /** Each input's gradient (its shape, contiguous), or null for inputs that do not require grad. */
+  inputs: (FixtureTensor | null)[];
 }
 
 /** A `str(tensor)` from PyTorch, translated to Kindling's dtype conventions. */

@@ -2,14 +2,56 @@ import type { DType, TypedArray } from '../dtype.js';
 import { tensor } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { FixtureCase, FixtureFile, FixtureInput, FixtureNumber, FixtureTensor, ViewStep } from './fixture-types.js';
-import data from './fixtures.json' with { type: 'json' };
+
+/**
+ * The fixtures ship once, gzipped, at the package root (`fixtures/`): this
+ * path is right both from `src/testing` (tests, the browser run served by
+ * Vite) and from `dist/testing` (the published package).
+ */
+const FIXTURE_URL = new URL('../../fixtures/tensor-ops.json.gz', import.meta.url);
+
+/** Reads a `file:` URL with node:fs, typed by hand: the package builds without Node's types, as it runs in browsers too. */
+async function readLocalFile(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const fs = (await import('node:fs/promises' as string)) as { readFile(path: URL): Promise<Uint8Array> };
+  return new Uint8Array(await fs.readFile(url));
+}
+
+async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The text of `bytes`, inflated first when they are gzip (a server may already have decoded them). */
+async function gunzipText(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+  const gzipped = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  return new Response(gzipped.pipeThrough(new DecompressionStream('gzip'))).text();
+}
+
+async function loadFixtures(url: URL): Promise<FixtureFile> {
+  try {
+    const bytes = url.protocol === 'file:' ? await readLocalFile(url) : await fetchBytes(url);
+    // The generator guarantees the shape; JSON.parse cannot check it.
+    return JSON.parse(await gunzipText(bytes)) as FixtureFile;
+  } catch (e) {
+    throw new Error(
+      `@kindling/tensor/testing: cannot load the conformance fixtures from ${url.href}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
 
 /**
  * PyTorch results for every tensor op, written by
- * `tools/fixtures/generate_tensor_ops.py` (regenerate, never edit by hand).
+ * `tools/fixtures/generate_tensor_ops.py` to `fixtures/tensor-ops.json.gz`
+ * (regenerate, never edit by hand). Loaded when this module is first imported.
  */
-// The JSON's inferred type is structural noise (unions of literal arrays); the generator guarantees this shape.
-export const tensorOpFixtures: FixtureFile = data as unknown as FixtureFile;
+export const tensorOpFixtures: FixtureFile = await loadFixtures(FIXTURE_URL);
 
 /** A fixture number as a JavaScript number (bool as 0/1). */
 export function decodeNumber(v: FixtureNumber): number {

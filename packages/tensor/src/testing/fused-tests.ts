@@ -6,6 +6,7 @@ import { compareValues } from './compare.js';
 import { expectError } from './error-tests.js';
 import { type SuiteContext, expectNoProblem } from './framework.js';
 import { hostValues } from './layout-tests.js';
+import { registerNonFiniteTests } from './non-finite-tests.js';
 
 async function check(ctx: SuiteContext, what: string, t: Tensor, expected: readonly number[]): Promise<void> {
   expectNoProblem(ctx, compareValues(await t.data(), expected, t.dtype, ctx.tolerances), what);
@@ -20,6 +21,7 @@ export function registerFusedTests(ctx: SuiteContext): void {
   const { device, it, describe } = ctx;
   const floats = (['float32', 'float64', 'float16'] as const).filter((d) => ctx.dtypes.includes(d));
 
+  registerNonFiniteTests(ctx);
   describe('fusable ops', () => {
     for (const dtype of floats) {
       it(`reluBackward(${dtype}) is grad where output > 0, 0 where output <= 0, grad where output is NaN`, async () => {

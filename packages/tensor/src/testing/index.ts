@@ -1,11 +1,13 @@
 /**
  * @packageDocumentation
  * `@kindling/tensor/testing`: the backend conformance suite. A backend package
- * runs it from its own tests to check every op against PyTorch fixtures and
- * the backend contract (`Backend` in `@kindling/tensor`):
+ * runs it from its own tests to check every op, and every op's gradient,
+ * against PyTorch fixtures and the backend contract (`Backend` in
+ * `@kindling/tensor/backend`). The gradient checks need `@kindling/autograd`:
  *
  * ```ts
  * import '@kindling/backend-cpu';
+ * import '@kindling/autograd';
  * import { runConformanceSuite } from '@kindling/tensor/testing';
  * import { describe, expect, it } from 'vitest';
  * runConformanceSuite({ device: 'cpu', describe, it, expect });
@@ -18,9 +20,11 @@ export { tensorOpFixtures, fixtureTensor, fixtureArray, decodeNumber, caseDTypes
 export { runFixtureOp, fixtureOps } from './run-op.js';
 export { aliasBackend } from './error-tests.js';
 export { KNOWN_STREAM } from './random-tests.js';
+export { NON_FINITE_LOGITS } from './non-finite-tests.js';
 export type {
   FixtureCase,
   FixtureFile,
+  FixtureGrad,
   FixtureInput,
   FixtureNumber,
   FixturePrint,

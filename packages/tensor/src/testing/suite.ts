@@ -7,6 +7,7 @@ import { registerFixtureTests } from './fixture-tests.js';
 import { registerFloat16Tests } from './float16-tests.js';
 import { registerFusedTests } from './fused-tests.js';
 import type { DescribeFunction, ExpectFunction, ItFunction, SuiteContext } from './framework.js';
+import { registerGradientTests } from './gradient-tests.js';
 import { registerLayoutTests } from './layout-tests.js';
 import { registerMemoryTests } from './memory-tests.js';
 import { registerRandomTests } from './random-tests.js';
@@ -21,6 +22,12 @@ export interface ConformanceOptions {
   tolerance?: { float16?: Partial<Tolerance>; float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
   /** Fixture case ids (or patterns) to leave out, e.g. while a known backend bug is fixed. */
   exclude?: readonly (string | RegExp)[];
+  /**
+   * Whether to check gradients of the differentiable elementwise ops against PyTorch's (default
+   * true). They need `@kindling/autograd`: import it in the test file, or a single failing test
+   * says so; pass false to leave gradients out.
+   */
+  gradients?: boolean;
   /** The host framework's `describe`, `it` and `expect` (vitest, jest...): the suite does not import one. */
   describe: DescribeFunction;
   it: ItFunction;
@@ -32,9 +39,11 @@ export interface ConformanceOptions {
  * against PyTorch fixtures (odd shapes, broadcasting, non-contiguous views,
  * empty tensors, scalars, every dtype), large and strided inputs against host
  * arithmetic, in-place writes through views, error messages, memory
- * accounting, and the random streams every backend must reproduce exactly.
+ * accounting, the random streams every backend must reproduce exactly, and
+ * gradients of the elementwise ops against PyTorch's (with `@kindling/autograd`).
  *
  * ```ts
+ * import '@kindling/autograd';
  * import '@kindling/backend-cpu';
  * import { runConformanceSuite } from '@kindling/tensor/testing';
  * import { describe, expect, it } from 'vitest';
@@ -61,6 +70,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   };
   options.describe(`conformance: ${options.device} backend`, () => {
     registerFixtureTests(ctx);
+    registerGradientTests(ctx, options.gradients ?? true);
     registerLayoutTests(ctx);
     registerErrorTests(ctx);
     registerMemoryTests(ctx);

@@ -1,10 +1,20 @@
-import { Dropout, Linear, LogSoftmax, type Module, ReLU, Sequential } from '@kindling/nn';
-import { CheckpointError } from './errors.js';
+import { KindlingError } from '@kindling/tensor';
+import { Sequential } from './containers.js';
+import { Dropout, LogSoftmax, ReLU } from './layers/activations.js';
+import { Linear } from './layers/linear.js';
+import type { Module } from './module.js';
+
+/*
+ * The spec lives here, next to the layers it builds, rather than in
+ * `@kindling/checkpoint`: checkpoints carry it as plain string metadata, and
+ * the checkpoint package knows bytes and tensors, not models.
+ */
 
 /**
  * What it takes to rebuild an MLP classifier from a checkpoint alone, like
  * the seeds' `{'input_size', 'output_size', 'hidden_layers', 'state_dict'}`
- * dict. `kindling-train` and the demo write it into every checkpoint.
+ * dict. `kindling-train` and the demo write it into every checkpoint's
+ * metadata (see {@link mlpSpecMetadata}).
  */
 export interface MlpSpec {
   type: 'mlp';
@@ -41,7 +51,11 @@ export function buildMlp(spec: MlpSpec): Sequential {
   return new Sequential(...layers);
 }
 
-/** Checkpoint metadata for a spec: the JSON spec, plus the seeds' key names so other tools can rebuild the network too. */
+/**
+ * Checkpoint metadata for a spec (string keys and values, as safetensors
+ * metadata is): the JSON spec, plus the seeds' key names so other tools can
+ * rebuild the network too.
+ */
 export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
   return {
     [MLP_SPEC_METADATA_KEY]: JSON.stringify(spec),
@@ -51,20 +65,24 @@ export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
   };
 }
 
-/** Reads the spec back from checkpoint metadata; errors name `file` and what is missing or malformed. */
+/**
+ * Reads the spec back from checkpoint metadata. Fields later versions added
+ * get their defaults; a missing, non-JSON or non-MLP entry throws a
+ * `KindlingError` naming `file` and what is wrong.
+ */
 export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): MlpSpec {
   const raw = metadata[MLP_SPEC_METADATA_KEY];
   if (raw === undefined)
-    throw new CheckpointError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
+    throw new KindlingError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
   let spec: Partial<MlpSpec>;
   try {
     spec = JSON.parse(raw) as Partial<MlpSpec>;
   } catch {
-    throw new CheckpointError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata is not valid JSON`);
+    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata is not valid JSON`);
   }
   const sizes = [spec.inputSize, spec.outputSize, ...(Array.isArray(spec.hidden) ? spec.hidden : [])];
   if (spec.type !== 'mlp' || !Array.isArray(spec.hidden) || !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)) {
-    throw new CheckpointError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
+    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
   }
   const outputSize = spec.outputSize as number;
   return {

@@ -1,4 +1,8 @@
+// The CPU backend's conformance run. It lives here rather than in packages/backend-cpu because
+// the suite's gradient checks need @kindling/autograd, whose own tests run on the CPU backend:
+// a test dependency of backend-cpu on autograd would close a cycle turbo refuses.
 import { configureCpuKernels, cpuKernelInfo, cpuReady, hasSimd } from '@kindling/backend-cpu';
+import '@kindling/autograd';
 import { runConformanceSuite } from '@kindling/tensor/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -12,5 +16,5 @@ it('runs float32 matmuls on the WebAssembly kernels (where SIMD exists and KINDL
   expect(status).toBe(hasSimd() ? (process.env.KINDLING_CPU_WASM === '0' ? 'disabled' : 'ready') : 'unavailable');
 });
 
-// Every op against PyTorch fixtures, the Backend contract, errors, memory and random streams.
+// Every op and its gradient against PyTorch fixtures, the Backend contract, errors, memory and random streams.
 runConformanceSuite({ device: 'cpu', describe, it, expect });

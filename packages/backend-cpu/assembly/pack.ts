@@ -1,0 +1,121 @@
+// Packing for the matrix product (matmul.ts): blocks of A and B copied into
+// k-major panels of MR rows or NR columns, zero-padded, so the micro-kernel
+// reads two contiguous streams whatever the source layout. Every layout has a
+// vector path: row-major B copies two vectors per k, Bᵀ transposes 4×4 tiles
+// of eight columns, Aᵀ copies one vector per k, row-major A transposes 4×4 tiles.
+
+import { MR, NR } from './matmul';
+import { min } from './simd';
+
+// Packs a kc×nc block of B (element (k, n) at b + (k*rs + n*cs)*4) into
+// ceil(nc/NR) panels of kc×NR floats, zero-padding the last panel.
+export function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const nr = min(NR, nc - j);
+    const src = b + <usize>(j * cs) * 4;
+    if (nr == NR && cs == 1) {
+      for (let k = 0; k < kc; k++) {
+        const p = src + <usize>(k * rs) * 4;
+        v128.store(dst, v128.load(p));
+        v128.store(dst, v128.load(p, 16), 16);
+        dst += 32;
+      }
+    } else if (nr == NR && rs == 1) {
+      // Bᵀ layout: each column is contiguous in k; transpose 4×4 tiles.
+      const ld = <usize>cs * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const p = src + <usize>k * 4;
+        const r0 = v128.load(p);
+        const r1 = v128.load(p + ld);
+        const r2 = v128.load(p + 2 * ld);
+        const r3 = v128.load(p + 3 * ld);
+        const r4 = v128.load(p + 4 * ld);
+        const r5 = v128.load(p + 5 * ld);
+        const r6 = v128.load(p + 6 * ld);
+        const r7 = v128.load(p + 7 * ld);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const u0 = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);
+        const u1 = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+        const u2 = v128.shuffle<f32>(r6, r7, 0, 4, 1, 5);
+        const u3 = v128.shuffle<f32>(r6, r7, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), 16);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+        v128.store(dst, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7), 48);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+        v128.store(dst, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5), 80);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+        v128.store(dst, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7), 112);
+        dst += 128;
+      }
+      for (; k < kc; k++) {
+        const p = src + <usize>k * 4;
+        for (let jj = 0; jj < NR; jj++) store<f32>(dst + <usize>jj * 4, load<f32>(p + <usize>jj * ld));
+        dst += 32;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const p = src + <usize>(k * rs) * 4;
+        let jj = 0;
+        for (; jj < nr; jj++) store<f32>(dst + <usize>jj * 4, load<f32>(p + <usize>(jj * cs) * 4));
+        for (; jj < NR; jj++) store<f32>(dst + <usize>jj * 4, 0);
+        dst += 32;
+      }
+    }
+  }
+}
+
+// Packs an mc×kc block of A (element (m, k) at a + (m*rs + k*cs)*4) into
+// ceil(mc/MR) panels of kc×MR floats, zero-padding the last panel.
+export function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const mr = min(MR, mc - i);
+    const src = a + <usize>(i * rs) * 4;
+    if (mr == MR && rs == 1) {
+      // Aᵀ layout: the MR rows of one k are adjacent.
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src + <usize>(k * cs) * 4));
+        dst += 16;
+      }
+    } else if (mr == MR && cs == 1) {
+      const ld = <usize>rs * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const p = src + <usize>k * 4;
+        const r0 = v128.load(p);
+        const r1 = v128.load(p + ld);
+        const r2 = v128.load(p + 2 * ld);
+        const r3 = v128.load(p + 3 * ld);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        dst += 64;
+      }
+      for (; k < kc; k++) {
+        const p = src + <usize>k * 4;
+        store<f32>(dst, load<f32>(p));
+        store<f32>(dst, load<f32>(p + ld), 4);
+        store<f32>(dst, load<f32>(p + 2 * ld), 8);
+        store<f32>(dst, load<f32>(p + 3 * ld), 12);
+        dst += 16;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const p = src + <usize>(k * cs) * 4;
+        let ii = 0;
+        for (; ii < mr; ii++) store<f32>(dst + <usize>ii * 4, load<f32>(p + <usize>(ii * rs) * 4));
+        for (; ii < MR; ii++) store<f32>(dst + <usize>ii * 4, 0);
+        dst += 16;
+      }
+    }
+  }
+}
