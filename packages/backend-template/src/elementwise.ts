@@ -1,6 +1,6 @@
-import { type DType, isIntegral } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
 import type { BinaryOp, StorageHandle, UnaryOp, UnaryParams, View } from '@kindling/tensor/backend';
-import { binarySpec, unarySpec } from '@kindling/tensor/backend';
+import { binaryMath, unaryMath } from '@kindling/tensor/backend';
 import { arrayOf, converter, dense, produce } from './storage.js';
 import { walk } from './strided.js';
 
@@ -16,19 +16,12 @@ import { walk } from './strided.js';
  * stride 0), and the result is a fresh contiguous storage.
  */
 
-/** Binary `op` on two numbers of `dtype`: the table's integer form for integers and bool where it has one, else its math. */
-export function arithmetic(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
-  const spec = binarySpec(op);
-  return (isIntegral(dtype, true) && spec.integer) || spec.math;
-}
-
 /** `out[i] = op(x[i])`, computed in `outDtype`. */
 export function unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params: UnaryParams<K>): StorageHandle {
-  const spec = unarySpec(op);
   // Bool results (isnan, logicalNot) look at x as it is; the others compute in
   // the result's dtype, so x is converted first (int32 -> float32 for exp).
   const computeIn = outDtype === 'bool' ? x.dtype : outDtype;
-  const math = (isIntegral(computeIn, true) && spec.integer) || spec.math;
+  const math = unaryMath(op, computeIn);
   const input = converter(computeIn);
   const src = arrayOf(x.handle);
   return produce(outDtype, x.shape, [x], (at) => math(input(src[at[0]]), params));
@@ -36,7 +29,7 @@ export function unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params
 
 /** `out[i] = op(a[i], b[i])`; `a` and `b` share a dtype, the result has `outDtype` (bool for comparisons). */
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {
-  const f = arithmetic(op, a.dtype);
+  const f = binaryMath(op, a.dtype);
   const da = arrayOf(a.handle);
   const db = arrayOf(b.handle);
   return produce(outDtype, a.shape, [a, b], (at) => f(da[at[0]], db[at[1]]));

@@ -1,6 +1,6 @@
 import { isFloating } from '@kindling/tensor';
 import type { StorageHandle, View } from '@kindling/tensor/backend';
-import { arithmetic } from './elementwise.js';
+import { binaryMath } from '@kindling/tensor/backend';
 import { arrayOf, converter, produce } from './storage.js';
 
 /**
@@ -29,8 +29,8 @@ export function matmul(a: View, b: View): StorageHandle {
   const [bRowStride, bColStride] = b.strides.slice(rank - 2);
   const rowOfA = { strides: [...batchA, aRowStride, 0], offset: a.offset };
   const columnOfB = { strides: [...batchB, 0, bColStride], offset: b.offset };
-  const multiply = arithmetic('mul', a.dtype);
-  const add = arithmetic('add', a.dtype);
+  const multiply = binaryMath('mul', a.dtype);
+  const add = binaryMath('add', a.dtype);
   const keep = isFloating(a.dtype) ? (v: number) => v : converter(a.dtype);
   const da = arrayOf(a.handle);
   const db = arrayOf(b.handle);

@@ -8,7 +8,7 @@ import {
   contiguousStrides,
   numel,
 } from '@kindling/tensor/backend';
-import { arithmetic } from './elementwise.js';
+import { binaryMath } from '@kindling/tensor/backend';
 import { TemplateStorage, arrayOf, converter, produce } from './storage.js';
 import { splitDims, walk } from './strided.js';
 
@@ -43,7 +43,7 @@ const FOLDS: Record<ReduceOp, { op: BinaryOp; identity: number }> = {
 export function reduce(op: ReduceOp, x: View, axes: readonly number[], outDtype: DType): StorageHandle {
   const { outer, inner } = splitDims(x, axes);
   const { op: foldOp, identity } = FOLDS[op];
-  const fold = arithmetic(foldOp, outDtype);
+  const fold = binaryMath(foldOp, outDtype);
   const toOut = converter(outDtype);
   const keep = isFloating(outDtype) ? (v: number) => v : toOut;
   const src = arrayOf(x.handle);

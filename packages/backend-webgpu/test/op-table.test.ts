@@ -5,9 +5,11 @@ import {
   UNARY_OP_NAMES,
   type UnaryOp,
   type UnaryParams,
+  binaryMath,
   binarySpec,
   defaultParams,
   roundToFloat16,
+  unaryMath,
   unarySpec,
 } from '@kindling/tensor/backend';
 import { binaryOp, unaryOp, unaryResultType } from '@kindling/tensor/internal';
@@ -159,7 +161,7 @@ describe('unary ops of the table against their math', () => {
     const outDtype = resultType(op, dtype) as DType;
     // Bool results look at the input in its own dtype; the others compute in the output's.
     const compute = outDtype === 'bool' ? dtype : outDtype;
-    const math = (isIntegral(compute, true) && spec.integer) || spec.math;
+    const math = unaryMath(op, compute);
     const inputs = (VALUES[dtype] ?? []).map((v) => toDType(v, dtype));
     const x = tensor(inputs, { ...gpu, dtype });
     const bad: string[] = [];
@@ -189,9 +191,8 @@ const BINARY_VALUES: Partial<Record<DType, readonly number[]>> = {
 
 /** `op` on `a` and `b` by the table, computed in `compute`; undefined where that raises or is not exact. */
 function binaryReference(op: BinaryOp, a: number, b: number, compute: DType, outDtype: DType): number | undefined {
-  const spec = binarySpec(op);
   const integral = isIntegral(compute, true);
-  const f = (integral && spec.integer) || spec.math;
+  const f = binaryMath(op, compute);
   let v: number;
   try {
     v = f(a, b);

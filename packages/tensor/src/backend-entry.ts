@@ -15,6 +15,8 @@ export {
   BINARY_OP_NAMES,
   unarySpec,
   binarySpec,
+  unaryMath,
+  binaryMath,
   defaultParams,
   isComparison,
   isTensorMethodOp,

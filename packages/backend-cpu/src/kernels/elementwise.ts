@@ -1,12 +1,12 @@
-import { type DType, isIntegral } from '@kindling/tensor';
+import type { DType } from '@kindling/tensor';
 import {
   type BinaryOp,
   type StorageHandle,
   type UnaryOp,
   type UnaryParams,
   type View,
-  binarySpec,
-  unarySpec,
+  binaryMath,
+  unaryMath,
 } from '@kindling/tensor/backend';
 import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } from './storage.js';
 
@@ -17,16 +17,9 @@ import { dataOf, elementOffsets, isDense, newStorage, sizeOf, storeConverter } f
  * rounds floats as the dtype does.
  */
 
-/** Unary `op` on one element of `dtype`, its parameters bound. */
-function unaryFunction<K extends UnaryOp>(op: K, dtype: DType, params: UnaryParams<K>): (x: number) => number {
-  const spec = unarySpec(op);
-  const f = (isIntegral(dtype, true) && spec.integer) || spec.math;
-  return (x) => f(x, params);
-}
-
 export function unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params: UnaryParams<K>): StorageHandle {
   // Bool results look at the input in its own dtype; the others compute in the output's.
-  const f = unaryFunction(op, outDtype === 'bool' ? x.dtype : outDtype, params);
+  const f = unaryMath(op, outDtype === 'bool' ? x.dtype : outDtype);
   const n = sizeOf(x.shape);
   const result = newStorage(outDtype, n);
   const out = result.data;
@@ -34,23 +27,17 @@ export function unary<K extends UnaryOp>(op: K, x: View, outDtype: DType, params
   const store = storeConverter(outDtype);
   if (isDense(x)) {
     const o = x.offset;
-    if (store) for (let i = 0; i < n; i++) out[i] = store(f(src[o + i]));
-    else for (let i = 0; i < n; i++) out[i] = f(src[o + i]);
+    if (store) for (let i = 0; i < n; i++) out[i] = store(f(src[o + i], params));
+    else for (let i = 0; i < n; i++) out[i] = f(src[o + i], params);
   } else {
     const offsets = elementOffsets(x);
-    for (let i = 0; i < n; i++) out[i] = store ? store(f(src[offsets[i]])) : f(src[offsets[i]]);
+    for (let i = 0; i < n; i++) out[i] = store ? store(f(src[offsets[i]], params)) : f(src[offsets[i]], params);
   }
   return result;
 }
 
-/** Binary `op` on two elements of `dtype` (integers use the table's integer form where it has one). */
-function binaryFunction(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
-  const spec = binarySpec(op);
-  return (isIntegral(dtype, true) && spec.integer) || spec.math;
-}
-
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle {
-  const f = binaryFunction(op, a.dtype);
+  const f = binaryMath(op, a.dtype);
   const n = sizeOf(a.shape);
   const result = newStorage(outDtype, n);
   const out = result.data;

@@ -1,3 +1,4 @@
+import { type DType, isIntegral } from '../dtype.js';
 import { KindlingError } from '../errors.js';
 import { BINARY_OPS } from './binary-table.js';
 import type { BinaryOpSpec, OpParams, UnaryOpSpec } from './op-spec.js';
@@ -68,6 +69,22 @@ export function defaultParams<K extends UnaryOp>(op: K): UnaryParams<K> {
 }
 
 const NO_PARAMS: OpParams = Object.freeze({});
+
+/**
+ * Unary `op` on one element of `dtype`, as a kernel in JavaScript computes it:
+ * the entry's `integer` form for integer and bool dtypes where it has one,
+ * else its `math`.
+ */
+export function unaryMath<K extends UnaryOp>(op: K, dtype: DType): (x: number, params: UnaryParams<K>) => number {
+  const spec = unarySpec(op);
+  return (isIntegral(dtype, true) && spec.integer) || spec.math;
+}
+
+/** Binary `op` on two elements of `dtype`: the `integer` form for integer and bool dtypes where it has one, else `math`. */
+export function binaryMath(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
+  const spec = BINARY_OPS[op] as BinaryOpSpec;
+  return (isIntegral(dtype, true) && spec.integer) || spec.math;
+}
 
 /** The table entry of binary `op`. */
 export function binarySpec(op: BinaryOp): BinaryOpSpec {
