@@ -18,17 +18,23 @@ export interface EvalOptions {
 /** `kindling-train eval FILE`: the checkpoint's accuracy on its dataset's test split. */
 export async function evalCommand(file: string, options: EvalOptions): Promise<void> {
   const device = await setupBackend(options.backend);
-  const { model, spec } = await loadModel(file, device);
-  const { test } = await loadSplits({ dataset: spec.dataset as DatasetName, dataDir: options.dataDir, mirror: options.mirror, device });
-  const lossFn = buildLoss(spec.logSoftmax ? 'nll' : 'cross-entropy');
-  const result = await evaluate(model, new DataLoader(test, { batchSize: options.batchSize }), lossFn, spec.outputSize);
+  const { model, dataset, classes, inputShape, logSoftmax, normalize } = await loadModel(file, device);
+  const { test } = await loadSplits({
+    dataset: dataset as DatasetName,
+    dataDir: options.dataDir,
+    mirror: options.mirror,
+    device,
+    normalize,
+  });
+  const lossFn = buildLoss(logSoftmax ? 'nll' : 'cross-entropy');
+  const result = await evaluate(model, new DataLoader(test, { batchSize: options.batchSize }), lossFn, classes.length, inputShape);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ checkpoint: file, dataset: spec.dataset, ...result })}\n`);
+    process.stdout.write(`${JSON.stringify({ checkpoint: file, dataset, ...result })}\n`);
     return;
   }
   const reporter = new HumanReporter();
   reporter.note(
-    `${file} on the ${spec.dataset} test split (${result.samples} images): accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}`,
+    `${file} on the ${dataset} test split (${result.samples} images): accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}`,
   );
-  reporter.runEnd({ evaluation: result, classes: spec.classes, interrupted: false, checkpoints: [] });
+  reporter.runEnd({ evaluation: result, classes, interrupted: false, checkpoints: [] });
 }

@@ -2,6 +2,7 @@ import { noGrad } from '@kindling/autograd';
 import type { DataLoader } from '@kindling/data';
 import type { Loss, Module } from '@kindling/nn';
 import { type Tensor, tidy } from '@kindling/tensor';
+import { modelInput } from './models.js';
 
 /** Test-set results: mean loss, accuracy, and the confusion matrix (rows: true class, columns: predicted). */
 export interface Evaluation {
@@ -12,17 +13,13 @@ export interface Evaluation {
   perClassAccuracy: number[];
 }
 
-/** Flattens `[N, 1, 28, 28]` images to `[N, 784]`, as the seeds' `images.view(images.shape[0], -1)`. */
-export function flattenImages(images: Tensor): Tensor {
-  return images.reshape(images.shape[0], -1);
-}
-
 /** Runs the model over a loader in `eval()` mode under `noGrad`, restoring its previous mode. */
 export async function evaluate(
   model: Module,
   loader: DataLoader<[Tensor, Tensor], [Tensor, Tensor]>,
   lossFn: Loss,
   classes: number,
+  inputShape: readonly number[],
 ): Promise<Evaluation> {
   const wasTraining = model.training;
   model.eval();
@@ -33,7 +30,7 @@ export async function evaluate(
     for await (const [images, labels] of loader) {
       const [loss, predicted] = noGrad(() =>
         tidy(() => {
-          const out = model.forward(flattenImages(images));
+          const out = model.forward(modelInput(images, inputShape));
           return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
         }),
       );

@@ -3,31 +3,37 @@ import { gunzip, isGzip, parseIdx } from '@kindling/data';
 import { PNG } from 'pngjs';
 import { UsageError } from './errors.js';
 
-/** One grayscale image to classify, uint8 pixels row-major, with a label for printing. */
+/** One image to classify, uint8 pixels row-major (HWC for colour), with a label for printing. */
 export interface InputImage {
   label: string;
   pixels: Uint8Array;
   rows: number;
   cols: number;
+  /** 1 (grayscale) or 3 (RGB). */
+  channels: number;
 }
 
-function fromPng(file: string, bytes: Uint8Array): InputImage {
+function fromPng(file: string, bytes: Uint8Array, channels: number): InputImage {
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes));
   } catch (e) {
     throw new UsageError(`${file}: not a readable PNG (${(e as Error).message})`);
   }
-  const pixels = new Uint8Array(png.width * png.height);
-  for (let i = 0; i < pixels.length; i++) {
+  const count = png.width * png.height;
+  const pixels = new Uint8Array(count * channels);
+  for (let i = 0; i < count; i++) {
     const [r, g, b, a] = png.data.subarray(4 * i, 4 * i + 4);
-    // Luminance (ITU-R 601, as PIL's convert('L')), composited on black like MNIST's background.
-    pixels[i] = Math.round(((0.299 * r + 0.587 * g + 0.114 * b) * a) / 255);
+    // Composited on black like MNIST's background; grayscale is luminance (ITU-R 601, as PIL's convert('L')).
+    if (channels === 1) pixels[i] = Math.round(((0.299 * r + 0.587 * g + 0.114 * b) * a) / 255);
+    else for (const [c, v] of [r, g, b].entries()) pixels[3 * i + c] = Math.round((v * a) / 255);
   }
-  return { label: file, pixels, rows: png.height, cols: png.width };
+  return { label: file, pixels, rows: png.height, cols: png.width, channels };
 }
 
-function fromIdx(file: string, bytes: Uint8Array): InputImage[] {
+function fromIdx(file: string, bytes: Uint8Array, channels: number): InputImage[] {
+  if (channels !== 1)
+    throw new UsageError(`${file}: IDX images are grayscale, the model expects ${channels}-channel images (give PNG files)`);
   const raw = isGzip(bytes) ? gunzip(bytes, file) : bytes;
   let idx: ReturnType<typeof parseIdx>;
   try {
@@ -43,11 +49,15 @@ function fromIdx(file: string, bytes: Uint8Array): InputImage[] {
     pixels: (idx.data as Uint8Array).subarray(i * rows * cols, (i + 1) * rows * cols),
     rows,
     cols,
+    channels: 1,
   }));
 }
 
-/** Reads PNG files and IDX image files (`.gz` or not); an IDX file yields all its images. */
-export async function readImages(files: readonly string[]): Promise<InputImage[]> {
+/**
+ * Reads PNG files and IDX image files (`.gz` or not); an IDX file yields all
+ * its images. PNGs become grayscale or RGB as `channels` asks.
+ */
+export async function readImages(files: readonly string[], channels = 1): Promise<InputImage[]> {
   const out: InputImage[] = [];
   for (const file of files) {
     let bytes: Uint8Array;
@@ -57,8 +67,8 @@ export async function readImages(files: readonly string[]): Promise<InputImage[]
       throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-    if (isPng) out.push(fromPng(file, bytes));
-    else out.push(...fromIdx(file, bytes));
+    if (isPng) out.push(fromPng(file, bytes, channels));
+    else out.push(...fromIdx(file, bytes, channels));
   }
   return out;
 }

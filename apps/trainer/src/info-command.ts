@@ -1,10 +1,11 @@
 import { setupBackend } from './backend.js';
 import { loadModel } from './load-model.js';
+import { describeModel } from './models.js';
 
 /** `kindling-train info FILE`: what a checkpoint holds and how to rebuild its model. */
 export async function infoCommand(file: string, options: { json: boolean }): Promise<void> {
   const device = await setupBackend('cpu');
-  const { model, spec, metadata, epoch, step } = await loadModel(file, device);
+  const { model, spec, dataset, classes, logSoftmax, metadata, epoch, step } = await loadModel(file, device);
   const parameters = [...model.parameters()].reduce((n, p) => n + p.numel(), 0);
   const info = {
     checkpoint: file,
@@ -21,8 +22,8 @@ export async function infoCommand(file: string, options: { json: boolean }): Pro
   }
   const lines = [
     `${file}`,
-    `  model      MLP ${[spec.inputSize, ...spec.hidden, spec.outputSize].join('-')}${spec.dropout ? `, dropout ${spec.dropout}` : ''}, ${spec.logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
-    `  dataset    ${spec.dataset} (${spec.classes.join(', ')})`,
+    `  model      ${describeModel(spec)}, ${logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
+    `  dataset    ${dataset} (${classes.join(', ')})`,
     `  parameters ${parameters.toLocaleString('en-US')}`,
     `  trained    ${epoch} epochs, ${step} steps${info.testAccuracy === null ? '' : `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%`}`,
     '  tensors',

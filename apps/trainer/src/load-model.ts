@@ -1,12 +1,22 @@
 import { resolve } from 'node:path';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
+import { type ModelSpec, type Sequential, buildModel, modelSpecFromMetadata } from '@kindling/nn';
 import { KindlingError } from '@kindling/tensor';
-import { type MlpSpec, type Sequential, buildMlp, mlpSpecFromMetadata } from '@kindling/nn';
+import { type Normalization, halfNormalization } from './datasets.js';
 import { UsageError } from './errors.js';
+import { endsInLogSoftmax } from './models.js';
 
 export interface LoadedModel {
   model: Sequential;
-  spec: MlpSpec;
+  spec: ModelSpec;
+  /** What the trainer needs of the spec, checked present: one example's shape, the class names, the dataset. */
+  inputShape: number[];
+  classes: string[];
+  dataset: string;
+  /** Whether the model ends in LogSoftmax (NLLLoss) or emits logits (CrossEntropyLoss). */
+  logSoftmax: boolean;
+  /** The inputs' `Normalize` (checkpoints that do not say were trained behind the seeds' 0.5). */
+  normalize: Normalization;
   metadata: Record<string, string>;
   epoch: number;
   step: number;
@@ -14,14 +24,25 @@ export interface LoadedModel {
 
 /**
  * Rebuilds a model from a `best.safetensors` or `last.safetensors` file
- * alone (its metadata says how), then loads the weights strictly.
+ * alone (its metadata says how; MLP checkpoints of earlier versions too),
+ * then loads the weights strictly.
  */
 export async function loadModel(file: string, device: string): Promise<LoadedModel> {
   const state = await loadTrainingStateFile(resolve(file), { device }).catch((e: Error) => {
     throw new UsageError(e.message.includes(file) ? e.message : `${file}: ${e.message}`);
   });
-  const spec = mlpSpecFromMetadata(state.metadata, file);
-  const model = buildMlp(spec).to(device);
+  let spec: ModelSpec;
+  let model: Sequential;
+  try {
+    spec = modelSpecFromMetadata(state.metadata, file);
+    model = buildModel(spec, file).to(device);
+  } catch (e) {
+    if (e instanceof KindlingError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { inputShape, classes, dataset } = spec;
+  if (!inputShape || !classes || !dataset)
+    throw new UsageError(`${file}: the model description lacks its input shape, classes or dataset, which kindling-train needs`);
   try {
     model.loadStateDict(state.model);
   } catch (e) {
@@ -32,5 +53,17 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
   model.eval();
   // best.safetensors is a plain model file; its epoch is in the metadata.
   const epoch = state.epoch || Number(state.metadata.epoch ?? 0);
-  return { model, spec, metadata: state.metadata, epoch, step: state.step };
+  const normalize = spec.normalize ?? halfNormalization(inputShape.length === 3 ? inputShape[0] : 1);
+  return {
+    model,
+    spec,
+    inputShape,
+    classes,
+    dataset,
+    logSoftmax: endsInLogSoftmax(spec),
+    normalize,
+    metadata: state.metadata,
+    epoch,
+    step: state.step,
+  };
 }

@@ -25,23 +25,29 @@ const BAR_WIDTH = 30;
  */
 export async function predictCommand(file: string, imageFiles: string[], options: PredictOptions): Promise<Prediction[]> {
   const device = await setupBackend(options.backend);
-  const { model, spec } = await loadModel(file, device);
-  const images = await readImages(imageFiles);
-  const k = Math.min(options.topK, spec.outputSize);
+  const { model, inputShape, classes, logSoftmax, normalize } = await loadModel(file, device);
+  // An MLP takes flat pixels ([784]); a CNN [C, H, W].
+  const [channels, rows, cols] = inputShape.length === 3 ? inputShape : [1, Math.sqrt(inputShape[0]), Math.sqrt(inputShape[0])];
+  const images = await readImages(imageFiles, channels);
+  const k = Math.min(options.topK, classes.length);
   const predictions: Prediction[] = [];
   for (const img of images) {
-    if (img.rows * img.cols !== spec.inputSize) {
-      throw new UsageError(
-        `${img.label}: image is ${img.cols}×${img.rows} (${img.rows * img.cols} pixels), the model expects ${spec.inputSize} pixels (28×28)`,
-      );
+    if (img.rows !== rows || img.cols !== cols) {
+      throw new UsageError(`${img.label}: image is ${img.cols}×${img.rows}, the model expects ${cols}×${rows} images`);
     }
-    const pixels = Float32Array.from(img.pixels, (p) => ((options.invert ? 255 - p : p) / 255 - 0.5) / 0.5);
+    // The checkpoint's Normalize, per channel (pixels are HWC, so the channel is the index mod channels).
+    const pixels = Float32Array.from(img.pixels, (p, i) => {
+      const c = i % channels;
+      return ((options.invert ? 255 - p : p) / 255 - normalize.mean[c]) / normalize.std[c];
+    });
     const { values, indices } = noGrad(() => {
-      const out = model.forward(tensor(pixels, { shape: [1, spec.inputSize], device }));
-      return (spec.logSoftmax ? out.exp() : softmax(out, 1)).topk(k, 1);
+      // Pixels arrive HWC; the model takes CHW (the same thing when there is one channel).
+      const hwc = tensor(pixels, { shape: [1, rows, cols, channels], device });
+      const out = model.forward(hwc.permute(0, 3, 1, 2).reshape([1, ...inputShape]));
+      return (logSoftmax ? out.exp() : softmax(out, 1)).topk(k, 1);
     });
     const [p, c] = await Promise.all([values.data(), indices.data()]);
-    const top = Array.from(c, (cls, i) => ({ class: cls, name: spec.classes[cls] ?? String(cls), probability: p[i] }));
+    const top = Array.from(c, (cls, i) => ({ class: cls, name: classes[cls] ?? String(cls), probability: p[i] }));
     predictions.push({ image: img.label, top });
   }
   for (const pred of predictions) {

@@ -3,13 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import type { JsonValue } from '@kindling/checkpoint';
 import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
 import { DataLoader } from '@kindling/data';
-import { type MlpSpec, buildMlp, mlpSpecMetadata } from '@kindling/nn';
+import { type ModelSpec, buildModel, modelSpecMetadata } from '@kindling/nn';
 import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
 import { describeDevice, setupBackend } from './backend.js';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
-import { type Evaluation, evaluate, flattenImages } from './evaluate.js';
-import { loadSplits } from './datasets.js';
+import { type Evaluation, evaluate } from './evaluate.js';
+import { imageShape, loadSplits } from './datasets.js';
+import { describeModel, modelInput, modelSpecFor } from './models.js';
 import type { EpochSummary, Reporter } from './reporter.js';
 import { type RunState, isRunState } from './run-state.js';
 import { buildLoss, buildOptimizer, buildScheduler } from './training-setup.js';
@@ -31,30 +32,35 @@ export interface TrainOptions {
 // Reading the running loss forces a device sync; on a GPU, doing it every batch would serialize the pipeline.
 const LOSS_READ_INTERVAL = 20;
 
+/**
+ * For an MLP, the seeds' checkpoint keys too (`input_size`, `output_size`,
+ * `hidden_layers`), so their `load_checkpoint` recipe rebuilds it.
+ */
+function seedsKeys(config: TrainConfig, spec: ModelSpec): Record<string, string> {
+  if (config.model !== 'mlp') return {};
+  return {
+    input_size: String(spec.inputShape?.[0]),
+    output_size: String(spec.classes?.length),
+    hidden_layers: JSON.stringify(config.hidden),
+  };
+}
+
 /** Trains per `config`, checkpointing every epoch into `config.out` (`last.safetensors`, `best.safetensors`). */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const { reporter, signal } = options;
   const device = await setupBackend(config.backend);
   manualSeed(config.seed);
   const shuffle = new Generator(config.seed);
-  const { train: trainset, test: testset } = await loadSplits({ ...config, device, onProgress: (p) => reporter.download(p) });
+  const { train: trainset, test: testset, normalize } = await loadSplits({ ...config, device, onProgress: (p) => reporter.download(p) });
 
-  const [, rows, cols] = trainset.data.shape;
-  const spec: MlpSpec = {
-    type: 'mlp',
-    inputSize: rows * cols,
-    outputSize: trainset.classes.length,
-    hidden: config.hidden,
-    dropout: config.dropout,
-    logSoftmax: config.loss === 'nll',
-    dataset: config.dataset,
-    classes: [...trainset.classes],
-  };
-  const model = buildMlp(spec).to(device);
+  const spec = { ...modelSpecFor(config, { image: imageShape(trainset), classes: trainset.classes, dataset: config.dataset }), normalize };
+  const inputShape = spec.inputShape ?? [];
+  const classes = spec.classes ?? [];
+  const model = buildModel(spec).to(device);
   const lossFn = buildLoss(config.loss);
   const optimizer = buildOptimizer(config, model);
   const scheduler = buildScheduler(config, optimizer);
-  const metadata = mlpSpecMetadata(spec);
+  const metadata = { ...modelSpecMetadata(spec), ...seedsKeys(config, spec) };
 
   let run: RunState = {
     config,
@@ -118,7 +124,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     trainSize: trainset.length,
     testSize: testset.length,
     parameters: [...model.parameters()].reduce((n, p) => n + p.numel(), 0),
-    model: `MLP ${[spec.inputSize, ...spec.hidden, spec.outputSize].join('-')}${spec.dropout > 0 ? ` dropout ${spec.dropout}` : ''}`,
+    model: describeModel(spec),
     optimizer: `${config.optimizer} lr ${config.lr}`,
     epochs: config.epochs,
     startEpoch: epoch,
@@ -147,7 +153,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       }
       optimizer.zeroGrad();
       const batchLoss = tidy(() => {
-        const loss = lossFn.forward(model.forward(flattenImages(images)), labels);
+        const loss = lossFn.forward(model.forward(modelInput(images, inputShape)), labels);
         loss.backward();
         optimizer.step();
         return pendingLoss.add(loss.detach().mul(labels.shape[0]));
@@ -180,7 +186,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     const seconds = (performance.now() - started) / 1000;
     const lr = optimizer.lrs[0];
     scheduler?.step();
-    evaluation = await evaluate(model, testLoader, lossFn, spec.outputSize);
+    evaluation = await evaluate(model, testLoader, lossFn, classes.length, inputShape);
     epoch++;
     const summary: EpochSummary = {
       epoch,
@@ -210,6 +216,6 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   }
   if (interrupted) await saveLast();
   const checkpoints = interrupted ? [lastCheckpoint] : [bestCheckpoint, lastCheckpoint];
-  reporter.runEnd({ evaluation, classes: spec.classes, interrupted, checkpoints });
+  reporter.runEnd({ evaluation, classes, interrupted, checkpoints });
   return { history: run.history, evaluation, interrupted, lastCheckpoint, bestCheckpoint };
 }

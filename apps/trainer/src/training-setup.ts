@@ -1,5 +1,5 @@
 import { CrossEntropyLoss, type Loss, NLLLoss, type Sequential } from '@kindling/nn';
-import { Adam, AdamW, CosineAnnealingLR, ExponentialLR, type LRScheduler, type Optimizer, SGD, StepLR } from '@kindling/optim';
+import { Adadelta, Adam, AdamW, CosineAnnealingLR, ExponentialLR, type LRScheduler, type Optimizer, SGD, StepLR } from '@kindling/optim';
 import type { TrainConfig } from './config.js';
 
 /** NLLLoss for models ending in LogSoftmax, CrossEntropyLoss for models emitting logits. */
@@ -16,6 +16,8 @@ export function buildOptimizer(config: TrainConfig, model: Sequential): Optimize
       return new Adam(model.parameters(), { lr: config.lr, ...decay });
     case 'adamw':
       return new AdamW(model.parameters(), { lr: config.lr, ...decay });
+    case 'adadelta':
+      return new Adadelta(model.parameters(), { lr: config.lr, ...decay });
   }
 }
 

@@ -14,6 +14,10 @@ import './rules/linalg.js';
 import './rules/views.js';
 import './rules/indexing.js';
 import './rules/inplace.js';
+import './rules/conv.js';
+import './rules/pooling.js';
+import './rules/normalization.js';
+import './rules/resampling.js';
 
 setInterceptor(record);
 setGradHooks({ backward });

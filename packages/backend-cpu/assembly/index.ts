@@ -6,6 +6,14 @@ export { matmul, matmulScratchBytes } from './matmul';
 export { unary, binary, reduceRows, reduceCols } from './ops.generated';
 export { reluBackward, axpy, affineBytes } from './elementwise';
 export { softmaxRows } from './softmax';
+export { compare, scatterAddRows } from './compare';
+// Tasks (thread-pool parts, see src/wasm/tasks.ts): (descriptor, scratch, tid, part).
+export { conv2dForward, conv2dInputGrad, conv2dWeightGrad, unfoldPart, foldPart } from './conv';
+export { maxPool2d, avgPool2d } from './pool';
+export { winogradForward, winogradWeightGrad, winogradWeightsPart, winogradWeightsBackPart } from './winograd';
+export { channelMoments, channelAffine } from './channel';
+export { philoxPart } from './philox';
+export { descriptorSlots } from './window';
 
 /** First byte the TypeScript allocator may hand out (after static data). */
 export function heapBase(): usize {

@@ -27,6 +27,8 @@ const NC: i32 = 1024;
 const ACCUMULATE: i32 = 1;
 /** Add `bias[n]` to every row (the last k-block, with a bias). */
 const BIAS: i32 = 2;
+/** Add `bias[m]` to every column (convolution's per-channel bias, the last k-block). */
+const ROW_BIAS: i32 = 4;
 
 const PACK_B_BYTES: i32 = KC * NC * 4;
 const PACK_A_BYTES: i32 = MC * KC * 4;
@@ -92,6 +94,20 @@ function kernel4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, mode: i3
     c30 = f32x4.add(c30, b0);
     c31 = f32x4.add(c31, b1);
   }
+  if (mode & ROW_BIAS) {
+    let r = v128.load32_splat(bias);
+    c00 = f32x4.add(c00, r);
+    c01 = f32x4.add(c01, r);
+    r = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, r);
+    c11 = f32x4.add(c11, r);
+    r = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, r);
+    c21 = f32x4.add(c21, r);
+    r = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, r);
+    c31 = f32x4.add(c31, r);
+  }
   v128.store(c, c00);
   v128.store(c, c01, 16);
   v128.store(c1, c10);
@@ -102,7 +118,8 @@ function kernel4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, mode: i3
   v128.store(c3, c31, 16);
 }
 
-// Copies the top-left rows×cols of a raw 4×8 tile into C with the epilogue.
+// Copies the top-left rows×cols of a raw 4×8 tile into C with the epilogue
+// (`bias` points at the tile's first column, or its first row for ROW_BIAS).
 function storeTile(tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, mode: i32, bias: usize): void {
   for (let i = 0; i < rows; i++) {
     const crow = c + <usize>i * ldc;
@@ -111,18 +128,20 @@ function storeTile(tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, mode
       let v = load<f32>(tile + <usize>(i * NR + j) * 4);
       if (mode & ACCUMULATE) v += load<f32>(p);
       if (mode & BIAS) v += load<f32>(bias + <usize>j * 4);
+      if (mode & ROW_BIAS) v += load<f32>(bias + <usize>i * 4);
       store<f32>(p, v);
     }
   }
 }
 
 // C = bias (or 0) over a rectangle, for K == 0.
-function fillEmpty(c: usize, ldc: usize, m0: i32, m1: i32, n0: i32, n1: i32, bias: usize): void {
+function fillEmpty(c: usize, ldc: usize, m0: i32, m1: i32, n0: i32, n1: i32, bias: usize, rowBias: usize): void {
   for (let i = m0; i < m1; i++) {
     for (let j = n0; j < n1; j++) {
       // 0 + bias, not bias: a -0 bias gives +0, as the product's zero plus the bias does.
       let v: f32 = 0;
       if (bias) v += load<f32>(bias + <usize>j * 4);
+      if (rowBias) v += load<f32>(rowBias + <usize>i * 4);
       store<f32>(c + <usize>i * ldc + <usize>j * 4, v);
     }
   }
@@ -152,9 +171,37 @@ export function matmul(
   n0: i32,
   n1: i32,
 ): void {
-  const ldc = <usize>N * 4;
+  gemm(a, rsA, csA, b, rsB, csB, c, N, K, bias, 0, false, scratch, m0, m1, n0, n1);
+}
+
+/**
+ * The product behind `matmul`, for kernels that call it on parts of their
+ * operands (convolution): C[m0:m1, n0:n1] = A·B, or += when `accumulate`,
+ * with C's rows `ldcFloats` apart; `bias` (0: none) holds N floats added to
+ * every row, else `rowBias` (0: none) M floats added to every column.
+ */
+export function gemm(
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  c: usize,
+  ldcFloats: i32,
+  K: i32,
+  bias: usize,
+  rowBias: usize,
+  accumulate: bool,
+  scratch: usize,
+  m0: i32,
+  m1: i32,
+  n0: i32,
+  n1: i32,
+): void {
+  const ldc = <usize>ldcFloats * 4;
   if (K == 0) {
-    fillEmpty(c, ldc, m0, m1, n0, n1, bias);
+    if (!accumulate) fillEmpty(c, ldc, m0, m1, n0, n1, bias, rowBias);
     return;
   }
   const pb = scratch;
@@ -168,8 +215,11 @@ export function matmul(
     for (let pc = 0; pc < K; pc += kcStep) {
       const kc = min(kcStep, K - pc);
       packB(b + <usize>(pc * rsB + jc * csB) * 4, rsB, csB, kc, nc, pb);
-      let mode = pc > 0 ? ACCUMULATE : 0;
-      if (pc + kc >= K && bias != 0) mode |= BIAS;
+      let mode = pc > 0 || accumulate ? ACCUMULATE : 0;
+      if (pc + kc >= K) {
+        if (bias != 0) mode |= BIAS;
+        else if (rowBias != 0) mode |= ROW_BIAS;
+      }
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
         packA(a + <usize>(ic * rsA + pc * csA) * 4, rsA, csA, mc, kc, pa);
@@ -182,11 +232,13 @@ export function matmul(
             const mr = min(MR, mc - ir);
             const panelA = pa + <usize>(ir * kc) * 4;
             const cTile = cCol + <usize>(ic + ir) * ldc;
+            // The epilogue reads the bias of this tile's columns, or of its rows.
+            const tileBias = mode & ROW_BIAS ? rowBias + <usize>(ic + ir) * 4 : biasCol;
             if (mr == MR && nr == NR) {
-              kernel4x8(panelA, panelB, kc, cTile, ldc, mode, biasCol);
+              kernel4x8(panelA, panelB, kc, cTile, ldc, mode, tileBias);
             } else {
               kernel4x8(panelA, panelB, kc, tile, NR * 4, 0, 0);
-              storeTile(tile, cTile, ldc, mr, nr, mode, biasCol);
+              storeTile(tile, cTile, ldc, mr, nr, mode, tileBias);
             }
           }
         }

@@ -11,8 +11,22 @@ import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
 import { reluBackward } from './kernels/relu-backward.js';
-import { wasmAffine, wasmAxpy, wasmBinary, wasmReduce, wasmReluBackward, wasmSoftmax, wasmUnary } from './kernels/wasm-elementwise.js';
+import {
+  wasmAffine,
+  wasmAxpy,
+  wasmBinary,
+  wasmCompare,
+  wasmReduce,
+  wasmReluBackward,
+  wasmScatterAdd,
+  wasmSoftmax,
+  wasmUnary,
+} from './kernels/wasm-elementwise.js';
+import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dWeightGrad } from './kernels/wasm-conv.js';
 import { wasmMatmul } from './kernels/wasm-matmul.js';
+import { wasmRandom } from './kernels/wasm-random.js';
+import { wasmAvgPool2d, wasmChannelAffine, wasmChannelMoments, wasmMaxPool2d } from './kernels/wasm-pool.js';
+import { wasmCol2im, wasmIm2col } from './kernels/wasm-unfold.js';
 import { activeKernels, kernelsForMatmul } from './wasm-path.js';
 
 const DTYPES: readonly DType[] = ['float16', 'float32', 'float64', 'int32', 'uint8', 'bool'];
@@ -38,7 +52,7 @@ function matmulAuto(a: View, b: View, bias: View | null = null): StorageHandle {
  * the kernel declines the layout) means the TypeScript kernel answers. Takes
  * the kernel and its arguments, so no closure is made per op.
  */
-function fast<A extends unknown[]>(kernel: (k: WasmKernels, ...args: A) => StorageHandle | null, ...args: A): StorageHandle | null {
+function fast<A extends unknown[], R = StorageHandle>(kernel: (k: WasmKernels, ...args: A) => R | null, ...args: A): R | null {
   const k = activeKernels();
   return k === null ? null : kernel(k, ...args);
 }
@@ -65,7 +79,8 @@ export function createCpuBackend(name = 'cpu'): Backend {
     read: async (view: View) => gatherDense(view),
     readSync: gatherDense,
     unary: (op, x, outDtype, params) => roundedOutput(fast(wasmUnary, op, x, outDtype) ?? unary(op, x, outDtype, params), outDtype),
-    binary: (op, a, b, outDtype) => roundedOutput(fast(wasmBinary, op, a, b, outDtype) ?? binary(op, a, b, outDtype), outDtype),
+    binary: (op, a, b, outDtype) =>
+      roundedOutput(fast(wasmBinary, op, a, b, outDtype) ?? fast(wasmCompare, op, a, b, outDtype) ?? binary(op, a, b, outDtype), outDtype),
     where: (cond, a, b, outDtype) => roundedOutput(where(cond, a, b, outDtype), outDtype),
     reduce: (op, x, axes, outDtype) => roundedOutput(fast(wasmReduce, op, x, axes, outDtype) ?? reduce(op, x, axes, outDtype), outDtype),
     argReduce,
@@ -78,11 +93,13 @@ export function createCpuBackend(name = 'cpu'): Backend {
     fill: (dst, value) => fill(dst, dst.dtype === 'float16' ? roundToFloat16(value) : value),
     gather,
     scatterAdd: (dst, dim, index, src) => {
+      const k = activeKernels();
+      if (k !== null && wasmScatterAdd(k, dst, dim, index, src)) return;
       scatterAdd(dst, dim, index, src);
       roundView(dst);
     },
     topk,
-    random: (kind, dtype, size, key) => roundedOutput(random(kind, dtype, size, key), dtype),
+    random: (kind, dtype, size, key) => roundedOutput(fast(wasmRandom, kind, dtype, size, key) ?? random(kind, dtype, size, key), dtype),
     fused: {
       axpy: (y, x, alpha) => {
         const k = activeKernels();
@@ -97,6 +114,16 @@ export function createCpuBackend(name = 'cpu'): Backend {
           x.dtype,
         ),
       crossEntropy,
+      // Sliding windows and batch norm: float32 on the WebAssembly kernels; null lowers the op to primitives.
+      im2col: (x, window) => fast(wasmIm2col, x, window),
+      col2im: (cols, size, window) => fast(wasmCol2im, cols, size, window),
+      conv2d: (x, weight, bias, window, groups) => fast(wasmConv2d, x, weight, bias, window, groups),
+      conv2dInputGrad: (grad, weight, size, window, groups) => fast(wasmConv2dInputGrad, grad, weight, size, window, groups),
+      conv2dWeightGrad: (x, grad, window, groups) => fast(wasmConv2dWeightGrad, x, grad, window, groups),
+      maxPool2d: (x, window, ceilMode) => fast(wasmMaxPool2d, x, window, ceilMode),
+      avgPool2d: (x, window, ceilMode, countIncludePad, divisor) => fast(wasmAvgPool2d, x, window, ceilMode, countIncludePad, divisor),
+      channelMoments: (x) => fast(wasmChannelMoments, x),
+      channelAffine: (x, mean, invStd, weight, bias) => fast(wasmChannelAffine, x, mean, invStd, weight, bias),
     },
   };
 }

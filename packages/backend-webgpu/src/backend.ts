@@ -15,7 +15,7 @@ import {
   roundToFloat16,
   unarySpec,
 } from '@kindling/tensor/backend';
-import { GpuMemory, asRank1, f32ForHalf, input, operand, storageOf } from './gpu-memory.js';
+import { asRank1, f32ForHalf, input, operand, storageOf } from './gpu-memory.js';
 import { runCrossEntropy } from './kernels/cross-entropy.js';
 import { runGather, runScatterAdd, runTopk } from './kernels/indexing.js';
 import { type MapParam, runMap } from './kernels/map.js';
@@ -28,6 +28,7 @@ import { runSoftmax } from './kernels/softmax.js';
 import { convert, normalize } from './kernels/wgsl.js';
 import { product, rowMajor } from './layout.js';
 import type { GpuRuntime } from './runtime.js';
+import { WindowKernels } from './window-kernels.js';
 
 /** A fill value as the parameter word its storage type reads (the host typed arrays decide wrapping). */
 function fillParam(dtype: DType, value: number): MapParam {
@@ -43,7 +44,7 @@ function fillParam(dtype: DType, value: number): MapParam {
  * into the runtime's open command batch. Kernels return at once; only `read`
  * waits for the GPU, so there is no `readSync`.
  */
-export class WebGPUBackend extends GpuMemory implements Backend {
+export class WebGPUBackend extends WindowKernels implements Backend {
   readonly name: string = 'webgpu';
   readonly fused: FusedKernels;
 
@@ -54,6 +55,7 @@ export class WebGPUBackend extends GpuMemory implements Backend {
       linear: (x, weight, bias) => this.linear(x, weight, bias),
       reluBackward: (grad, output) => this.reluBackward(grad, output),
       crossEntropy: (logits, target) => this.crossEntropy(logits, target),
+      ...this.windowKernels(),
     };
   }
 

@@ -35,9 +35,19 @@ export { RandomAffine, RandomRotation, type RandomAffineOptions } from './transf
 
 export { MNIST, FashionMNIST, KMNIST, type MNISTOptions } from './datasets/mnist.js';
 export { MNIST_META, FASHION_MNIST_META, KMNIST_META, type MnistMeta, type MnistSplit } from './datasets/mnist-meta.js';
+export { CIFAR10, type CIFAR10Options } from './datasets/cifar10.js';
+export { CIFAR10_META, CIFAR_RECORD_BYTES, type CifarMeta, type CifarSplit } from './datasets/cifar10-meta.js';
 
 export { parseIdx, encodeIdx, type IdxArray, type IdxType, type IdxExpectation } from './io/idx.js';
-export { gunzip, isGzip, setGunzipImplementation } from './io/gzip.js';
+export {
+  gunzip,
+  isGzip,
+  setGunzipImplementation,
+  InflateLimitError,
+  type GunzipImplementation,
+  type GunzipOptions,
+} from './io/gzip.js';
+export { readTar, tarMember, type TarEntry } from './io/tar.js';
 export { sha256Hex, md5Hex, verifyChecksums, type Checksums } from './io/checksum.js';
 export {
   type DatasetStore,

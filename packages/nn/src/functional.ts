@@ -203,3 +203,19 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
     .eq(arange(classes, { device: indices.device }))
     .int();
 }
+
+export {
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  maxPool2d,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  batchNorm,
+  pad,
+  interpolate,
+  unfold,
+  fold,
+  flatten,
+  dropout2d,
+} from './functional/spatial.js';

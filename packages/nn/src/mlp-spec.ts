@@ -1,6 +1,7 @@
 import { KindlingError } from '@kindling/tensor';
 import { Sequential } from './containers.js';
-import { Dropout, LogSoftmax, ReLU } from './layers/activations.js';
+import { LogSoftmax, ReLU } from './layers/activations.js';
+import { Dropout } from './layers/dropout.js';
 import { Linear } from './layers/linear.js';
 import type { Module } from './module.js';
 
@@ -74,25 +75,47 @@ export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, 
   const raw = metadata[MLP_SPEC_METADATA_KEY];
   if (raw === undefined)
     throw new KindlingError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
-  let spec: Partial<MlpSpec>;
+  let spec: unknown;
   try {
-    spec = JSON.parse(raw) as Partial<MlpSpec>;
+    spec = JSON.parse(raw);
   } catch {
     throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata is not valid JSON`);
   }
+  const mlp = typeof spec === 'object' && spec !== null ? normalizeMlpSpec(spec as Record<string, unknown>) : null;
+  if (!mlp) throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
+  return mlp;
+}
+
+/** Largest layer width an MLP spec may name (the general model description's bound too). */
+const MAX_WIDTH = 2 ** 24;
+
+/**
+ * `value` as a complete MLP spec, with defaults for the fields later versions
+ * added, or null when it is not one (wrong type, sizes that are not
+ * integers in [1, 2^24]).
+ */
+export function normalizeMlpSpec(value: Readonly<Record<string, unknown>>): MlpSpec | null {
+  const spec = value as Partial<MlpSpec>;
   const sizes = [spec.inputSize, spec.outputSize, ...(Array.isArray(spec.hidden) ? spec.hidden : [])];
-  if (spec.type !== 'mlp' || !Array.isArray(spec.hidden) || !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)) {
-    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
+  if (
+    spec.type !== 'mlp' ||
+    !Array.isArray(spec.hidden) ||
+    !sizes.every((n) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= MAX_WIDTH)
+  ) {
+    return null;
   }
   const outputSize = spec.outputSize as number;
   return {
     type: 'mlp',
     inputSize: spec.inputSize as number,
     outputSize,
-    hidden: spec.hidden,
+    hidden: [...spec.hidden],
     dropout: typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1 ? spec.dropout : 0,
-    logSoftmax: spec.logSoftmax ?? true,
-    dataset: spec.dataset ?? 'mnist',
-    classes: Array.isArray(spec.classes) ? spec.classes : Array.from({ length: outputSize }, (_, i) => String(i)),
+    logSoftmax: typeof spec.logSoftmax === 'boolean' ? spec.logSoftmax : true,
+    dataset: typeof spec.dataset === 'string' ? spec.dataset : 'mnist',
+    classes:
+      Array.isArray(spec.classes) && spec.classes.every((c) => typeof c === 'string')
+        ? [...spec.classes]
+        : Array.from({ length: outputSize }, (_, i) => String(i)),
   };
 }

@@ -40,6 +40,15 @@ export abstract class Module {
     this[BUFFERS].set(name, tensor ? keep(tensor) : null);
   }
 
+  /**
+   * The buffer registered under `name` (PyTorch reads it as an attribute,
+   * `bn.running_mean`); null when it was registered as null or never was.
+   * Read it afresh rather than holding it: `to(device)` replaces buffers.
+   */
+  getBuffer(name: string): Tensor | null {
+    return this[BUFFERS].get(name) ?? null;
+  }
+
   /** Direct submodules with their attribute names. */
   *namedChildren(): Generator<[string, Module]> {
     for (const [name, value] of Object.entries(this)) if (value instanceof Module) yield [name, value];
@@ -133,11 +142,24 @@ export abstract class Module {
     return this;
   }
 
-  /** Parameters and buffers by key, detached (`state_dict()`). */
+  /**
+   * Parameters and buffers by key, detached (`state_dict()`), in PyTorch's
+   * order: each module's parameters then its buffers, before its children's
+   * (`1.weight`, `1.bias`, `1.running_mean`, ..., `2.weight`).
+   */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
-    for (const [name, b] of this.namedBuffers()) out[name] = b.detach();
+    const seen = new Set<Parameter>();
+    for (const [prefix, module] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, value] of Object.entries(module)) {
+        if (isParameter(value) && !seen.has(value)) {
+          seen.add(value);
+          out[key(name)] = value.detach();
+        }
+      }
+      for (const [name, b] of module[BUFFERS]) if (b) out[key(name)] = b.detach();
+    }
     return out;
   }
 

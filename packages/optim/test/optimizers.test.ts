@@ -4,7 +4,7 @@ import { Linear, functional as F } from '@kindling/nn';
 import { noGrad } from '@kindling/autograd';
 import { type Tensor, tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
-import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD, clipGradNorm_, clipGradValue_ } from '../src/index.js';
+import { Adadelta, Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD, clipGradNorm_, clipGradValue_ } from '../src/index.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../../tools/fixtures/data/nn-optim.json', import.meta.url), 'utf8'));
 
@@ -41,6 +41,8 @@ const cases: Record<string, (params: Iterable<Tensor>) => Optimizer<object>> = {
   rmsprop: (p) => new RMSprop(p, { lr: 0.01 }),
   'rmsprop-centered-momentum': (p) => new RMSprop(p, { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 }),
   adagrad: (p) => new Adagrad(p, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }),
+  adadelta: (p) => new Adadelta(p),
+  'adadelta-wd-maximize': (p) => new Adadelta(p, { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1, maximize: true }),
 };
 
 describe('optimizer steps match PyTorch 1.13', () => {

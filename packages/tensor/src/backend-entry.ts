@@ -7,7 +7,8 @@
  * coalescing, float16 rounding, the Philox random stream). Applications use
  * `@kindling/tensor`; a backend proves itself with `@kindling/tensor/testing`.
  */
-export type { Backend, View, StorageHandle, ReduceOp, RandomKind, RandomKey, FusedKernels } from './backend.js';
+export type { Backend, View, StorageHandle, ReduceOp, RandomKind, RandomKey, FusedKernels, Window2d } from './backend.js';
+export { windowOutputSize } from './backend.js';
 export {
   UNARY_OPS,
   BINARY_OPS,

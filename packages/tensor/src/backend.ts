@@ -176,4 +176,104 @@ export interface FusedKernels {
    * PyTorch does.
    */
   crossEntropy?(logits: View, target: View): StorageHandle;
+
+  /*
+   * Sliding-window kernels (convolution, pooling, im2col) over NCHW images.
+   * Each returns null, having allocated nothing, for dtypes or arguments it
+   * does not take; the op then lowers to primitives (strided views, `assign`,
+   * `matmul`, `reduce`, `scatterAdd`), so a backend needs none of them to pass
+   * the conformance suite. Inputs may have any strides.
+   */
+
+  /**
+   * `torch.nn.functional.unfold` (im2col): `x` `[N, C, H, W]` becomes
+   * `[N, C*kh*kw, L]` with `L = outH*outW` (see {@link windowOutputSize}),
+   * row `c*kh*kw + i*kw + j` holding `x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw]`,
+   * 0 where that falls in the padding.
+   */
+  im2col?(x: View, window: Window2d): StorageHandle | null;
+  /**
+   * `torch.nn.functional.fold` (col2im), the adjoint of `im2col`: `cols`
+   * `[N, C*kh*kw, L]` is summed back into a zero `[N, C, H, W]` image of the
+   * given `size`; entries that land in the padding are dropped.
+   */
+  col2im?(cols: View, size: readonly [number, number], window: Window2d): StorageHandle | null;
+  /**
+   * `torch.nn.functional.conv2d`: `x` `[N, Cin, H, W]`, `weight`
+   * `[Cout, Cin/groups, kh, kw]`, `bias` `[Cout]` or null; the result is
+   * `[N, Cout, outH, outW]`. `window.kernel` equals the weight's `[kh, kw]`.
+   */
+  conv2d?(x: View, weight: View, bias: View | null, window: Window2d, groups: number): StorageHandle | null;
+  /**
+   * The gradient of `conv2d` with respect to its input (also the forward of
+   * `convTranspose2d` without bias): `grad` `[N, Cout, outH, outW]`, `weight`
+   * `[Cout, Cin/groups, kh, kw]`; the result is `[N, Cin, H, W]` for the
+   * given input `size`.
+   */
+  conv2dInputGrad?(grad: View, weight: View, size: readonly [number, number], window: Window2d, groups: number): StorageHandle | null;
+  /**
+   * The gradient of `conv2d` with respect to its weight: `x` `[N, Cin, H, W]`,
+   * `grad` `[N, Cout, outH, outW]`; the result is `[Cout, Cin/groups, kh, kw]`
+   * (summed over the batch).
+   */
+  conv2dWeightGrad?(x: View, grad: View, window: Window2d, groups: number): StorageHandle | null;
+  /**
+   * `torch.nn.functional.max_pool2d` with indices: the maximum of each window
+   * (padding counts as -inf, NaN wins) and, as int32, the flat index `h*W + w`
+   * of the first maximum in its input plane. (PyTorch's CPU kernel names the
+   * last NaN of a window holding several; the value is the same, only which
+   * NaN input receives the gradient differs.) Output size follows
+   * {@link windowOutputSize} with `ceilMode`.
+   */
+  maxPool2d?(x: View, window: Window2d, ceilMode: boolean): [values: StorageHandle, indices: StorageHandle] | null;
+  /**
+   * `torch.nn.functional.avg_pool2d`: each window's sum divided by
+   * `divisor` when given, else by its size counting padding
+   * (`countIncludePad`) or not; windows that `ceilMode` adds are clipped
+   * to the padded image first, as PyTorch does.
+   */
+  avgPool2d?(x: View, window: Window2d, ceilMode: boolean, countIncludePad: boolean, divisor: number | null): StorageHandle | null;
+  /**
+   * Per-channel statistics of `x` `[N, C, ...]` over every dim but 1, for
+   * batch norm: the mean and the biased variance, each `[C]` in x's dtype.
+   */
+  channelMoments?(x: View): [mean: StorageHandle, variance: StorageHandle] | null;
+  /**
+   * `(x - mean[c]) * invStd[c] * weight[c] + bias[c]` for `x` `[N, C, ...]`
+   * and `[C]` vectors (weight/bias null: 1 and 0): batch norm's normalisation.
+   */
+  channelAffine?(x: View, mean: View, invStd: View, weight: View | null, bias: View | null): StorageHandle | null;
+}
+
+/**
+ * The geometry of a 2-D sliding window over `[N, C, H, W]`, each pair
+ * `[height, width]`. Padding is implicit (zeros for convolution, -inf for max
+ * pooling): kernels never see a padded copy.
+ */
+export interface Window2d {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+}
+
+/**
+ * Output length of a sliding window along one dim, as PyTorch computes it:
+ * `floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1`, or with
+ * `ceilMode` the ceiling, minus one when the last window would start inside
+ * the right padding only.
+ */
+export function windowOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  dilation: number,
+  ceilMode = false,
+): number {
+  const span = size + 2 * padding - dilation * (kernel - 1) - 1;
+  if (!ceilMode) return Math.floor(span / stride) + 1;
+  let out = Math.ceil(span / stride) + 1;
+  if ((out - 1) * stride >= size + padding) out--;
+  return out;
 }

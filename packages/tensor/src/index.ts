@@ -95,3 +95,20 @@ export { indexSelect, gather, scatterAdd, cat, stack, topk, sort } from './ops/i
 export { cast, clone, contiguous, to, toAsync } from './ops/convert.js';
 export { nllLoss, type NllLossOptions, type Reduction } from './ops/loss.js';
 export { crossEntropyLoss, type CrossEntropyLossOptions } from './ops/cross-entropy.js';
+
+// Convolution and im2col (torch.nn.functional.conv1d/conv2d/conv_transpose2d/unfold/fold).
+export { conv2d } from './ops/conv2d.js';
+export { conv1d, type Conv1dOptions } from './ops/conv1d.js';
+export { convTranspose2d, type ConvTranspose2dOptions } from './ops/conv-transpose.js';
+export type { Conv2dOptions, ConvPadding } from './ops/conv-args.js';
+export { unfold } from './ops/im2col.js';
+export { fold } from './ops/col2im.js';
+export type { Pair, WindowOptions } from './ops/window-args.js';
+
+// Pooling, batch norm, padding and resampling (torch.nn.functional.max_pool2d/avg_pool2d/adaptive_avg_pool2d/batch_norm/pad/interpolate).
+export { maxPool2d, maxPool2dWithIndices, type MaxPool2dOptions } from './ops/max-pool.js';
+export { avgPool2d, type AvgPool2dOptions } from './ops/avg-pool.js';
+export { adaptiveAvgPool2d, type AdaptiveSize } from './ops/adaptive-pool.js';
+export { batchNorm, type BatchNormOptions } from './ops/batch-norm.js';
+export { pad, type PadMode, type PadOptions } from './ops/pad.js';
+export { interpolate, type InterpolateOptions } from './ops/interpolate.js';

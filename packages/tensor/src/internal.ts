@@ -16,3 +16,14 @@ export { normalizeDim, normalizeDims } from './shape.js';
 export { formatTensor } from './format.js';
 export { canRequestCollection, requestedCollections } from './gc-pressure.js';
 export { unaryOp, binaryOp, unaryResultType } from './ops/run-elementwise.js';
+export { conv2dInputGrad, conv2dWeightGrad, conv2dWindow } from './ops/conv-grad.js';
+export type { ConvAttrs } from './ops/conv2d.js';
+export type { ConvTransposeAttrs } from './ops/conv-transpose.js';
+export { unfoldBackward } from './ops/unfold-view.js';
+// The gradients of pooling, padding and resampling, for autograd's rules.
+export { maxPool2dBackward } from './ops/max-pool.js';
+export { avgPool2dBackward, type AvgPoolArgs } from './ops/avg-pool.js';
+export { adaptiveAvgPool2dBackward } from './ops/adaptive-pool.js';
+export type { BatchNormAttrs } from './ops/batch-norm.js';
+export { padBackward, type PadAttrs } from './ops/pad.js';
+export { interpolateBackward, type InterpolateAttrs } from './ops/interpolate.js';

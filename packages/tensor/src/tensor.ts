@@ -20,6 +20,7 @@ import * as R from './ops/reduce.js';
 import * as S from './ops/softmax.js';
 import * as V from './ops/views.js';
 import * as C from './ops/convert.js';
+import * as U from './ops/unfold-view.js';
 import { readTensor, readTensorSync, toNested, type NestedArray } from './read.js';
 import { noteCollectableBytes } from './gc-pressure.js';
 import { setMakeCollectable, setTensorCheck, trackTensor } from './scope.js';
@@ -441,6 +442,13 @@ export class Tensor {
   }
   unbind(dim = 0): Tensor[] {
     return V.unbind(this, dim);
+  }
+  /**
+   * `torch.Tensor.unfold`: the `size`-long slices of `dimension` that start
+   * `step` apart, as a view with a new last dim of `size` (slices may overlap).
+   */
+  unfold(dimension: number, size: number, step: number): Tensor {
+    return U.unfoldDim(this, dimension, size, step);
   }
 
   // ---- indexing -----------------------------------------------------------------------------

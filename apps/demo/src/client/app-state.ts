@@ -1,6 +1,14 @@
 import type { DataManifest } from '../data-catalog.js';
-import type { BackendInfo, ModelInfo, TrainingPhase } from '../worker/protocol.js';
+import type { BackendInfo, ModelInfo, ModelSlot, TrainingPhase } from '../worker/protocol.js';
 import { Store } from './store.js';
+
+/** The slots of the checkpoints shipped with the site. */
+export type PretrainedSlot = Extract<ModelSlot, `pretrained-${string}`>;
+
+export interface PretrainedStatus {
+  status: 'loading' | 'ready' | 'missing' | 'failed';
+  message?: string;
+}
 
 /** What more than one page needs to know. */
 export interface AppState {
@@ -13,8 +21,8 @@ export interface AppState {
   manifest: DataManifest | null;
   /** Latest training speed, for the About page. */
   lastTrainingSpeed: { msPerBatch: number; samplesPerSecond: number; device: string } | null;
-  /** The checkpoint shipped with the site, loaded at start-up for the Draw page. */
-  pretrained: { status: 'loading' | 'ready' | 'missing' | 'failed'; message?: string };
+  /** The checkpoints shipped with the site, loaded at start-up for the Draw page. */
+  pretrained: Record<PretrainedSlot, PretrainedStatus>;
   /** Set when the worker died; every page shows it. */
   workerError: string | null;
 }
@@ -27,7 +35,7 @@ export function createAppState(): Store<AppState> {
     phase: 'idle',
     manifest: null,
     lastTrainingSpeed: null,
-    pretrained: { status: 'loading' },
+    pretrained: { 'pretrained-cnn': { status: 'loading' }, 'pretrained-mlp': { status: 'loading' } },
     workerError: null,
   });
 }

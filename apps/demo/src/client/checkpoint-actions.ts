@@ -14,7 +14,8 @@ export async function uploadModel(ctx: AppContext, file: File): Promise<ModelInf
   return ctx.worker.call('loadCheckpoint', { slot: 'uploaded', bytes, source: file.name }, [bytes.buffer as ArrayBuffer]);
 }
 
-/** A file name that says what the model is: `kindling-mnist-784-128-64-10.safetensors`. */
-export function checkpointFilename(info: ModelInfo): string {
-  return `kindling-${info.dataset}-${info.layers}.safetensors`;
+/** A file name that says what the model is: `kindling-mnist-784-128-64-10.safetensors` for an MLP, `kindling-mnist-cnn.safetensors`. */
+export function checkpointFilename(info: Pick<ModelInfo, 'dataset' | 'modelKind' | 'layers'>): string {
+  const what = info.modelKind === 'MLP' ? info.layers : info.modelKind.toLowerCase();
+  return `kindling-${info.dataset}-${what}.safetensors`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }

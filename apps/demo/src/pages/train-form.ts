@@ -1,9 +1,8 @@
 import type { AppContext } from '../client/app-context.js';
 import { DATASETS, type DatasetId } from '../data-catalog.js';
-import { MODEL_SIZES, type ModelSize } from '../model/model-sizes.js';
+import { MODEL_CHOICES, type ModelChoice, type ModelDefaults, type OptimizerChoice, modelChoice } from '../model/model-choices.js';
 import { h } from '../ui/dom.js';
 import { count } from '../ui/format.js';
-import type { OptimizerChoice } from '../worker/protocol.js';
 import { DEFAULT_LR, type TrainFormValues, valuesFromParams } from './train-options.js';
 
 type Option = { value: string; label: string };
@@ -20,36 +19,43 @@ function field(id: string, label: string, control: HTMLElement, hint?: string): 
   );
 }
 
+/** Selects `value`, adding it as an option first when the list lacks it (a value from the query string). */
+function setSelect(el: HTMLSelectElement, value: string): void {
+  if (![...el.options].some((o) => o.value === value)) el.append(h('option', { value }, value));
+  el.value = value;
+}
+
 function select(id: string, options: Option[], value: string): HTMLSelectElement {
   const el = h('select', { id, name: id }, ...options.map((o) => h('option', { value: o.value }, o.label)));
-  if (!options.some((o) => o.value === value)) el.append(h('option', { value }, value));
-  el.value = value;
+  setSelect(el, value);
   return el;
 }
 
-/** Subset choices, plus whatever the query string asked for. */
+/** Subset choices (every model's default among them), plus whatever the query string asked for. */
 function subsetOptions(choices: number[], total: number, current: number): Option[] {
   const values = [...new Set([...choices, current])].filter((n) => n < total).sort((a, b) => a - b);
   return [...values.map((n) => ({ value: String(n), label: count(n) })), { value: String(total), label: `${count(total)} (all)` }];
 }
 
 /**
- * The run settings: dataset, model size, optimizer, learning rate, epochs,
- * batch size and how much of the data to use. Defaults come from the query
- * string. Picking another optimizer suggests its usual learning rate unless
- * the rate was edited by hand.
+ * The run settings: dataset, model, optimizer, learning rate, epochs, batch
+ * size and how much of the data to use. Defaults come from the query string.
+ * Picking another model suggests its settings (the CNN: Adadelta, fewer
+ * images), and another optimizer its usual learning rate, except for fields
+ * edited by hand.
  */
 export class TrainForm {
   readonly element: HTMLElement;
   private readonly dataset: HTMLSelectElement;
-  private readonly size: HTMLSelectElement;
+  private readonly model: HTMLSelectElement;
   private readonly optimizer: HTMLSelectElement;
   private readonly lr: HTMLInputElement;
   private readonly epochs: HTMLInputElement;
   private readonly batchSize: HTMLSelectElement;
   private readonly trainSubset: HTMLSelectElement;
   private readonly testSubset: HTMLSelectElement;
-  private lrEdited = false;
+  /** Fields the user changed, which model and optimizer changes leave alone. */
+  private readonly edited = new Set<keyof ModelDefaults>();
 
   constructor(ctx: AppContext) {
     const v = valuesFromParams(ctx.params);
@@ -58,16 +64,17 @@ export class TrainForm {
       DATASETS.map((d) => ({ value: d.id, label: d.label })),
       v.dataset,
     );
-    this.size = select(
-      'train-size',
-      MODEL_SIZES.map((m) => ({ value: m.id, label: m.label })),
-      v.size,
+    this.model = select(
+      'train-model',
+      MODEL_CHOICES.map((m) => ({ value: m.id, label: m.label })),
+      v.model,
     );
     this.optimizer = select(
       'train-optimizer',
       [
         { value: 'adam', label: 'Adam' },
         { value: 'sgd', label: 'SGD with momentum 0.9' },
+        { value: 'adadelta', label: 'Adadelta (PyTorch’s MNIST example)' },
       ],
       v.optimizer,
     );
@@ -96,19 +103,27 @@ export class TrainForm {
       [16, 32, 64, 128, 256].map((n) => ({ value: String(n), label: String(n) })),
       String(v.batchSize),
     );
-    this.trainSubset = select('train-subset', subsetOptions([2_000, 10_000], 60_000, v.trainSubset), String(v.trainSubset));
+    this.trainSubset = select('train-subset', subsetOptions([2_000, 5_000, 10_000], 60_000, v.trainSubset), String(v.trainSubset));
     this.testSubset = select('train-test-subset', subsetOptions([1_000], 10_000, v.testSubset), String(v.testSubset));
-    this.lr.addEventListener('input', () => {
-      this.lrEdited = true;
-    });
+    const fields: [keyof ModelDefaults, HTMLElement][] = [
+      ['optimizer', this.optimizer],
+      ['lr', this.lr],
+      ['epochs', this.epochs],
+      ['batchSize', this.batchSize],
+      ['trainSubset', this.trainSubset],
+      ['testSubset', this.testSubset],
+    ];
+    // Values set from code fire no events, so only the user's edits are recorded.
+    for (const [key, el] of fields) el.addEventListener(el instanceof HTMLSelectElement ? 'change' : 'input', () => this.edited.add(key));
     this.optimizer.addEventListener('change', () => {
-      if (!this.lrEdited) this.lr.value = String(DEFAULT_LR[this.optimizer.value as OptimizerChoice]);
+      if (!this.edited.has('lr')) this.lr.value = String(DEFAULT_LR[this.optimizer.value as OptimizerChoice]);
     });
+    this.model.addEventListener('change', () => this.suggest(modelChoice(this.model.value as ModelChoice).defaults));
     this.element = h(
       'div',
       { class: 'form-grid' },
       field('train-dataset', 'Dataset', this.dataset),
-      field('train-size', 'Model size', this.size),
+      field('train-model', 'Model', this.model, 'The CNN is more accurate but needs about 100 times the compute per image.'),
       field('train-optimizer', 'Optimizer', this.optimizer),
       field('train-lr', 'Learning rate', this.lr),
       field('train-epochs', 'Epochs', this.epochs),
@@ -116,6 +131,23 @@ export class TrainForm {
       field('train-subset', 'Training images', this.trainSubset, 'Fewer images train faster; the first N of the split are used.'),
       field('train-test-subset', 'Test images', this.testSubset, 'Evaluated four times per epoch.'),
     );
+  }
+
+  /** Fills in a model's suggested settings, except where the user typed or picked something. */
+  private suggest(defaults: ModelDefaults): void {
+    const set = (key: keyof ModelDefaults, apply: () => void) => {
+      if (!this.edited.has(key)) apply();
+    };
+    set('optimizer', () => setSelect(this.optimizer, defaults.optimizer));
+    set('lr', () => {
+      this.lr.value = String(this.edited.has('optimizer') ? DEFAULT_LR[this.optimizer.value as OptimizerChoice] : defaults.lr);
+    });
+    set('epochs', () => {
+      this.epochs.value = String(defaults.epochs);
+    });
+    set('batchSize', () => setSelect(this.batchSize, String(defaults.batchSize)));
+    set('trainSubset', () => setSelect(this.trainSubset, String(defaults.trainSubset)));
+    set('testSubset', () => setSelect(this.testSubset, String(defaults.testSubset)));
   }
 
   /** Marks datasets the site does not carry; returns whether the selected one is available. */
@@ -134,7 +166,7 @@ export class TrainForm {
   }
 
   setDisabled(disabled: boolean): void {
-    for (const el of [this.dataset, this.size, this.optimizer, this.lr, this.epochs, this.batchSize, this.trainSubset, this.testSubset]) {
+    for (const el of [this.dataset, this.model, this.optimizer, this.lr, this.epochs, this.batchSize, this.trainSubset, this.testSubset]) {
       el.disabled = disabled;
     }
   }
@@ -147,7 +179,7 @@ export class TrainForm {
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100) return 'Epochs must be a whole number from 1 to 100.';
     return {
       dataset: this.dataset.value as DatasetId,
-      size: this.size.value as ModelSize,
+      model: this.model.value as ModelChoice,
       optimizer: this.optimizer.value as OptimizerChoice,
       lr,
       epochs,

@@ -1,31 +1,21 @@
 import { type DatasetId, isDatasetId } from '../data-catalog.js';
-import type { ModelSize } from '../model/model-sizes.js';
-import type { OptimizerChoice } from '../worker/protocol.js';
+import { DEFAULT_LR, type ModelChoice, type ModelDefaults, isModelChoice, isOptimizerChoice, modelChoice } from '../model/model-choices.js';
+
+export { DEFAULT_LR } from '../model/model-choices.js';
 
 /** The Train form's values, before the data URL is attached. */
-export interface TrainFormValues {
+export interface TrainFormValues extends ModelDefaults {
   dataset: DatasetId;
-  size: ModelSize;
-  optimizer: OptimizerChoice;
-  lr: number;
-  epochs: number;
-  batchSize: number;
-  trainSubset: number;
-  testSubset: number;
+  model: ModelChoice;
 }
 
-export const DEFAULT_LR: Record<OptimizerChoice, number> = { adam: 0.001, sgd: 0.01 };
+/** The model shown first, and its defaults. */
+export const DEFAULT_VALUES: TrainFormValues = { dataset: 'mnist', model: 'medium', ...modelChoice('medium').defaults };
 
-export const DEFAULT_VALUES: TrainFormValues = {
-  dataset: 'mnist',
-  size: 'medium',
-  optimizer: 'adam',
-  lr: DEFAULT_LR.adam,
-  epochs: 3,
-  batchSize: 64,
-  trainSubset: 10_000,
-  testSubset: 10_000,
-};
+/** The form values a model suggests, on top of `values` (the dataset stays). */
+export function valuesForModel(values: TrainFormValues, model: ModelChoice): TrainFormValues {
+  return { ...values, model, ...modelChoice(model).defaults };
+}
 
 function positiveNumber(text: string | null): number | undefined {
   if (text === null) return undefined;
@@ -40,19 +30,21 @@ function positiveInteger(text: string | null): number | undefined {
 
 /**
  * Form defaults from the query string, so a link (or a test) can preset a run:
- * `?dataset=fashion-mnist&size=small&optimizer=sgd&lr=0.05&epochs=1&batch=32&subset=2000&test=1000`.
- * Unknown or malformed values are ignored.
+ * `?dataset=fashion-mnist&model=cnn&optimizer=sgd&lr=0.05&epochs=1&batch=32&subset=2000&test=1000`.
+ * The model comes first and brings its own defaults (`model=cnn`: Adadelta,
+ * lr 1.0, 5,000 images, 1 epoch); `size` is the old name of `model` (`small`,
+ * `medium`, `large`). Unknown or malformed values are ignored.
  */
 export function valuesFromParams(params: URLSearchParams): TrainFormValues {
-  const v = { ...DEFAULT_VALUES };
+  let v = { ...DEFAULT_VALUES };
   const dataset = params.get('dataset');
   if (dataset && isDatasetId(dataset)) v.dataset = dataset;
-  const size = params.get('size');
-  if (size === 'small' || size === 'medium' || size === 'large') v.size = size;
+  const model = params.get('model') ?? params.get('size');
+  if (model && isModelChoice(model)) v = valuesForModel(v, model);
   const optimizer = params.get('optimizer');
-  if (optimizer === 'adam' || optimizer === 'sgd') {
+  if (optimizer && isOptimizerChoice(optimizer)) {
     v.optimizer = optimizer;
-    v.lr = DEFAULT_LR[optimizer];
+    v.lr = DEFAULT_LR[v.optimizer];
   }
   v.lr = positiveNumber(params.get('lr')) ?? v.lr;
   v.epochs = positiveInteger(params.get('epochs')) ?? v.epochs;

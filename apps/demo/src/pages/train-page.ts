@@ -6,7 +6,7 @@ import { backendPicker } from '../ui/backend-picker.js';
 import { checkpointUpload } from '../ui/checkpoint-upload.js';
 import { ConfusionMatrix } from '../ui/confusion-matrix.js';
 import { h, replaceChildren } from '../ui/dom.js';
-import { bytes, count, ms, percent } from '../ui/format.js';
+import { bytes, count, modelTitle, ms, percent } from '../ui/format.js';
 import { LineChart } from '../ui/line-chart.js';
 import { notice } from '../ui/notice.js';
 import { SampleGrid } from '../ui/sample-grid.js';
@@ -44,7 +44,7 @@ export function createTrainPage(ctx: AppContext): Page {
   const stop = h('button', { type: 'button' }, 'Stop');
   const phaseText = h('p', { id: 'train-status', role: 'status', 'aria-live': 'polite' }, 'Ready.');
   const progress = h('progress', { id: 'train-progress', max: 1, value: 0, 'aria-label': 'Training progress' });
-  const runInfo = h('p', { class: 'muted' });
+  const runInfo = h('p', { id: 'run-info', class: 'muted' });
   const testAccuracy = metric('test-accuracy', 'Test accuracy');
   const testLoss = metric('test-loss', 'Test loss');
   const trainLoss = metric('train-loss', 'Train loss');
@@ -105,7 +105,7 @@ export function createTrainPage(ctx: AppContext): Page {
         progress.max = 1;
         progress.value = 0;
         runInfo.textContent =
-          `MLP ${e.layers} (${count(e.parameters)} parameters) on ${e.device}: ${count(e.trainSize)} training images ` +
+          `${modelTitle(e)} (${count(e.parameters)} parameters) on ${e.device}: ${count(e.trainSize)} training images ` +
           `(${count(e.batchesPerEpoch)} batches per epoch), ${count(e.testSize)} test images.`;
         grid.setSamples(e.samples, e.classes);
         break;
@@ -184,7 +184,7 @@ export function createTrainPage(ctx: AppContext): Page {
           'warning',
           'Training data is not available on this site.',
           'This build was made without the MNIST files. Run the demo with the IDX .gz files in <repo>/../shared/data (or set KINDLING_DEMO_DATA to a folder holding mnist/ and fashion-mnist/), then rebuild.',
-          'The Draw page still works with the pretrained model.',
+          'The Draw page still works with the pretrained models.',
         ),
       );
     } else {
@@ -207,7 +207,7 @@ export function createTrainPage(ctx: AppContext): Page {
     h(
       'p',
       { class: 'lede' },
-      'Train a multilayer perceptron on MNIST or Fashion-MNIST right in your browser. Training runs in a Web Worker, so the page stays responsive.',
+      'Train a multilayer perceptron or a convolutional network on MNIST or Fashion-MNIST right in your browser. Training runs in a Web Worker, so the page stays responsive.',
     ),
     dataNotice,
     h(

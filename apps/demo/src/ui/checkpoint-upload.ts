@@ -2,7 +2,7 @@ import type { AppContext } from '../client/app-context.js';
 import { uploadModel } from '../client/checkpoint-actions.js';
 import { h, replaceChildren, uniqueId } from './dom.js';
 import { notice } from './notice.js';
-import { percent } from './format.js';
+import { modelTitle, percent } from './format.js';
 
 /** A labelled file input that loads a safetensors checkpoint into the `uploaded` slot and reports how it went. */
 export function checkpointUpload(ctx: AppContext, onLoaded?: () => void): HTMLElement {
@@ -16,7 +16,7 @@ export function checkpointUpload(ctx: AppContext, onLoaded?: () => void): HTMLEl
     try {
       const info = await uploadModel(ctx, file);
       const accuracy = info.accuracy === undefined ? '' : `, test accuracy ${percent(info.accuracy)}`;
-      replaceChildren(result, notice('info', `Loaded ${file.name}`, `MLP ${info.layers} trained on ${info.dataset}${accuracy}.`));
+      replaceChildren(result, notice('info', `Loaded ${file.name}`, `${modelTitle(info)} trained on ${info.dataset}${accuracy}.`));
       onLoaded?.();
     } catch (error) {
       replaceChildren(result, notice('error', `Could not load ${file.name}`, (error as Error).message));

@@ -27,3 +27,8 @@ export function shortClassName(name: string): string {
   const m = /^(\d+) - /.exec(name);
   return m ? m[1] : name;
 }
+
+/** "MLP 784-128-64-10", "CNN conv 1→32 3×3, conv 32→64 3×3, max-pool 2×2, linear 9216-128-10" */
+export function modelTitle(model: { modelKind: string; layers: string }): string {
+  return `${model.modelKind} ${model.layers}`;
+}

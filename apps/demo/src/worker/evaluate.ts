@@ -12,6 +12,15 @@ export interface Evaluation {
   sampleProbabilities: number[][];
 }
 
+/** How to feed the model and read its output. */
+export interface EvaluationShape {
+  classes: number;
+  /** One image's shape as the model takes it (`[784]`, `[1, 28, 28]`). */
+  inputShape: readonly number[];
+  /** Whether the output is log-probabilities (else logits). */
+  logSoftmax: boolean;
+}
+
 /**
  * Test loss, accuracy and confusion matrix in eval mode under `noGrad`, plus
  * the class probabilities of the sample images the page shows. The previous
@@ -21,8 +30,7 @@ export async function evaluate(
   model: Sequential,
   loader: DataLoader<[Tensor, Tensor], [Tensor, Tensor]>,
   lossFn: Loss,
-  classes: number,
-  logSoftmax: boolean,
+  { classes, inputShape, logSoftmax }: EvaluationShape,
   sampleImages: Tensor,
 ): Promise<Evaluation> {
   const wasTraining = model.training;
@@ -34,7 +42,7 @@ export async function evaluate(
     for await (const [images, labels] of loader) {
       const [loss, predicted] = noGrad(() =>
         tidy(() => {
-          const out = model.forward(images.reshape(images.shape[0], -1));
+          const out = model.forward(images.reshape(images.shape[0], ...inputShape));
           return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
         }),
       );

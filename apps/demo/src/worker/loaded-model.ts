@@ -1,6 +1,15 @@
 import { load, save } from '@kindling/checkpoint';
 import type { Sequential } from '@kindling/nn';
-import { type ModelSpec, buildModel, describeLayers, specFromMetadata, specMetadata } from '../model/model-spec.js';
+import { defaultGenerator } from '@kindling/tensor';
+import {
+  type ModelSpec,
+  buildModel,
+  describeLayers,
+  imageInputShape,
+  modelKind,
+  modelSpecFromMetadata,
+  modelSpecMetadata,
+} from '../model/model-spec.js';
 import type { ModelInfo, ModelSlot } from './protocol.js';
 
 /** A model the worker holds, with what is needed to describe, save and rebuild it. */
@@ -15,9 +24,10 @@ export function modelInfo(slot: ModelSlot, m: LoadedModel): ModelInfo {
   const parameters = [...m.model.parameters()].reduce((n, p) => n + p.numel(), 0);
   return {
     slot,
+    modelKind: modelKind(m.spec),
     layers: describeLayers(m.spec),
-    dataset: m.spec.dataset,
-    classes: m.spec.classes,
+    dataset: m.spec.dataset ?? 'an unknown dataset',
+    classes: m.spec.classes ?? [],
     parameters,
     source: m.source,
     ...(m.accuracy === undefined ? {} : { accuracy: m.accuracy }),
@@ -26,24 +36,41 @@ export function modelInfo(slot: ModelSlot, m: LoadedModel): ModelInfo {
 
 /** safetensors bytes with the trainer's metadata, so `kindling-train eval/predict/info` read them too. */
 export function checkpointBytes(m: LoadedModel): Promise<Uint8Array> {
-  const metadata = specMetadata(m.spec);
+  const metadata = modelSpecMetadata(m.spec);
   if (m.accuracy !== undefined) metadata.test_accuracy = String(m.accuracy);
   return save(m.model.stateDict(), { metadata });
 }
 
-/** Rebuilds a model from checkpoint bytes on `device`, in eval mode. */
+/**
+ * Rebuilds a model from checkpoint bytes on `device`, in eval mode: any
+ * `Sequential` the metadata describes (MLP checkpoints in the old format
+ * too), as long as it reads 28×28 grayscale images. The throwaway initial
+ * weights do not draw from the default generator, so loading a checkpoint
+ * while a run trains does not change the run's dropout masks.
+ */
 export function modelFromCheckpoint(bytes: Uint8Array, source: string, device: string): LoadedModel {
   const { stateDict, metadata } = load(bytes, { device, name: source });
-  const spec = specFromMetadata(metadata, source);
-  const model = buildModel(spec).to(device);
-  model.loadStateDict(stateDict);
-  for (const t of Object.values(stateDict)) t.dispose();
-  model.eval();
-  const accuracy = metadata.test_accuracy === undefined ? undefined : Number(metadata.test_accuracy);
-  return { model, spec, source, ...(accuracy === undefined || Number.isNaN(accuracy) ? {} : { accuracy }) };
+  try {
+    const spec = modelSpecFromMetadata(metadata, source);
+    imageInputShape(spec, source);
+    const rng = defaultGenerator.getState();
+    let model: Sequential;
+    try {
+      model = buildModel(spec, source).to(device);
+    } finally {
+      defaultGenerator.setState(rng);
+    }
+    model.loadStateDict(stateDict);
+    model.eval();
+    const accuracy = metadata.test_accuracy === undefined ? undefined : Number(metadata.test_accuracy);
+    return { model, spec, source, ...(accuracy === undefined || Number.isNaN(accuracy) ? {} : { accuracy }) };
+  } finally {
+    for (const t of Object.values(stateDict)) t.dispose();
+  }
 }
 
-/** Frees a model's parameters now rather than whenever the garbage collector gets to them. */
+/** Frees a model's parameters and buffers now rather than whenever the garbage collector gets to them. */
 export function disposeModel(m: LoadedModel): void {
   for (const p of m.model.parameters()) p.dispose();
+  for (const [, b] of m.model.namedBuffers()) b.dispose();
 }

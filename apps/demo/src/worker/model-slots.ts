@@ -1,13 +1,14 @@
 import { noGrad } from '@kindling/autograd';
 import { softmax, tensor, tidy } from '@kindling/tensor';
+import { imageInputShape, outputsLogProbabilities } from '../model/model-spec.js';
 import { type LoadedModel, checkpointBytes, disposeModel, modelFromCheckpoint, modelInfo } from './loaded-model.js';
 import type { ModelInfo, ModelSlot, Prediction } from './protocol.js';
 
-const SLOT_ORDER: readonly ModelSlot[] = ['trained', 'pretrained', 'uploaded'];
+const SLOT_ORDER: readonly ModelSlot[] = ['trained', 'pretrained-cnn', 'pretrained-mlp', 'uploaded'];
 
 /**
  * The models the worker holds: the one being (or last) trained on the Train
- * page, the pretrained checkpoint shipped with the site, and one the user
+ * page, the two pretrained checkpoints shipped with the site (CNN and MLP), and one the user
  * uploaded. The Draw page predicts with any of them.
  */
 export class ModelSlots {
@@ -55,25 +56,29 @@ export class ModelSlots {
   }
 
   /**
-   * Class probabilities for one 28×28 image with intensities in [0, 1]. The
-   * model is switched to eval mode (no dropout) only for the synchronous
-   * forward pass, so a training loop sharing it never sees the change.
+   * Class probabilities for one 28×28 image with intensities in [0, 1],
+   * given flat to an MLP and as `[1, 1, 28, 28]` to a CNN. The model is
+   * switched to eval mode (no dropout) only for the synchronous forward
+   * pass, so a training loop sharing it never sees the change.
    */
   async predict(slot: ModelSlot, pixels: Float32Array): Promise<Prediction> {
-    const { model, spec } = this.get(slot);
-    if (pixels.length !== spec.inputSize) throw new Error(`predict: expected ${spec.inputSize} pixels, got ${pixels.length}`);
+    const { model, spec, source } = this.get(slot);
+    const shape = imageInputShape(spec, source);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (pixels.length !== size) throw new Error(`predict: pixels: expected ${size} values (28×28), got ${pixels.length}`);
     const device = model.parameters().next().value?.device ?? 'cpu';
     const probabilities = noGrad(() =>
       tidy(() => {
         const wasTraining = model.training;
         model.eval();
         try {
-          // The training transform: Normalize([0.5], [0.5]) maps [0, 1] to [-1, 1].
-          const x = tensor(pixels, { shape: [1, spec.inputSize], device })
-            .sub(0.5)
-            .div(0.5);
+          // The model's training transform: its Normalize, or the demo's (and the seeds') 0.5.
+          const { mean, std } = spec.normalize ?? { mean: [0.5], std: [0.5] };
+          const x = tensor(pixels, { shape: [1, ...shape], device })
+            .sub(mean[0])
+            .div(std[0]);
           const out = model.forward(x);
-          return spec.logSoftmax ? out.exp() : softmax(out, 1);
+          return outputsLogProbabilities(spec) ? out.exp() : softmax(out, 1);
         } finally {
           model.train(wasTraining);
         }
@@ -81,6 +86,6 @@ export class ModelSlots {
     );
     const values = Array.from(await probabilities.data());
     probabilities.dispose();
-    return { classes: spec.classes, probabilities: values };
+    return { classes: spec.classes ?? values.map((_, i) => String(i)), probabilities: values };
   }
 }

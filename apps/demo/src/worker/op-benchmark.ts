@@ -1,7 +1,8 @@
 import { synchronize } from '@kindling/backend-webgpu';
 import { NLLLoss } from '@kindling/nn';
 import { Adam } from '@kindling/optim';
-import { type Tensor, matmul, randint, randn, softmax, tidy } from '@kindling/tensor';
+import { type Tensor, conv2d, matmul, randint, randn, softmax, tidy } from '@kindling/tensor';
+import { modelChoice } from '../model/model-choices.js';
 import { buildModel } from '../model/model-spec.js';
 import type { OpTiming } from './protocol.js';
 
@@ -47,6 +48,12 @@ const CASES: readonly Case[] = [
     (a, b) => matmul(a, b),
   ),
   tensorsCase(
+    'conv2d',
+    '[8, 32, 26, 26] ⋆ [64, 32, 3, 3] (the MNIST CNN’s second convolution)',
+    (d) => [randn([8, 32, 26, 26], { device: d }), randn([64, 32, 3, 3], { device: d }), randn([64], { device: d })],
+    (x, w, b) => conv2d(x, w, b),
+  ),
+  tensorsCase(
     'relu',
     '[64, 128]',
     (d) => [randn([64, 128], { device: d })],
@@ -68,16 +75,8 @@ const CASES: readonly Case[] = [
     op: 'training step',
     shape: 'batch 64, MLP 784-128-64-10, NLLLoss, Adam',
     setUp(device) {
-      const model = buildModel({
-        type: 'mlp',
-        inputSize: 784,
-        outputSize: 10,
-        hidden: [128, 64],
-        dropout: 0,
-        logSoftmax: true,
-        dataset: 'mnist',
-        classes: [],
-      }).to(device);
+      const classes = Array.from({ length: 10 }, (_, i) => String(i));
+      const model = buildModel(modelChoice('medium').spec({ dataset: 'mnist', classes })).to(device);
       const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
       const lossFn = new NLLLoss();
       const x = randn([64, 784], { device });

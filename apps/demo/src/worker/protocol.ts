@@ -5,10 +5,11 @@
  * crosses the boundary: plain objects, numbers, typed arrays.
  */
 import type { DatasetId } from '../data-catalog.js';
-import type { ModelSize } from '../model/model-sizes.js';
+import type { ModelChoice, OptimizerChoice } from '../model/model-choices.js';
+import type { ModelKind } from '../model/model-spec.js';
 
+export type { OptimizerChoice } from '../model/model-choices.js';
 export type BackendChoice = 'webgpu' | 'cpu';
-export type OptimizerChoice = 'adam' | 'sgd';
 
 /** Which backend the worker computes on, and why, for the UI and the About page. */
 export interface BackendInfo {
@@ -35,7 +36,7 @@ export interface AdapterInfo {
 
 export interface TrainSettings {
   dataset: DatasetId;
-  size: ModelSize;
+  model: ModelChoice;
   optimizer: OptimizerChoice;
   lr: number;
   epochs: number;
@@ -49,11 +50,13 @@ export interface TrainSettings {
   dataUrl: string;
 }
 
-export type ModelSlot = 'trained' | 'pretrained' | 'uploaded';
+/** The checkpoints shipped with the site (the CNN is the Draw page's default), the model of the Train page, and an uploaded one. */
+export type ModelSlot = 'pretrained-cnn' | 'pretrained-mlp' | 'trained' | 'uploaded';
 
 export interface ModelInfo {
   slot: ModelSlot;
-  /** "784-128-64-10" */
+  modelKind: ModelKind;
+  /** "784-128-64-10", "conv 1→32 3×3, conv 32→64 3×3, max-pool 2×2, linear 9216-128-10" */
   layers: string;
   dataset: string;
   classes: string[];
@@ -131,6 +134,7 @@ export type WorkerEvent =
       epochs: number;
       device: string;
       parameters: number;
+      modelKind: ModelKind;
       layers: string;
       classes: string[];
       samples: SampleImages;

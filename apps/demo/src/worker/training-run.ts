@@ -1,9 +1,9 @@
 import { DataLoader } from '@kindling/data';
 import { NLLLoss } from '@kindling/nn';
-import { Adam, type Optimizer, SGD } from '@kindling/optim';
+import { Adadelta, Adam, type Optimizer, SGD } from '@kindling/optim';
 import { Generator, type Tensor, manualSeed, tidy, zeros } from '@kindling/tensor';
-import { type ModelSpec, buildModel, describeLayers } from '../model/model-spec.js';
-import { modelSize } from '../model/model-sizes.js';
+import { modelChoice } from '../model/model-choices.js';
+import { buildModel, describeLayers, imageInputShape, modelKind } from '../model/model-spec.js';
 import type { LoadedSplits } from './dataset-cache.js';
 import { firstSamples } from './dataset-cache.js';
 import { evaluate } from './evaluate.js';
@@ -29,30 +29,30 @@ export interface RunContext {
 }
 
 function buildOptimizer(settings: TrainSettings, params: Iterable<Tensor>): Optimizer<object> {
-  return settings.optimizer === 'adam' ? new Adam(params, { lr: settings.lr }) : new SGD(params, { lr: settings.lr, momentum: 0.9 });
+  switch (settings.optimizer) {
+    case 'adam':
+      return new Adam(params, { lr: settings.lr });
+    case 'adadelta':
+      return new Adadelta(params, { lr: settings.lr });
+    default:
+      return new SGD(params, { lr: settings.lr, momentum: 0.9 });
+  }
 }
 
 /**
- * One training run, like kindling-train's loop: the trainer's MLP with
- * LogSoftmax + NLLLoss, shuffled batches, running loss and accuracy every few
+ * One training run, like kindling-train's loop: one of the trainer's MLPs or
+ * PyTorch's MNIST CNN, with LogSoftmax + NLLLoss (images flat for the MLP,
+ * `[N, 1, 28, 28]` for the CNN), shuffled batches, running loss and accuracy every few
  * batches, and a test evaluation (loss, accuracy, confusion matrix, sample
  * predictions) a few times per epoch. Returns whether it was stopped early.
  */
 export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }> {
   const { settings, device, data, control, emit } = ctx;
   manualSeed(settings.seed);
-  const size = modelSize(settings.size);
-  const [, rows, cols] = data.train.data.shape;
-  const spec: ModelSpec = {
-    type: 'mlp',
-    inputSize: rows * cols,
-    outputSize: data.train.classes.length,
-    hidden: size.hidden,
-    dropout: size.dropout,
-    logSoftmax: true,
-    dataset: settings.dataset,
-    classes: [...data.train.classes],
-  };
+  const classes = [...data.train.classes];
+  const choice = modelChoice(settings.model);
+  const spec = choice.spec({ dataset: settings.dataset, classes });
+  const inputShape = imageInputShape(spec);
   const model = buildModel(spec).to(device);
   const loaded: LoadedModel = { model, spec, source: 'trained on the Train page' };
   ctx.onModel(loaded);
@@ -65,11 +65,11 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
     shuffle: true,
     generator: new Generator(settings.seed),
   });
-  const testLoader = new DataLoader<[Tensor, Tensor], [Tensor, Tensor]>(testset, { batchSize: 1000 });
+  const testLoader = new DataLoader<[Tensor, Tensor], [Tensor, Tensor]>(testset, { batchSize: choice.evalBatchSize });
 
   const sampleIndices = Int32Array.from({ length: Math.min(SAMPLE_COUNT, data.test.length) }, (_, i) => i);
   const [sampleBatch, sampleLabels] = data.test.getBatch(sampleIndices);
-  const sampleImages = sampleBatch.reshape(sampleIndices.length, -1);
+  const sampleImages = sampleBatch.reshape(sampleIndices.length, ...inputShape);
   const samplePixels = (await data.test.data.narrow(0, 0, sampleIndices.length).contiguous().data()) as Uint8Array;
   const batches = trainLoader.length;
   emit({
@@ -80,8 +80,9 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
     epochs: settings.epochs,
     device,
     parameters: [...model.parameters()].reduce((n, p) => n + p.numel(), 0),
+    modelKind: modelKind(spec),
     layers: describeLayers(spec),
-    classes: spec.classes,
+    classes,
     samples: { pixels: Uint8Array.from(samplePixels), labels: Array.from(await sampleLabels.data()) },
   });
   sampleLabels.dispose();
@@ -89,7 +90,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
   const evaluateEvery = Math.max(1, Math.ceil(batches / EVALUATIONS_PER_EPOCH));
   const runEvaluation = async (epoch: number) => {
     emit({ kind: 'phase', phase: 'evaluating', message: `Evaluating on ${testset.length} test images…` });
-    const result = await evaluate(model, testLoader, lossFn, spec.outputSize, spec.logSoftmax, sampleImages);
+    const result = await evaluate(model, testLoader, lossFn, { classes: classes.length, inputShape, logSoftmax: true }, sampleImages);
     loaded.accuracy = result.accuracy;
     emit({ kind: 'evaluation', epoch, ...result });
     emit({ kind: 'phase', phase: control.isPaused ? 'paused' : 'training', message: `Training on ${device}` });
@@ -110,7 +111,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
         const n = labels.shape[0];
         optimizer.zeroGrad();
         const [lossSum, correct] = tidy(() => {
-          const out = model.forward(images.reshape(n, -1));
+          const out = model.forward(images.reshape(n, ...inputShape));
           const loss = lossFn.forward(out, labels);
           loss.backward();
           optimizer.step();

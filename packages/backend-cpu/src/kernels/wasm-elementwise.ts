@@ -1,8 +1,16 @@
 import type { DType } from '@kindling/tensor';
 import { type BinaryOp, type ReduceOp, type StorageHandle, type UnaryOp, type View, coalesceDims } from '@kindling/tensor/backend';
-import type { KernelBinaryOp, KernelReduceOp, KernelUnaryOp, WasmKernels } from '../wasm/kernels.js';
+import {
+  COMPARE_CODES,
+  type KernelBinaryOp,
+  type KernelCompareOp,
+  type KernelReduceOp,
+  type KernelUnaryOp,
+  type WasmKernels,
+} from '../wasm/kernels.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/ops.generated.js';
-import { isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';
+import { freeStorage, isDense, newStorage, ptrIn, ptrOf, sizeOf } from './storage.js';
+import { heldBlock } from './window-desc.js';
 
 /**
  * The float32 elementwise ops, reductions and softmax on the WebAssembly SIMD
@@ -70,25 +78,83 @@ export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDt
   return out;
 }
 
+/** Comparisons of float32 operands into bools, walked like {@link wasmBinary}'s operands. */
+export function wasmCompare(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
+  const n = sizeOf(a.shape);
+  if (outDtype !== 'bool' || a.dtype !== 'float32' || b.dtype !== 'float32' || !Object.hasOwn(COMPARE_CODES, op) || n === 0) return null;
+  const pa = ptrIn(a.handle, k);
+  const pb = ptrIn(b.handle, k);
+  if (pa === 0 || pb === 0) return null;
+  const walk = coalesceDims(a.shape, [a.strides, b.strides]);
+  if (walk.shape.length > 2) return null;
+  const wa = rowWalk(walk.strides[0]);
+  const wb = rowWalk(walk.strides[1]);
+  if (!wa || !wb) return null;
+  const out = newStorage('bool', n, false, k);
+  if (out.ptr === 0) return null;
+  const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
+  const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
+  const pair = op as KernelCompareOp;
+  k.compare(pair, pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, out.ptr, rows, cols);
+  return out;
+}
+
+/**
+ * `scatterAdd` along the last dim of a dense float32 `dst` with a dense int32
+ * `index` and a dense float32 `src` of the index's shape (max pooling's
+ * backward); false (nothing written) for anything else or an index out of
+ * bounds, which the TypeScript kernel then handles (and reports).
+ */
+export function wasmScatterAdd(k: WasmKernels, dst: View, dim: number, index: View, src: View): boolean {
+  const rank = dst.shape.length;
+  if (dst.dtype !== 'float32' || src.dtype !== 'float32' || index.dtype !== 'int32' || dim !== rank - 1 || rank === 0) return false;
+  if (index.shape.length !== rank || src.shape.length !== rank) return false;
+  if (index.shape.some((d, i) => d !== src.shape[i] || (i < rank - 1 && d !== dst.shape[i]))) return false;
+  const pd = densePtr(dst, k);
+  const ps = densePtr(src, k);
+  const pi = ptrIn(index.handle, k);
+  if (pd === 0 || ps === 0 || pi === 0 || !isDense(index)) return false;
+  const cols = index.shape[rank - 1];
+  const rows = sizeOf(index.shape) / Math.max(1, cols);
+  if (cols === 0 || rows === 0) return true;
+  return k.scatterAddRows(pd, dst.shape[rank - 1], pi + 4 * index.offset, ps, rows, cols);
+}
+
 /**
  * Sums, maxima and minima of a contiguous float32 tensor over its leading or
- * trailing dims (all of them included), as the kernels' column and row reductions.
+ * trailing dims (all of them included), as the kernels' column and row
+ * reductions, or over both at once (a per-channel sum of `[N, C, H, W]` over
+ * N, H and W, a convolution's bias gradient): rows first, then columns,
+ * through a scratch block.
  */
 export function wasmReduce(k: WasmKernels, op: ReduceOp, x: View, axes: readonly number[], outDtype: DType): StorageHandle | null {
   const src = densePtr(x, k);
   const n = sizeOf(x.shape);
   if (outDtype !== 'float32' || !isReduce(op) || src === 0 || n === 0 || axes.length === 0) return null;
   const rank = x.shape.length;
-  const leading = axes.every((a, i) => a === i);
-  const trailing = axes.every((a, i) => a === rank - axes.length + i);
-  if (!leading && !trailing) return null;
-  const split = trailing ? rank - axes.length : axes.length;
-  const rows = sizeOf(x.shape.slice(0, split));
-  const cols = n / rows;
-  const out = output(k, trailing ? rows : cols);
+  // Trailing axes (a full reduction among them) go through the row kernel, which sums in double precision.
+  const allTrailing = axes.every((a, i) => a === rank - axes.length + i);
+  let lead = 0;
+  while (!allTrailing && lead < axes.length && axes[lead] === lead) lead++;
+  const trailing = axes.slice(lead);
+  if (!trailing.every((a, i) => a === rank - trailing.length + i)) return null;
+  // x as [outer, kept, inner]: the leading reduced dims, the kept ones, the trailing reduced ones.
+  const outer = sizeOf(x.shape.slice(0, lead));
+  const inner = sizeOf(x.shape.slice(rank - trailing.length));
+  const kept = n / (outer * inner);
+  const out = output(k, kept);
   if (!out) return null;
-  if (trailing) k.reduceRows(op, src, rows, cols, ptrOf(out));
-  else k.reduceCols(op, src, rows, cols, ptrOf(out));
+  if (outer === 1) k.reduceRows(op, src, kept, inner, ptrOf(out));
+  else if (inner === 1) k.reduceCols(op, src, outer, kept, ptrOf(out));
+  else {
+    const partial = heldBlock(k, 'reduce-partial', outer * kept * 4);
+    if (partial === 0) {
+      freeStorage(out);
+      return null;
+    }
+    k.reduceRows(op, src, outer * kept, inner, partial);
+    k.reduceCols(op, partial, outer, kept, ptrOf(out));
+  }
   return out;
 }
 

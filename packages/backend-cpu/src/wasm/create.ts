@@ -1,19 +1,23 @@
 import { KindlingError } from '@kindling/tensor';
+import { D } from './descriptor.js';
 import { canShareMemory, coreCount, enableNodeRelaxedSimd, hasRelaxedSimd, hasSimd } from './detect.js';
 import { ALIGN, WasmHeap } from './heap.js';
-import type {
-  CreateKernelsOptions,
-  KernelBinaryOp,
-  KernelIsa,
-  KernelReduceOp,
-  KernelUnaryOp,
-  MatmulOperands,
-  MatmulOptions,
-  WasmKernels,
+import {
+  COMPARE_CODES,
+  type CreateKernelsOptions,
+  type KernelBinaryOp,
+  type KernelCompareOp,
+  type KernelIsa,
+  type KernelReduceOp,
+  type KernelUnaryOp,
+  type MatmulOperands,
+  type MatmulOptions,
+  type WasmKernels,
 } from './kernels.js';
 import { KERNEL_MODULES } from './kernels.wasm.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './ops.generated.js';
 import { MICRO_TILE, type RawKernels } from './raw.js';
+import { type KernelTask, taskCode } from './tasks.js';
 import { ThreadPool } from './thread-pool.js';
 import { CTRL } from './worker-source.js';
 
@@ -79,6 +83,10 @@ class Kernels implements WasmKernels {
     module: WebAssembly.Module | null,
   ) {
     this.heap = new WasmHeap(memory, Math.max(ALIGN, raw.heapBase()));
+    if (raw.descriptorSlots() !== D.LENGTH)
+      throw new KindlingError(
+        `createWasmKernels: the module's descriptor has ${raw.descriptorSlots()} slots, src/wasm/descriptor.ts ${D.LENGTH}`,
+      );
     this.scratchBytes = Math.ceil(raw.matmulScratchBytes() / ALIGN) * ALIGN;
     this.maxThreads = module ? MAX_THREADS : 1;
     this.pool = module ? new ThreadPool(module, memory, this.heap.allocZeroed(CTRL.LENGTH * 4), this.scratchBytes) : null;
@@ -182,6 +190,25 @@ class Kernels implements WasmKernels {
     this.raw.binary(BINARY_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
   }
 
+  compare(
+    op: KernelCompareOp,
+    a: number,
+    aRow: number,
+    aStep: 0 | 1,
+    b: number,
+    bRow: number,
+    bStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void {
+    this.raw.compare(COMPARE_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
+  }
+
+  scatterAddRows(dst: number, dstCols: number, idx: number, src: number, rows: number, cols: number): boolean {
+    return this.raw.scatterAddRows(dst, dstCols, idx, src, rows, cols) !== 0;
+  }
+
   reluBackward(grad: number, y: number, out: number, n: number): void {
     this.raw.reluBackward(grad, y, out, n);
   }
@@ -204,5 +231,17 @@ class Kernels implements WasmKernels {
 
   softmax(x: number, out: number, rows: number, cols: number, log: boolean): void {
     this.raw.softmaxRows(x, out, rows, cols, log ? 1 : 0);
+  }
+
+  runTask(task: KernelTask, desc: number, parts: number, threads = this.threads): void {
+    if (!Number.isInteger(parts) || parts < 0 || parts > 0xffff)
+      throw new KindlingError(`runTask: parts must be an integer in [0, 65535], got ${parts}`);
+    const run = this.raw[task];
+    const scratch = this.scratch;
+    if (!this.pool || Math.min(threads, this.threads, parts) <= 1) {
+      for (let p = 0; p < parts; p++) run(desc, scratch, 0, p);
+      return;
+    }
+    this.pool.runTask(taskCode(task), desc, parts, (p) => run(desc, scratch, 0, p));
   }
 }

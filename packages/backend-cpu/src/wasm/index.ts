@@ -12,3 +12,5 @@ export type {
   MatmulOptions,
   WasmKernels,
 } from './kernels.js';
+export { TASKS } from './tasks.js';
+export type { KernelTask } from './tasks.js';

@@ -1,4 +1,5 @@
 import type { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './ops.generated.js';
+import type { KernelTask } from './tasks.js';
 
 /** The instruction set the kernels were compiled for: relaxed SIMD (fused multiply-add) or plain WebAssembly SIMD. */
 export type KernelIsa = 'relaxed-simd' | 'simd';
@@ -7,6 +8,10 @@ export type KernelIsa = 'relaxed-simd' | 'simd';
 export type KernelUnaryOp = keyof typeof UNARY_CODES;
 /** Binary float32 ops the kernels implement: the ops of the table's `BinaryOp` with a function in `assembly/binary-ops.ts`. */
 export type KernelBinaryOp = keyof typeof BINARY_CODES;
+/** Comparisons the kernels implement, into bool bytes. */
+export type KernelCompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+/** Their codes in `assembly/compare.ts`. */
+export const COMPARE_CODES: Record<KernelCompareOp, number> = { lt: 0, le: 1, gt: 2, ge: 3, eq: 4, ne: 5 };
 /** Reductions the kernels implement: the `ReduceOp`s with a namespace in `assembly/reduce-ops.ts`. */
 export type KernelReduceOp = keyof typeof REDUCE_CODES;
 
@@ -95,6 +100,28 @@ export interface WasmKernels {
     rows: number,
     cols: number,
   ): void;
+  /**
+   * `out[r, c] = a[...] op b[...]` as bool bytes (0/1), operands walked as in
+   * {@link WasmKernels.binary}; NaN compares false except for `ne`.
+   */
+  compare(
+    op: KernelCompareOp,
+    a: number,
+    aRowStride: number,
+    aColStep: 0 | 1,
+    b: number,
+    bRowStride: number,
+    bColStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /**
+   * `dst[r, idx[r, j]] += src[r, j]` over `rows` contiguous rows (dst rows of
+   * `dstCols` floats; int32 idx and src rows of `cols`). Returns false,
+   * having written nothing, when an index is outside `[0, dstCols)`.
+   */
+  scatterAddRows(dst: number, dstCols: number, idx: number, src: number, rows: number, cols: number): boolean;
   /** `out[i] = y[i] <= 0 ? 0 : grad[i]`: relu's backward from its output `y` (a NaN output passes the gradient, as in PyTorch). */
   reluBackward(grad: number, y: number, out: number, n: number): void;
   /** `y[i] += alpha * x[i]` for `n` contiguous floats (SGD steps, gradient accumulation). */
@@ -111,6 +138,13 @@ export interface WasmKernels {
   reduceCols(op: KernelReduceOp, x: number, rows: number, cols: number, out: number): void;
   /** Softmax (or log-softmax) of each row of a contiguous `rows×cols` x into out (may be x). */
   softmax(x: number, out: number, rows: number, cols: number, log: boolean): void;
+  /**
+   * Runs parts `0..parts-1` (at most 65535) of `task` (`tasks.ts`) over the
+   * int32 descriptor at `desc` (`assembly/window.ts` lays it out), on up to
+   * `threads` threads (default all; a part is never split). Thread `tid`
+   * (0 = the caller) uses the descriptor's workspace slice `tid`.
+   */
+  runTask(task: KernelTask, desc: number, parts: number, threads?: number): void;
 }
 
 /** How {@link createWasmKernels} picks its implementation. */

@@ -13,7 +13,7 @@ type NodeWorkerConstructor = new (
 ) => { unref(): void; terminate(): unknown };
 
 /**
- * Worker threads that run matmul parts over the shared WebAssembly memory.
+ * Worker threads that run matmul and task parts over the shared WebAssembly memory.
  *
  * Dispatch is an Atomics job queue, not a message per call: the caller writes
  * the job into a control block in shared memory, bumps a generation counter
@@ -79,8 +79,28 @@ export class ThreadPool {
   runMatmul(args: MatmulArgs, split: 0 | 1, extent: number, chunk: number, parts: number, runPart: (lo: number, hi: number) => void): void {
     const ctrl = this.ctrl;
     ctrl.set(args, CTRL.ARGS);
+    ctrl[CTRL.KIND] = 0;
     ctrl[CTRL.SPLIT] = split;
     ctrl[CTRL.CHUNK] = chunk;
+    this.run('matmul', parts, (part) => {
+      const lo = part * chunk;
+      runPart(lo, Math.min(extent, lo + chunk));
+    });
+  }
+
+  /**
+   * Runs parts 0..parts-1 of task `code` (tasks.ts) over the descriptor at
+   * `desc`; the caller runs `runPart(part)` for the parts it claims itself.
+   */
+  runTask(code: number, desc: number, parts: number, runPart: (part: number) => void): void {
+    this.ctrl[CTRL.ARGS] = desc;
+    this.ctrl[CTRL.KIND] = code;
+    this.run('a kernel', parts, runPart);
+  }
+
+  /** Publishes a job of `parts` parts (its arguments already in the control block) and works on it until all are done. */
+  private run(what: string, parts: number, runPart: (part: number) => void): void {
+    const ctrl = this.ctrl;
     ctrl[CTRL.PARTS] = parts;
     Atomics.store(ctrl, CTRL.ERROR, 0);
     Atomics.store(ctrl, CTRL.DONE, 0);
@@ -92,9 +112,8 @@ export class ThreadPool {
       const t = Atomics.load(ctrl, CTRL.TICKET);
       if ((t & 0xffff) >= parts) break;
       if (Atomics.compareExchange(ctrl, CTRL.TICKET, t, t + 1) !== t) continue;
-      const lo = (t & 0xffff) * chunk;
       try {
-        runPart(lo, Math.min(extent, lo + chunk));
+        runPart(t & 0xffff);
       } catch (e) {
         failure = e;
       }
@@ -105,7 +124,7 @@ export class ThreadPool {
       if (this.canBlock && ++spins > 100000) Atomics.wait(ctrl, CTRL.DONE, done, 10);
     }
     if (failure) throw failure;
-    if (Atomics.load(ctrl, CTRL.ERROR)) throw new KindlingError('matmul: a worker thread failed while computing its part');
+    if (Atomics.load(ctrl, CTRL.ERROR)) throw new KindlingError(`${what}: a worker thread failed while computing its part`);
   }
 
   private async spawn(tid: number): Promise<{ terminate(): unknown }> {

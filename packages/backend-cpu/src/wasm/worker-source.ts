@@ -3,6 +3,8 @@
 // It instantiates the kernel module over the shared memory and serves the job
 // queue described in thread-pool.ts.
 
+import { TASKS } from './tasks.js';
+
 /** Indices (int32) of the control block shared by the pool and its workers. */
 export const CTRL = {
   /** (generation << 16) | next unclaimed part; workers wait on it. */
@@ -27,6 +29,8 @@ export const CTRL = {
   ARGS: 9,
   /** How many there are. */
   ARG_COUNT: 11,
+  /** The job: 0 = matmul, else a task code (tasks.ts), whose descriptor address is ARGS[0]. */
+  KIND: 20,
   /** Length of the block. */
   LENGTH: 24,
 } as const;
@@ -45,9 +49,11 @@ export const WORKER_SPINS = 20000;
 export const WORKER_SOURCE = `
 'use strict';
 const C = ${JSON.stringify(CTRL)};
+const TASKS = ${JSON.stringify(TASKS)};
 function start(data) {
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
   const matmul = instance.exports.matmul;
+  const tasks = TASKS.map((name) => instance.exports[name]);
   const ctrl = new Int32Array(data.memory.buffer, data.ctrl, C.LENGTH);
   const tid = data.tid;
   let seen = Atomics.load(ctrl, C.TICKET) >>> 16;
@@ -64,6 +70,8 @@ function start(data) {
     const split = ctrl[C.SPLIT];
     const chunk = ctrl[C.CHUNK];
     const scratch = ctrl[C.SCRATCH] + tid * ctrl[C.SCRATCH_BYTES];
+    const kind = ctrl[C.KIND];
+    const task = kind > 0 ? tasks[kind - 1] : null;
     const [a, rsA, csA, b, rsB, csB, c, M, K, N, bias] = ctrl.slice(C.ARGS, C.ARGS + C.ARG_COUNT);
     for (;;) {
       const t = Atomics.load(ctrl, C.TICKET);
@@ -71,7 +79,8 @@ function start(data) {
       if (Atomics.compareExchange(ctrl, C.TICKET, t, t + 1) !== t) continue;
       const lo = (t & 0xffff) * chunk;
       try {
-        if (split === 0) matmul(a, rsA, csA, b, rsB, csB, c, M, K, N, bias, scratch, lo, Math.min(M, lo + chunk), 0, N);
+        if (task !== null) task(a, scratch, tid, t & 0xffff);
+        else if (split === 0) matmul(a, rsA, csA, b, rsB, csB, c, M, K, N, bias, scratch, lo, Math.min(M, lo + chunk), 0, N);
         else matmul(a, rsA, csA, b, rsB, csB, c, M, K, N, bias, scratch, 0, M, lo, Math.min(N, lo + chunk));
       } catch (e) {
         Atomics.store(ctrl, C.ERROR, 1);

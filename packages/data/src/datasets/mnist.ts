@@ -1,13 +1,10 @@
-import { type Tensor, tensor } from '@kindling/tensor';
-import { getBackend } from '@kindling/tensor/backend';
-import { Dataset } from '../dataset.js';
 import { DatasetError } from '../errors.js';
-import { checkIndex, checkIndices } from '../indices.js';
 import { gunzip, isGzip } from '../io/gzip.js';
 import { parseIdx } from '../io/idx.js';
 import { type DatasetStore, type ProgressCallback, type ResourceFile, getDefaultStore } from '../io/store.js';
 import { UrlStore } from '../io/url-store.js';
 import type { Transform } from '../transforms/transform.js';
+import { type ByteImages, ByteImageDataset } from './byte-images.js';
 import { FASHION_MNIST_META, KMNIST_META, MNIST_META, type MnistMeta } from './mnist-meta.js';
 
 /** Options of `MNIST.create` and its relatives (torchvision's arguments, plus where to fetch from). */
@@ -40,14 +37,7 @@ export interface MNISTOptions {
   device?: string;
 }
 
-/** Decoded images and labels of one split. */
-interface MnistArrays {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-type MnistClass<D> = { new (arrays: MnistArrays, options: MNISTOptions): D; readonly meta: MnistMeta };
+type MnistClass<D> = { new (arrays: ByteImages, options: MNISTOptions): D; readonly meta: MnistMeta };
 
 /** Gunzips (if needed) and parses an IDX file, checking its shape; errors name the file. */
 function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | null)[]): Uint8Array {
@@ -65,39 +55,17 @@ function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | nu
  * const train = await MNIST.create({ root, train: true, download: true, transform: new ToTensor() });
  * ```
  */
-export class MNIST extends Dataset<[Tensor, Tensor]> {
+export class MNIST extends ByteImageDataset {
   /** Files, checksums, mirrors and class names. Subclasses override it. */
   static readonly meta: MnistMeta = MNIST_META;
 
-  /** All images, uint8 `[N, rows, cols]`. */
-  readonly data: Tensor;
-  /** All labels, int32 `[N]`. */
-  readonly targets: Tensor;
-  /** Class names, indexed by label. */
-  readonly classes: readonly string[];
   readonly train: boolean;
-  readonly transform: Transform | undefined;
-  readonly targetTransform: Transform | undefined;
-  /**
-   * The decoded bytes, kept when the device is host memory (CPU): a batch is
-   * then gathered with one row copy per sample, which beats a generic
-   * element-wise gather kernel by far. Other devices use `indexSelect`.
-   */
-  private readonly host: { images: Uint8Array; labels: Int32Array; rowSize: number } | null;
 
   /** @internal Use `create` (or `fromBytes`). */
-  constructor(arrays: MnistArrays, options: MNISTOptions) {
-    super();
+  constructor(arrays: ByteImages, options: MNISTOptions) {
     const meta = (new.target as unknown as MnistClass<MNIST>).meta;
-    this.classes = meta.classes;
+    super(arrays, [meta.rows, meta.cols], meta.classes, options);
     this.train = options.train ?? true;
-    this.transform = options.transform;
-    this.targetTransform = options.targetTransform;
-    const device = options.device;
-    const labels = Int32Array.from(arrays.labels);
-    this.data = tensor(arrays.images, { shape: [arrays.count, meta.rows, meta.cols], dtype: 'uint8', device });
-    this.targets = tensor(labels, { device });
-    this.host = getBackend(this.data.device).readSync ? { images: arrays.images, labels, rowSize: meta.rows * meta.cols } : null;
   }
 
   /**
@@ -153,66 +121,6 @@ export class MNIST extends Dataset<[Tensor, Tensor]> {
     checkLabels(meta, 'labels', labelData);
     return new this({ images: imageData, labels: labelData, count }, options);
   }
-
-  get length(): number {
-    return this.targets.shape[0];
-  }
-
-  /** Label name → label (`class_to_idx`). */
-  get classToIdx(): Record<string, number> {
-    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
-  }
-
-  getItem(index: number): [Tensor, Tensor] {
-    checkIndex(`${this.constructor.name}.getItem`, index, this.length);
-    const image = this.data.select(0, index);
-    const target = this.targets.select(0, index);
-    return [this.transform ? this.transform.apply(image) : image, this.targetTransform ? this.targetTransform.apply(target) : target];
-  }
-
-  getBatch(indices: Int32Array): [Tensor, Tensor] {
-    checkIndices(`${this.constructor.name}.getBatch`, indices, this.length);
-    const device = this.data.device;
-    const fast =
-      this.host &&
-      this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.data.shape.slice(1) }, indices, device);
-    if (fast) {
-      const labels = tensor(pickLabels(this.host.labels, indices), { device });
-      return [fast, this.targetTransform ? this.targetTransform.applyBatch(labels) : labels];
-    }
-    const [images, targets] = this.host ? this.gatherOnHost(indices, this.host) : this.gatherOnDevice(indices);
-    return [
-      this.transform ? this.transform.applyBatch(images) : images,
-      this.targetTransform ? this.targetTransform.applyBatch(targets) : targets,
-    ];
-  }
-
-  private gatherOnDevice(indices: Int32Array): [Tensor, Tensor] {
-    const index = tensor(indices, { device: this.data.device });
-    const images = this.data.indexSelect(0, index);
-    const targets = this.targets.indexSelect(0, index);
-    index.dispose();
-    return [images, targets];
-  }
-
-  private gatherOnHost(indices: Int32Array, host: { images: Uint8Array; labels: Int32Array; rowSize: number }): [Tensor, Tensor] {
-    const { rowSize } = host;
-    const images = new Uint8Array(indices.length * rowSize);
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      images.set(host.images.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
-    }
-    const device = this.data.device;
-    const labels = pickLabels(host.labels, indices);
-    return [tensor(images, { shape: [indices.length, ...this.data.shape.slice(1)], device }), tensor(labels, { device })];
-  }
-}
-
-/** `labels[indices[k]]` for every k. */
-function pickLabels(labels: Int32Array, indices: Int32Array): Int32Array {
-  const picked = new Int32Array(indices.length);
-  for (let k = 0; k < indices.length; k++) picked[k] = labels[indices[k]];
-  return picked;
 }
 
 function checkLabels(meta: MnistMeta, name: string, labels: Uint8Array): void {

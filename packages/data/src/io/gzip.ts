@@ -1,14 +1,47 @@
-import { gunzipSync } from 'fflate';
+import { Gunzip, gunzipSync } from 'fflate';
 import { DatasetError } from '../errors.js';
 
-let inflate: (bytes: Uint8Array) => Uint8Array = gunzipSync;
+/**
+ * A gzip decoder. With `maxSize` it must stop and throw `InflateLimitError`
+ * as soon as the output would exceed `maxSize` bytes (a compression bomb is
+ * never inflated).
+ */
+export type GunzipImplementation = (bytes: Uint8Array, maxSize?: number) => Uint8Array;
+
+let inflate: GunzipImplementation = (bytes, maxSize) => (maxSize === undefined ? gunzipSync(bytes) : inflateBounded(bytes, maxSize));
 
 /**
  * Replaces the gzip decoder `gunzip` uses (fflate, pure JavaScript, by
  * default). `@kindling/data/node` installs node:zlib's, about 3× faster.
  */
-export function setGunzipImplementation(fn: (bytes: Uint8Array) => Uint8Array): void {
+export function setGunzipImplementation(fn: GunzipImplementation): void {
   inflate = fn;
+}
+
+/** What a `GunzipImplementation` throws when its output would pass `maxSize`. */
+export class InflateLimitError extends Error {}
+
+/**
+ * fflate's streaming decoder fed in 1 MiB pieces, so the output grows only as
+ * far as `maxSize` before it is refused.
+ */
+function inflateBounded(bytes: Uint8Array, maxSize: number): Uint8Array {
+  let out = new Uint8Array(Math.min(inflatedSize(bytes), maxSize));
+  let at = 0;
+  const stream = new Gunzip((chunk) => {
+    if (at + chunk.length > maxSize) throw new InflateLimitError(`more than ${maxSize} bytes`);
+    if (at + chunk.length > out.length) {
+      // The trailer understated the size (it is only mod 2^32, or lies): grow, still bounded.
+      const grown = new Uint8Array(Math.min(maxSize, Math.max(2 * out.length, at + chunk.length)));
+      grown.set(out.subarray(0, at));
+      out = grown;
+    }
+    out.set(chunk, at);
+    at += chunk.length;
+  });
+  const piece = 1 << 20;
+  for (let i = 0; i < bytes.length; i += piece) stream.push(bytes.subarray(i, i + piece), i + piece >= bytes.length);
+  return at === out.length ? out : out.subarray(0, at);
 }
 
 /** The inflated size a gzip file's trailer records (its last 4 bytes, little-endian, mod 2^32). */
@@ -23,24 +56,40 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Options of `gunzip`. */
+export interface GunzipOptions {
+  /**
+   * Refuse to inflate more than this many bytes (a compression bomb, or a
+   * file that is not the one expected): decoding stops at the bound.
+   */
+  maxSize?: number;
+}
+
 /**
  * Decompresses a gzip file held in memory (works in browsers).
  * A truncated or damaged stream throws a `DatasetError` naming `name`, never
  * returns partial data: the trailer's length must match what was inflated.
  */
-export function gunzip(bytes: Uint8Array, name: string): Uint8Array {
+export function gunzip(bytes: Uint8Array, name: string, options: GunzipOptions = {}): Uint8Array {
+  const { maxSize } = options;
   if (!isGzip(bytes)) {
     const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetError(`gunzip: ${name} is not a gzip file (expected magic 1f 8b, got ${head || 'an empty file'})`);
   }
   // Without a trailer fflate would size its output from garbage, so check it first.
   if (bytes.length < 18) throw new DatasetError(`gunzip: ${name} is truncated (${bytes.length} bytes, a gzip file has at least 18)`);
+  const tooBig = () =>
+    new DatasetError(`gunzip: ${name} inflates to more than ${maxSize} bytes, the most expected (refusing to decompress it)`);
+  // No refusal from the trailer's size alone: a truncated file's "trailer" is garbage, and
+  // the decoder stops at the bound anyway.
   let out: Uint8Array;
   try {
-    out = inflate(bytes);
+    out = inflate(bytes, maxSize);
   } catch (error) {
+    if (error instanceof InflateLimitError) throw tooBig();
     throw new DatasetError(`gunzip: ${name} is truncated or corrupt (${(error as Error).message})`);
   }
+  if (maxSize !== undefined && out.length > maxSize) throw tooBig();
   const trailerSize = inflatedSize(bytes);
   if (trailerSize !== out.length % 2 ** 32) {
     throw new DatasetError(`gunzip: ${name} is truncated or corrupt (inflated ${out.length} bytes, the gzip trailer says ${trailerSize})`);

@@ -7,7 +7,7 @@
  * the gzip decoder (about 3× faster than the pure-JavaScript one).
  */
 import { gunzipSync } from 'node:zlib';
-import { inflatedSize, setGunzipImplementation } from '../io/gzip.js';
+import { InflateLimitError, inflatedSize, setGunzipImplementation } from '../io/gzip.js';
 import { setDefaultStore } from '../io/store.js';
 import { FileStore } from './file-store.js';
 
@@ -16,10 +16,19 @@ export { defaultDataDir, mirrorsFromEnv, DATA_DIR_ENV, DATA_MIRROR_ENV } from '.
 export { downloadFile, hashFile, isHttpMirror, mirrorLocation, type DownloadOptions } from './download.js';
 
 setDefaultStore(new FileStore());
-setGunzipImplementation((bytes) => {
+setGunzipImplementation((bytes, maxSize) => {
   // The gzip trailer gives the inflated size (mod 2^32): one output chunk of that size
   // instead of 16 KiB chunks joined at the end (a copy of the whole file).
-  const chunkSize = Math.min(Math.max(64 * 1024, inflatedSize(bytes) + 1024), 256 * 1024 * 1024);
-  const out = gunzipSync(bytes, { chunkSize });
+  const expected = Math.min(inflatedSize(bytes), maxSize ?? Number.POSITIVE_INFINITY);
+  const chunkSize = Math.min(Math.max(64 * 1024, expected + 1024), 256 * 1024 * 1024);
+  let out: Buffer;
+  try {
+    // maxOutputLength stops zlib at the bound instead of inflating a bomb.
+    out =
+      maxSize === undefined ? gunzipSync(bytes, { chunkSize }) : gunzipSync(bytes, { chunkSize, maxOutputLength: Math.max(1, maxSize) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new InflateLimitError(`more than ${maxSize} bytes`);
+    throw error;
+  }
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 });

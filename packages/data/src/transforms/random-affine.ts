@@ -1,5 +1,5 @@
 import { type Generator, KindlingError, type Tensor, defaultGenerator } from '@kindling/tensor';
-import { asImageBatch, remapBatch } from './remap.js';
+import { type PixelMap, type PixelMapper, remapImages } from './remap.js';
 import type { Transform } from './transform.js';
 
 /** Options of `RandomAffine`. */
@@ -20,7 +20,7 @@ export interface RandomAffineOptions {
  * nearest-neighbour sampling (`torchvision.transforms.RandomAffine`, no
  * shear). Each image of a batch draws its own parameters; the batch is one gather.
  */
-export class RandomAffine implements Transform {
+export class RandomAffine implements Transform, PixelMapper {
   readonly degrees: readonly [number, number];
   readonly translate: readonly [number, number] | undefined;
   readonly scale: readonly [number, number] | undefined;
@@ -42,15 +42,20 @@ export class RandomAffine implements Transform {
   }
 
   apply(x: Tensor): Tensor {
-    return asImageBatch(this.constructor.name, x, false, (b) => this.warp(b));
+    return remapImages(this.constructor.name, x, false, (n, h, w) => this.pixelMap(n, h, w));
   }
 
   applyBatch(x: Tensor): Tensor {
-    return asImageBatch(this.constructor.name, x, true, (b) => this.warp(b));
+    return remapImages(this.constructor.name, x, true, (n, h, w) => this.pixelMap(n, h, w));
   }
 
-  private warp(x: Tensor): Tensor {
-    const [n, , h, w] = x.shape;
+  /** @internal */
+  get outsideFill(): number | null {
+    return this.fill;
+  }
+
+  /** @internal Draws the parameters of each of `n` images of `h × w`. */
+  pixelMap(n: number, h: number, w: number): PixelMap {
     const u = this.generator.uniform(4 * n);
     const source = new Int32Array(n * h * w);
     const cy = (h - 1) / 2;
@@ -74,7 +79,7 @@ export class RandomAffine implements Transform {
         }
       }
     }
-    return remapBatch(x, source, h, w, this.fill);
+    return { source, outH: h, outW: w, fill: this.fill };
   }
 }
 

@@ -1,5 +1,5 @@
 import { type Generator, KindlingError, ShapeError, type Tensor, defaultGenerator } from '@kindling/tensor';
-import { asImageBatch, remapBatch } from './remap.js';
+import { type PixelMap, type PixelMapper, remapImages } from './remap.js';
 import type { Transform } from './transform.js';
 
 /** Options of `RandomCrop`. */
@@ -14,9 +14,10 @@ export interface RandomCropOptions {
 /**
  * Crops a random `size` window, after padding the image by `padding` pixels
  * (`torchvision.transforms.RandomCrop`, constant padding). Each image of a
- * batch gets its own window; the batch is one gather.
+ * batch gets its own window; the batch is one gather. Images are `[H, W]`,
+ * `[C, H, W]` or uint8 HWC `[H, W, C]` (as CIFAR10 gives them).
  */
-export class RandomCrop implements Transform {
+export class RandomCrop implements Transform, PixelMapper {
   readonly size: readonly [number, number];
   readonly padding: number;
   readonly fill: number;
@@ -35,15 +36,20 @@ export class RandomCrop implements Transform {
   }
 
   apply(x: Tensor): Tensor {
-    return asImageBatch('RandomCrop', x, false, (b) => this.crop(b));
+    return remapImages('RandomCrop', x, false, (n, h, w) => this.pixelMap(n, h, w));
   }
 
   applyBatch(x: Tensor): Tensor {
-    return asImageBatch('RandomCrop', x, true, (b) => this.crop(b));
+    return remapImages('RandomCrop', x, true, (n, h, w) => this.pixelMap(n, h, w));
   }
 
-  private crop(x: Tensor): Tensor {
-    const [n, , h, w] = x.shape;
+  /** @internal */
+  get outsideFill(): number | null {
+    return this.padding > 0 ? this.fill : null;
+  }
+
+  /** @internal Draws a window for each of `n` images of `h × w`. */
+  pixelMap(n: number, h: number, w: number): PixelMap {
     const [th, tw] = this.size;
     const p = this.padding;
     if (h + 2 * p < th || w + 2 * p < tw) {
@@ -63,6 +69,6 @@ export class RandomCrop implements Transform {
         }
       }
     }
-    return remapBatch(x, source, th, tw, this.fill);
+    return { source, outH: th, outW: tw, fill: this.fill };
   }
 }

@@ -1,13 +1,14 @@
 import { type Generator, KindlingError, type Tensor, defaultGenerator } from '@kindling/tensor';
-import { asImageBatch, remapBatch } from './remap.js';
+import { type PixelMap, type PixelMapper, remapImages } from './remap.js';
 import type { Transform } from './transform.js';
 
 /**
  * Mirrors each image left-right with probability `p`
  * (`torchvision.transforms.RandomHorizontalFlip`); in a batch every image
- * draws its own coin, and the whole batch is one gather.
+ * draws its own coin, and the whole batch is one gather. Images are `[H, W]`,
+ * `[C, H, W]` or uint8 HWC `[H, W, C]` (as CIFAR10 gives them).
  */
-export class RandomHorizontalFlip implements Transform {
+export class RandomHorizontalFlip implements Transform, PixelMapper {
   readonly p: number;
   private readonly generator: Generator;
 
@@ -18,21 +19,26 @@ export class RandomHorizontalFlip implements Transform {
   }
 
   apply(x: Tensor): Tensor {
-    return asImageBatch('RandomHorizontalFlip', x, false, (b) => this.flip(b));
+    return remapImages('RandomHorizontalFlip', x, false, (n, h, w) => this.pixelMap(n, h, w));
   }
 
   applyBatch(x: Tensor): Tensor {
-    return asImageBatch('RandomHorizontalFlip', x, true, (b) => this.flip(b));
+    return remapImages('RandomHorizontalFlip', x, true, (n, h, w) => this.pixelMap(n, h, w));
   }
 
-  private flip(x: Tensor): Tensor {
-    const [n, , h, w] = x.shape;
+  /** @internal A flip never reaches outside the image. */
+  get outsideFill(): number | null {
+    return null;
+  }
+
+  /** @internal Tosses a coin for each of `n` images of `h × w`. */
+  pixelMap(n: number, h: number, w: number): PixelMap {
     const coins = this.generator.uniform(n);
     const source = new Int32Array(n * h * w);
     for (let s = 0, k = 0; s < n; s++) {
       const mirror = coins[s] < this.p;
       for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) source[k++] = i * w + (mirror ? w - 1 - j : j);
     }
-    return remapBatch(x, source, h, w, 0);
+    return { source, outH: h, outW: w, fill: 0 };
   }
 }

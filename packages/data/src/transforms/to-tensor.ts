@@ -1,6 +1,7 @@
 import { ShapeError, type Tensor } from '@kindling/tensor';
-import { affineToFloat, hostRowsToFloat } from './affine-cast.js';
+import { affineToFloat, hostImageGeometry, hostRowsToFloat } from './affine-cast.js';
 import type { Normalize } from './normalize.js';
+import type { PixelMap } from './remap.js';
 import type { HostRows, Transform } from './transform.js';
 
 /**
@@ -18,21 +19,43 @@ export class ToTensor implements Transform {
   }
 
   applyBatchToHostRows(source: HostRows, indices: Int32Array, device: string): Tensor | null {
-    return hostRowsToFloat(source, indices, 1 / 255, 0, device);
+    return this.hostRowsToFloat(source, indices, device, null);
+  }
+
+  /** @internal The host-row conversion with a pixel map (crops and flips before it) folded in. */
+  hostRowsToFloat(source: HostRows, indices: Int32Array, device: string, map: PixelMap | null): Tensor | null {
+    return hostRowsToFloat(source, indices, [1 / 255], [0], device, map);
   }
 
   /** ToTensor then `normalize`, as one pass (what `Compose` runs for the pair). */
-  fuse(normalize: Normalize): Transform {
-    return {
-      apply: (x) => convert(x, false, normalize),
-      applyBatch: (x) => convert(x, true, normalize),
-      applyBatchToHostRows: (source, indices, device) => {
-        normalize.checkChannels(1);
-        const mean = normalize.meanOf(0);
-        const std = normalize.stdOf(0);
-        return hostRowsToFloat(source, indices, 1 / 255 / std, -mean / std, device);
-      },
-    };
+  fuse(normalize: Normalize): ToTensorNormalize {
+    return new ToTensorNormalize(normalize);
+  }
+}
+
+/** ToTensor and Normalize fused: bytes to normalized floats in one pass. @internal */
+export class ToTensorNormalize extends ToTensor {
+  constructor(private readonly normalize: Normalize) {
+    super();
+  }
+
+  override apply(x: Tensor): Tensor {
+    return convert(x, false, this.normalize);
+  }
+
+  override applyBatch(x: Tensor): Tensor {
+    return convert(x, true, this.normalize);
+  }
+
+  override hostRowsToFloat(source: HostRows, indices: Int32Array, device: string, map: PixelMap | null): Tensor | null {
+    const geometry = hostImageGeometry(source.sampleShape);
+    if (geometry === null) return null;
+    const { c } = geometry;
+    this.normalize.checkChannels(c);
+    // ((v / 255) - mean) / std as one multiply-add per channel.
+    const scale = Array.from({ length: c }, (_, i) => 1 / 255 / this.normalize.stdOf(i));
+    const shift = Array.from({ length: c }, (_, i) => -this.normalize.meanOf(i) / this.normalize.stdOf(i));
+    return hostRowsToFloat(source, indices, scale, shift, device, map);
   }
 }
 

@@ -23,7 +23,7 @@ export interface Transform {
 /** Same-shape uint8 samples stored back to back in host memory. */
 export interface HostRows {
   readonly data: Uint8Array;
-  /** Shape of one sample, e.g. `[28, 28]`. */
+  /** Shape of one sample, e.g. `[28, 28]` (MNIST) or `[32, 32, 3]` (CIFAR10, HWC). */
   readonly sampleShape: readonly number[];
 }
 

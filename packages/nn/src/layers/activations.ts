@@ -1,5 +1,5 @@
 import { KindlingError, type Tensor } from '@kindling/tensor';
-import { dropout, elu, gelu, hardtanh, leakyRelu, logsigmoid, silu, softplus } from '../functional.js';
+import { elu, gelu, hardtanh, leakyRelu, logsigmoid, silu, softplus } from '../functional.js';
 import { Module } from '../module.js';
 import { checkNumber, pyFloat, pyNumber } from './arguments.js';
 
@@ -163,36 +163,6 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${this.dim}`;
-  }
-}
-
-/** Inverted dropout while training; the identity in `eval()` mode (`nn.Dropout`); repr `Dropout(p=0.5, inplace=False)`. */
-export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
-    super();
-    if (!(p >= 0 && p <= 1)) throw new KindlingError(`Dropout: probability has to be between 0 and 1, but got ${p}`);
-  }
-  forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training);
-  }
-  override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
-  }
-}
-
-/** Flattens dims `startDim..endDim` (default: all but the batch dim) (`nn.Flatten`). */
-export class Flatten extends Module {
-  constructor(
-    readonly startDim = 1,
-    readonly endDim = -1,
-  ) {
-    super();
-  }
-  forward(x: Tensor): Tensor {
-    return x.flatten(this.startDim, this.endDim);
-  }
-  override extraRepr(): string {
-    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
 

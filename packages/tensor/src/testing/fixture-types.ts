@@ -40,7 +40,10 @@ export type FixtureInput = FixtureTensor | FixtureScalar;
 export interface FixtureCase {
   /** Unique and readable: `binary/add(float32[2,3],int32[3])`. */
   id: string;
-  /** unary, binary, where, clamp, reduce, matmul, linear, softmax, view, viewop, indexSelect, gather, scatterAdd, cat, stack, topk, sort, cast. */
+  /**
+   * unary, binary, where, clamp, reduce, matmul, linear, softmax, view, viewop, indexSelect, gather, scatterAdd, cat, stack, topk, sort, cast;
+   * in the sliding-window fixtures conv, unfold, pool, norm, pad, interpolate.
+   */
   group: string;
   /** Kindling's name of the op (`floorDivide`, `maxDim` for `max(x, dim)`). */
   op: string;
@@ -49,8 +52,19 @@ export interface FixtureCase {
   /** The results (two for maxDim/minDim/topk/sort), or an error PyTorch raised. */
   expected: FixtureTensor[] | { error: true };
   torchError?: string;
-  /** PyTorch's gradients, for cases of differentiable elementwise ops (tagged `grad` in their ids). */
+  /** PyTorch's gradients, for cases of differentiable ops (tagged `grad` in their ids). */
   grad?: FixtureGrad;
+  /**
+   * Sliding-window fixtures: per result, about the largest sum of |terms| one of its elements
+   * adds up (at least 1). Absolute tolerances are multiplied by it, since rounding error grows
+   * with it and a kernel summing in another order differs from PyTorch by that much.
+   */
+  scale?: number[];
+  /**
+   * For ops that update inputs in place (batch norm's running statistics in training): per
+   * input, its values after the op, or null for an input the op must leave alone.
+   */
+  updated?: (FixtureTensor | null)[];
 }
 
 /**
@@ -62,6 +76,8 @@ export interface FixtureGrad {
   output: FixtureTensor;
   /** Each input's gradient (its shape, contiguous), or null for inputs that do not require grad. */
   inputs: (FixtureTensor | null)[];
+  /** Sliding-window fixtures: each input gradient's tolerance scale, as `FixtureCase.scale`. */
+  scale?: (number | null)[];
 }
 
 /** A `str(tensor)` from PyTorch, translated to Kindling's dtype conventions. */
@@ -71,7 +87,10 @@ export interface FixturePrint {
   expected: string;
 }
 
-/** The file `tools/fixtures/generate_tensor_ops.py` writes. */
+/**
+ * The file `tools/fixtures/generate_tensor_ops.py` writes (and `gen_window.py`, for the
+ * sliding-window ops, with no printing samples).
+ */
 export interface FixtureFile {
   version: number;
   generator: string;

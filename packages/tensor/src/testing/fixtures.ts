@@ -9,6 +9,7 @@ import type { FixtureCase, FixtureFile, FixtureInput, FixtureNumber, FixtureTens
  * Vite) and from `dist/testing` (the published package).
  */
 const FIXTURE_URL = new URL('../../fixtures/tensor-ops.json.gz', import.meta.url);
+const WINDOW_FIXTURE_URL = new URL('../../fixtures/window-ops.json.gz', import.meta.url);
 
 /** Reads a `file:` URL with node:fs, typed by hand: the package builds without Node's types, as it runs in browsers too. */
 async function readLocalFile(url: URL): Promise<Uint8Array<ArrayBuffer>> {
@@ -46,12 +47,22 @@ async function loadFixtures(url: URL): Promise<FixtureFile> {
   }
 }
 
+// Both files load when this module is first imported, in parallel.
+const [tensorOps, windowOps] = await Promise.all([loadFixtures(FIXTURE_URL), loadFixtures(WINDOW_FIXTURE_URL)]);
+
 /**
  * PyTorch results for every tensor op, written by
  * `tools/fixtures/generate_tensor_ops.py` to `fixtures/tensor-ops.json.gz`
  * (regenerate, never edit by hand). Loaded when this module is first imported.
  */
-export const tensorOpFixtures: FixtureFile = await loadFixtures(FIXTURE_URL);
+export const tensorOpFixtures: FixtureFile = tensorOps;
+
+/**
+ * PyTorch results for the sliding-window ops (convolution, unfold/fold, pooling,
+ * batch norm, pad, interpolate), forward and backward, written by
+ * `tools/fixtures/gen_window.py` to `fixtures/window-ops.json.gz`.
+ */
+export const windowOpFixtures: FixtureFile = windowOps;
 
 /** A fixture number as a JavaScript number (bool as 0/1). */
 export function decodeNumber(v: FixtureNumber): number {
@@ -128,5 +139,6 @@ export function caseDTypes(c: FixtureCase): Set<DType> {
   const dtypes = new Set<DType>();
   for (const input of c.inputs) if (!isScalarInput(input)) dtypes.add(input.dtype);
   if (Array.isArray(c.expected)) for (const e of c.expected) dtypes.add(e.dtype);
+  for (const u of c.updated ?? []) if (u) dtypes.add(u.dtype);
   return dtypes;
 }

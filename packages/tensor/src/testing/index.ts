@@ -16,7 +16,7 @@
 export { runConformanceSuite, type ConformanceOptions } from './suite.js';
 export type { DescribeFunction, ExpectFunction, ItFunction, Matchers } from './framework.js';
 export { DEFAULT_TOLERANCES, closeEnough, compareValues, compareWithFixture, type Tolerance, type Tolerances } from './compare.js';
-export { tensorOpFixtures, fixtureTensor, fixtureArray, decodeNumber, caseDTypes } from './fixtures.js';
+export { tensorOpFixtures, windowOpFixtures, fixtureTensor, fixtureArray, decodeNumber, caseDTypes } from './fixtures.js';
 export { runFixtureOp, fixtureOps } from './run-op.js';
 export { aliasBackend } from './error-tests.js';
 export { KNOWN_STREAM } from './random-tests.js';

@@ -3,6 +3,7 @@ import * as K from '../index.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { BINARY_OP_NAMES, UNARY_OP_NAMES } from '../ops/op-table.js';
 import { binaryOp, unaryOp } from '../ops/run-elementwise.js';
+import { WINDOW_OPS } from './run-window-op.js';
 
 type Args = Record<string, unknown>;
 type OpImpl = (inputs: TensorLike[], args: Args) => Tensor | Tensor[];
@@ -73,6 +74,8 @@ const OPS: Record<string, OpImpl> = {
     ),
   topk: (i, a) => pair(K.topk(tensorAt(i, 0), a.k as number, a.dim as number, a.largest as boolean)),
   sort: (i, a) => pair(K.sort(tensorAt(i, 0), a.dim as number, a.descending as boolean)),
+  // Convolution, unfold/fold, pooling, batch norm, pad, interpolate (the sliding-window fixtures).
+  ...WINDOW_OPS,
 };
 
 /** Runs the fixture op `op` through Kindling's public API; always returns a list of results. */

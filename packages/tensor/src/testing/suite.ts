@@ -11,6 +11,7 @@ import { registerGradientTests } from './gradient-tests.js';
 import { registerLayoutTests } from './layout-tests.js';
 import { registerMemoryTests } from './memory-tests.js';
 import { registerRandomTests } from './random-tests.js';
+import { registerWindowTests } from './window-tests.js';
 
 /** Options of `runConformanceSuite`. */
 export interface ConformanceOptions {
@@ -23,8 +24,8 @@ export interface ConformanceOptions {
   /** Fixture case ids (or patterns) to leave out, e.g. while a known backend bug is fixed. */
   exclude?: readonly (string | RegExp)[];
   /**
-   * Whether to check gradients of the differentiable elementwise ops against PyTorch's (default
-   * true). They need `@kindling/autograd`: import it in the test file, or a single failing test
+   * Whether to check gradients (of the differentiable elementwise ops and the sliding-window
+   * ops) against PyTorch's (default true). They need `@kindling/autograd`: import it in the test file, or a single failing test
    * says so; pass false to leave gradients out.
    */
   gradients?: boolean;
@@ -39,8 +40,10 @@ export interface ConformanceOptions {
  * against PyTorch fixtures (odd shapes, broadcasting, non-contiguous views,
  * empty tensors, scalars, every dtype), large and strided inputs against host
  * arithmetic, in-place writes through views, error messages, memory
- * accounting, the random streams every backend must reproduce exactly, and
- * gradients of the elementwise ops against PyTorch's (with `@kindling/autograd`).
+ * accounting, the random streams every backend must reproduce exactly,
+ * gradients of the elementwise ops against PyTorch's (with `@kindling/autograd`),
+ * and convolution, pooling, batch norm, pad and interpolate, forward and
+ * backward, against PyTorch and, at CNN sizes, against host arithmetic.
  *
  * ```ts
  * import '@kindling/autograd';
@@ -78,5 +81,6 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerCrossEntropyTests(ctx);
     registerFloat16Tests(ctx);
     registerFusedTests(ctx);
+    registerWindowTests(ctx, options.gradients ?? true);
   });
 }
