@@ -4,51 +4,18 @@
 // them exactly: max pooling updates on `v > max || isnan(v)` (NaN wins, the
 // index is the last NaN's), average pooling clips windows as PyTorch does.
 
-import {
-  D_BIAS,
-  D_C,
-  D_CHUNK,
-  D_DH,
-  D_DIVISOR,
-  D_DW,
-  D_FLAGS,
-  D_H,
-  D_KH,
-  D_KW,
-  D_N,
-  D_OH,
-  D_OW,
-  D_PH,
-  D_PW,
-  D_SH,
-  D_SW,
-  D_W,
-  D_X,
-  D_XSC,
-  D_XSH,
-  D_XSN,
-  D_XSW,
-  D_Y,
-  slot,
-} from './window';
+import { Descriptor, descriptor } from './descriptor';
+import { partEnd, partStart } from './parts';
 
 /** avgPool2d flag: divide by the window's size including padding. */
 const COUNT_INCLUDE_PAD: i32 = 1;
 
 /** Byte address of plane p (= n·C + c) of the input. */
 @inline
-function planeOf(d: usize, p: i32): usize {
-  const C = slot(d, D_C);
-  const n = p / C;
-  const c = p - n * C;
-  return <usize>slot(d, D_X) + (<usize>n * <usize>slot(d, D_XSN) + <usize>c * <usize>slot(d, D_XSC)) * 4;
-}
-
-@inline
-function planesEnd(d: usize, part: i32): i32 {
-  const end = (part + 1) * slot(d, D_CHUNK);
-  const n = slot(d, D_N);
-  return end < n ? end : n;
+function planeOf(g: Descriptor, p: i32): usize {
+  const n = p / g.c;
+  const c = p - n * g.c;
+  return g.x + (<usize>n * <usize>g.xsN + <usize>c * <usize>g.xsC) * 4;
 }
 
 /**
@@ -56,35 +23,30 @@ function planesEnd(d: usize, part: i32): i32 {
  * part's planes, both contiguous [planes, OH, OW].
  */
 export function maxPool2d(d: usize, scratch: usize, tid: i32, part: i32): void {
-  const H = slot(d, D_H);
-  const W = slot(d, D_W);
-  const kh = slot(d, D_KH);
-  const kw = slot(d, D_KW);
-  const sh = slot(d, D_SH);
-  const sw = slot(d, D_SW);
-  const ph = slot(d, D_PH);
-  const pw = slot(d, D_PW);
-  const dh = slot(d, D_DH);
-  const dw = slot(d, D_DW);
-  const OH = slot(d, D_OH);
-  const OW = slot(d, D_OW);
-  const xsH = slot(d, D_XSH);
-  const xsW = slot(d, D_XSW);
+  const g = descriptor(d);
+  const H = g.h;
+  const W = g.w;
+  const dh = g.dh;
+  const dw = g.dw;
+  const OH = g.oh;
+  const OW = g.ow;
+  const xsH = g.xsH;
+  const xsW = g.xsW;
   // The common 2×2/2 pool, windows inside the image (ceil mode can add one that is not).
   const plain2x2 =
-    kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && xsW == 1 && 2 * OW <= W && 2 * OH <= H;
-  for (let p = part * slot(d, D_CHUNK); p < planesEnd(d, part); p++) {
-    const x = planeOf(d, p);
-    const out = <usize>slot(d, D_Y) + <usize>(p * OH * OW) * 4;
-    const idx = <usize>slot(d, D_BIAS) + <usize>(p * OH * OW) * 4;
+    g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && dh == 1 && dw == 1 && xsW == 1 && 2 * OW <= W && 2 * OH <= H;
+  for (let p = partStart(g, part); p < partEnd(g, part, g.n); p++) {
+    const x = planeOf(g, p);
+    const out = g.y + <usize>(p * OH * OW) * 4;
+    const idx = g.bias + <usize>(p * OH * OW) * 4;
     for (let oh = 0; oh < OH; oh++) {
       let ow = 0;
       if (plain2x2) ow = max2x2Row(x + <usize>(2 * oh * xsH) * 4, xsH, 2 * oh * W, W, OW, out + <usize>(oh * OW) * 4, idx + <usize>(oh * OW) * 4);
       for (; ow < OW; ow++) {
-        let ih0 = oh * sh - ph;
-        let iw0 = ow * sw - pw;
-        const ih1 = min(ih0 + (kh - 1) * dh + 1, H);
-        const iw1 = min(iw0 + (kw - 1) * dw + 1, W);
+        let ih0 = oh * g.sh - g.ph;
+        let iw0 = ow * g.sw - g.pw;
+        const ih1 = min(ih0 + (g.kh - 1) * dh + 1, H);
+        const iw1 = min(iw0 + (g.kw - 1) * dw + 1, W);
         while (ih0 < 0) ih0 += dh;
         while (iw0 < 0) iw0 += dw;
         let best: f32 = -Infinity;
@@ -146,29 +108,24 @@ function max2x2Row(r: usize, rowStride: i32, base: i32, W: i32, OW: i32, out: us
 
 /** The part's planes' window averages into D_Y (contiguous [planes, OH, OW]). */
 export function avgPool2d(d: usize, scratch: usize, tid: i32, part: i32): void {
-  const H = slot(d, D_H);
-  const W = slot(d, D_W);
-  const kh = slot(d, D_KH);
-  const kw = slot(d, D_KW);
-  const sh = slot(d, D_SH);
-  const sw = slot(d, D_SW);
-  const ph = slot(d, D_PH);
-  const pw = slot(d, D_PW);
-  const OH = slot(d, D_OH);
-  const OW = slot(d, D_OW);
-  const xsH = slot(d, D_XSH);
-  const xsW = slot(d, D_XSW);
-  const includePad = (slot(d, D_FLAGS) & COUNT_INCLUDE_PAD) != 0;
-  const divisor = reinterpret<f32>(slot(d, D_DIVISOR));
-  for (let p = part * slot(d, D_CHUNK); p < planesEnd(d, part); p++) {
-    const x = planeOf(d, p);
-    const out = <usize>slot(d, D_Y) + <usize>(p * OH * OW) * 4;
+  const g = descriptor(d);
+  const H = g.h;
+  const W = g.w;
+  const OH = g.oh;
+  const OW = g.ow;
+  const xsH = g.xsH;
+  const xsW = g.xsW;
+  const includePad = (g.flags & COUNT_INCLUDE_PAD) != 0;
+  const divisor = g.divisor;
+  for (let p = partStart(g, part); p < partEnd(g, part, g.n); p++) {
+    const x = planeOf(g, p);
+    const out = g.y + <usize>(p * OH * OW) * 4;
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++) {
-        let ih0 = oh * sh - ph;
-        let iw0 = ow * sw - pw;
-        let ih1 = min(ih0 + kh, H + ph);
-        let iw1 = min(iw0 + kw, W + pw);
+        let ih0 = oh * g.sh - g.ph;
+        let iw0 = ow * g.sw - g.pw;
+        let ih1 = min(ih0 + g.kh, H + g.ph);
+        let iw1 = min(iw0 + g.kw, W + g.pw);
         const poolSize = (ih1 - ih0) * (iw1 - iw0);
         ih0 = max(ih0, 0);
         iw0 = max(iw0, 0);

@@ -1,7 +1,10 @@
 // The geometry of a 2-D sliding window over NCHW images, as the convolution
 // and pooling kernels read it: an int32 descriptor in memory (written by
-// src/kernels/window-desc.ts, whose slot numbers must match these), and the
-// im2col/col2im loops over a tile of output positions.
+// src/kernels/window-desc.ts, whose slot numbers must match these; kernels
+// read it through descriptor.ts's typed view), and the im2col/col2im loops
+// over a tile of output positions.
+
+import { Descriptor, descriptor } from './descriptor';
 
 // Descriptor slots (int32). Sizes first, then pointers (byte addresses) and
 // strides (elements).
@@ -56,7 +59,12 @@ export const D_LENGTH: i32 = 36;
 
 /** D_LENGTH, for the TypeScript side to check its copy of the layout against. */
 export function descriptorSlots(): i32 {
-  return D_LENGTH;
+  // -1 (a count the host rejects) if descriptor.ts's view has drifted from the slot numbers.
+  const viewMatches =
+    offsetof<Descriptor>() == <usize>D_LENGTH * 4 &&
+    offsetof<Descriptor>('x') == <usize>D_X * 4 &&
+    offsetof<Descriptor>('divisor') == <usize>D_DIVISOR * 4;
+  return viewMatches ? D_LENGTH : -1;
 }
 
 /** Descriptor slot `slot`. */
@@ -107,59 +115,7 @@ function addFloats(dst: usize, src: usize, n: i32): void {
  * channel c0+c at each position, 0 in the padding.
  */
 export function im2colTile(d: usize, x: usize, c0: i32, cg: i32, l0: i32, l1: i32, dst: usize): void {
-  const H = slot(d, D_H);
-  const W = slot(d, D_W);
-  const kh = slot(d, D_KH);
-  const kw = slot(d, D_KW);
-  const sh = slot(d, D_SH);
-  const sw = slot(d, D_SW);
-  const ph = slot(d, D_PH);
-  const pw = slot(d, D_PW);
-  const dh = slot(d, D_DH);
-  const dw = slot(d, D_DW);
-  const OW = slot(d, D_OW);
-  const xsC = slot(d, D_XSC);
-  const xsH = slot(d, D_XSH);
-  const xsW = slot(d, D_XSW);
-  const lb = l1 - l0;
-  let row = dst;
-  for (let c = 0; c < cg; c++) {
-    const plane = x + <usize>((c0 + c) * xsC) * 4;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const off = j * dw - pw;
-        let out = row;
-        let oh = l0 / OW;
-        let ow0 = l0 - oh * OW;
-        for (let l = l0; l < l1; oh++) {
-          const ow1 = min(OW, ow0 + (l1 - l));
-          const n = ow1 - ow0;
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= H) {
-            memory.fill(out, 0, <usize>n * 4);
-          } else {
-            const src = plane + <usize>(ih * xsH) * 4;
-            const lo = firstAtLeast(0, off, sw, ow0, ow1);
-            const hi = firstAtLeast(W, off, sw, lo, ow1);
-            if (lo > ow0) memory.fill(out, 0, <usize>(lo - ow0) * 4);
-            const o = out + <usize>(lo - ow0) * 4;
-            if (sw == 1 && xsW == 1) {
-              copyFloats(o, src + <usize>(lo + off) * 4, hi - lo);
-            } else {
-              for (let ow = lo; ow < hi; ow++) {
-                store<f32>(o + <usize>(ow - lo) * 4, load<f32>(src + <usize>((ow * sw + off) * xsW) * 4));
-              }
-            }
-            if (ow1 > hi) memory.fill(out + <usize>(hi - ow0) * 4, 0, <usize>(ow1 - hi) * 4);
-          }
-          out += <usize>n * 4;
-          l += n;
-          ow0 = 0;
-        }
-        row += <usize>lb * 4;
-      }
-    }
-  }
+  walkTile(descriptor(d), x, c0, cg, l0, l1, dst, l1 - l0, 1, false);
 }
 
 /**
@@ -169,48 +125,72 @@ export function im2colTile(d: usize, x: usize, c0: i32, cg: i32, l0: i32, l1: i3
  * entries in the padding are dropped.
  */
 export function col2imTile(d: usize, x: usize, c0: i32, cg: i32, l0: i32, l1: i32, cols: usize, rowStride: i32, colStride: i32): void {
-  const H = slot(d, D_H);
-  const W = slot(d, D_W);
-  const kh = slot(d, D_KH);
-  const kw = slot(d, D_KW);
-  const sh = slot(d, D_SH);
-  const sw = slot(d, D_SW);
-  const ph = slot(d, D_PH);
-  const pw = slot(d, D_PW);
-  const dh = slot(d, D_DH);
-  const dw = slot(d, D_DW);
-  const OW = slot(d, D_OW);
-  const xsC = slot(d, D_XSC);
-  const xsH = slot(d, D_XSH);
-  const xsW = slot(d, D_XSW);
-  let row = cols;
+  walkTile(descriptor(d), x, c0, cg, l0, l1, cols, rowStride, colStride, true);
+}
+
+/**
+ * The loop im2col and col2im share, since one is the other's adjoint: every
+ * kernel tap of every channel, over the tile's positions one output row
+ * segment at a time, splitting each segment into the part left of the image,
+ * the part inside [lo, hi) and the part right of it. im2col (`add` false)
+ * copies the image into the tile (`colStride` 1) and zeroes the padding;
+ * col2im (`add` true) adds the tile into the image and skips the padding.
+ * The branch on `add` is per segment, not per element.
+ */
+@inline
+function walkTile(g: Descriptor, x: usize, c0: i32, cg: i32, l0: i32, l1: i32, tile: usize, rowStride: i32, colStride: i32, add: bool): void {
+  const H = g.h;
+  const W = g.w;
+  const sh = g.sh;
+  const sw = g.sw;
+  const ph = g.ph;
+  const OW = g.ow;
+  const xsH = g.xsH;
+  const xsW = g.xsW;
+  const contiguous = sw == 1 && xsW == 1 && colStride == 1;
+  let row = tile;
   for (let c = 0; c < cg; c++) {
-    const plane = x + <usize>((c0 + c) * xsC) * 4;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const off = j * dw - pw;
-        let src = row;
+    const plane = x + <usize>((c0 + c) * g.xsC) * 4;
+    for (let i = 0; i < g.kh; i++) {
+      for (let j = 0; j < g.kw; j++) {
+        const off = j * g.dw - g.pw;
+        const rowTop = i * g.dh - ph;
+        let seg = row;
         let oh = l0 / OW;
         let ow0 = l0 - oh * OW;
         for (let l = l0; l < l1; oh++) {
           const ow1 = min(OW, ow0 + (l1 - l));
           const n = ow1 - ow0;
-          const ih = oh * sh - ph + i * dh;
+          const ih = oh * sh + rowTop;
           if (ih >= 0 && ih < H) {
-            const dst = plane + <usize>(ih * xsH) * 4;
+            const image = plane + <usize>(ih * xsH) * 4;
             const lo = firstAtLeast(0, off, sw, ow0, ow1);
             const hi = firstAtLeast(W, off, sw, lo, ow1);
-            const s = src + <usize>((lo - ow0) * colStride) * 4;
-            if (sw == 1 && xsW == 1 && colStride == 1) {
-              addFloats(dst + <usize>(lo + off) * 4, s, hi - lo);
-            } else {
-              for (let ow = lo; ow < hi; ow++) {
-                const p = dst + <usize>((ow * sw + off) * xsW) * 4;
-                store<f32>(p, load<f32>(p) + load<f32>(s + <usize>((ow - lo) * colStride) * 4));
+            const t = seg + <usize>((lo - ow0) * colStride) * 4;
+            if (add) {
+              if (contiguous) {
+                addFloats(image + <usize>(lo + off) * 4, t, hi - lo);
+              } else {
+                for (let ow = lo; ow < hi; ow++) {
+                  const p = image + <usize>((ow * sw + off) * xsW) * 4;
+                  store<f32>(p, load<f32>(p) + load<f32>(t + <usize>((ow - lo) * colStride) * 4));
+                }
               }
+            } else {
+              if (lo > ow0) memory.fill(seg, 0, <usize>(lo - ow0) * 4);
+              if (contiguous) {
+                copyFloats(t, image + <usize>(lo + off) * 4, hi - lo);
+              } else {
+                for (let ow = lo; ow < hi; ow++) {
+                  store<f32>(t + <usize>(ow - lo) * 4, load<f32>(image + <usize>((ow * sw + off) * xsW) * 4));
+                }
+              }
+              if (ow1 > hi) memory.fill(seg + <usize>(hi - ow0) * 4, 0, <usize>(ow1 - hi) * 4);
             }
+          } else if (!add) {
+            memory.fill(seg, 0, <usize>n * 4);
           }
-          src += <usize>(n * colStride) * 4;
+          seg += <usize>(n * colStride) * 4;
           l += n;
           ow0 = 0;
         }

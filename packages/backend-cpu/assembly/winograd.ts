@@ -14,102 +14,106 @@
 // or the weight gradient's per-part accumulators [16][O][C]), D_BIAS, D_Y
 // (+ D_YSN, D_YSC, D_YSL), D_WS, D_WS_BYTES, D_OFF_Q/V/M, D_CHUNK, D_TILE.
 
+import { Descriptor, descriptor } from './descriptor';
 import { gemm } from './matmul';
-import {
-  D_BIAS,
-  D_C,
-  D_CHUNK,
-  D_COUT,
-  D_FLAGS,
-  D_H,
-  D_N,
-  D_OFF_M,
-  D_OFF_Q,
-  D_OFF_V,
-  D_OH,
-  D_OW,
-  D_PH,
-  D_PW,
-  D_TILE,
-  D_W,
-  D_WEIGHT,
-  D_WS,
-  D_WS_BYTES,
-  D_X,
-  D_XSC,
-  D_XSH,
-  D_XSN,
-  D_XSW,
-  D_Y,
-  D_YSC,
-  D_YSL,
-  D_YSN,
-  slot,
-} from './window';
+import { partEnd, partStart, workspace } from './parts';
 import { gradTiles, inputTiles, outputTiles, winogradWeights, winogradWeightsBack } from './winograd-transforms';
+
+/** Tiles per tile column (TH) and per tile row (TW): each tile is 2×2 outputs. */
+@inline
+function tileRows(g: Descriptor): i32 {
+  return (g.oh + 1) >> 1;
+}
+
+@inline
+function tileCols(g: Descriptor): i32 {
+  return (g.ow + 1) >> 1;
+}
 
 /** Tiles per tile row, rounded up to whole groups of 4 (the vector width of the transforms). */
 @inline
-function groupedWidth(d: usize): i32 {
-  return ((((slot(d, D_OW) + 1) >> 1) + 3) >> 2) << 2;
+function groupedWidth(g: Descriptor): i32 {
+  return ((tileCols(g) + 3) >> 2) << 2;
+}
+
+/** P's rows and columns: the tiles' inputs overlap by 2, so 2·TH + 2 by 2·TW4 + 2. */
+@inline
+function paddedHeight(g: Descriptor): i32 {
+  return tileRows(g) * 2 + 2;
+}
+
+@inline
+function paddedWidth(g: Descriptor): i32 {
+  return groupedWidth(g) * 2 + 2;
+}
+
+/**
+ * Copies `planes` planes of `rows`×`cols` floats (plane, row and column
+ * strides in floats) into the zeroed dense block [planes][Hd][Wd] at `dst`,
+ * starting at row `top`, column `left`: P and Q are both built this way.
+ */
+function copyPadded(src: usize, planes: i32, rows: i32, cols: i32, sPlane: i32, sRow: i32, sCol: i32, dst: usize, Hd: i32, Wd: i32, top: i32, left: i32): void {
+  memory.fill(dst, 0, <usize>(planes * Hd * Wd) * 4);
+  for (let c = 0; c < planes; c++) {
+    for (let h = 0; h < rows; h++) {
+      const from = src + <usize>(c * sPlane + h * sRow) * 4;
+      const to = dst + <usize>((c * Hd + h + top) * Wd + left) * 4;
+      if (sCol == 1) memory.copy(to, from, <usize>cols * 4);
+      else for (let w = 0; w < cols; w++) store<f32>(to + <usize>w * 4, load<f32>(from + <usize>(w * sCol) * 4));
+    }
+  }
 }
 
 /** Copies image n of D_X, zero padded by (D_PH, D_PW), into P [C][Hp][Wp] with Hp = 2·TH + 2, Wp = 2·TW4 + 2. */
-function padInput(d: usize, n: i32, p: usize): void {
-  const C = slot(d, D_C);
-  const H = slot(d, D_H);
-  const W = slot(d, D_W);
-  const ph = slot(d, D_PH);
-  const pw = slot(d, D_PW);
-  const Hp = ((slot(d, D_OH) + 1) >> 1) * 2 + 2;
-  const Wp = groupedWidth(d) * 2 + 2;
-  const xsC = slot(d, D_XSC);
-  const xsH = slot(d, D_XSH);
-  const xsW = slot(d, D_XSW);
-  const x = <usize>slot(d, D_X) + <usize>n * <usize>slot(d, D_XSN) * 4;
-  memory.fill(p, 0, <usize>(C * Hp * Wp) * 4);
-  const rows = min(H, Hp - ph);
-  const cols = min(W, Wp - pw);
-  for (let c = 0; c < C; c++) {
-    for (let h = 0; h < rows; h++) {
-      const src = x + <usize>(c * xsC + h * xsH) * 4;
-      const dst = p + <usize>((c * Hp + h + ph) * Wp + pw) * 4;
-      if (xsW == 1) memory.copy(dst, src, <usize>cols * 4);
-      else for (let w = 0; w < cols; w++) store<f32>(dst + <usize>w * 4, load<f32>(src + <usize>(w * xsW) * 4));
+function padInput(g: Descriptor, n: i32, p: usize): void {
+  const Hp = paddedHeight(g);
+  const Wp = paddedWidth(g);
+  const x = g.x + <usize>n * <usize>g.xsN * 4;
+  const rows = min(g.h, Hp - g.ph);
+  const cols = min(g.w, Wp - g.pw);
+  copyPadded(x, g.c, rows, cols, g.xsC, g.xsH, g.xsW, p, Hp, Wp, g.ph, g.pw);
+}
+
+/**
+ * The transformed tiles of tile rows [th0, th0 + rows) of the padded block
+ * `src` [planes][Hs][Ws] into `out` [16][planes][tb], by inputTiles (V) or,
+ * for `grad`, gradTiles (dM): the two differ only in the transform.
+ */
+@inline
+function transformTiles(g: Descriptor, src: usize, planes: i32, Hs: i32, Ws: i32, th0: i32, rows: i32, out: usize, grad: bool): void {
+  const TW = tileCols(g);
+  const tb = g.tile * TW;
+  const plane = <usize>(planes * tb) * 4;
+  const rowBytes = <usize>Ws * 4;
+  for (let c = 0; c < planes; c++) {
+    const pc = src + <usize>(c * Hs * Ws) * 4;
+    for (let r = 0; r < rows; r++) {
+      const top = pc + <usize>((th0 + r) * 2) * rowBytes;
+      const o = out + <usize>(c * tb + r * TW) * 4;
+      for (let tw = 0; tw < TW; tw += 4) {
+        if (grad) gradTiles(top + <usize>(tw * 8), rowBytes, o + <usize>tw * 4, plane, min(4, TW - tw));
+        else inputTiles(top + <usize>(tw * 8), rowBytes, o + <usize>tw * 4, plane, min(4, TW - tw));
+      }
     }
   }
 }
 
 /** V for tile rows [th0, th0 + rows) of P (tb = D_TILE·TW tiles a plane). */
-function transformInput(d: usize, p: usize, th0: i32, rows: i32, v: usize): void {
-  const C = slot(d, D_C);
-  const TW = (slot(d, D_OW) + 1) >> 1;
-  const tb = slot(d, D_TILE) * TW;
-  const Hp = ((slot(d, D_OH) + 1) >> 1) * 2 + 2;
-  const Wp = groupedWidth(d) * 2 + 2;
-  const plane = <usize>(C * tb) * 4;
-  const rowBytes = <usize>Wp * 4;
-  for (let c = 0; c < C; c++) {
-    const pc = p + <usize>(c * Hp * Wp) * 4;
-    for (let r = 0; r < rows; r++) {
-      const top = pc + <usize>((th0 + r) * 2) * rowBytes;
-      const out = v + <usize>(c * tb + r * TW) * 4;
-      for (let tw = 0; tw < TW; tw += 4) inputTiles(top + <usize>(tw * 8), rowBytes, out + <usize>tw * 4, plane, min(4, TW - tw));
-    }
-  }
+function transformInput(g: Descriptor, p: usize, th0: i32, rows: i32, v: usize): void {
+  transformTiles(g, p, g.c, paddedHeight(g), paddedWidth(g), th0, rows, v, false);
 }
 
 /** Output n (contiguous [O][OH][OW] at D_Y) for tile rows [th0, th0 + rows) from M, plus the bias. */
-function transformOutput(d: usize, m: usize, th0: i32, rows: i32, n: i32): void {
-  const O = slot(d, D_COUT);
-  const OH = slot(d, D_OH);
-  const OW = slot(d, D_OW);
-  const TW = (OW + 1) >> 1;
-  const tb = slot(d, D_TILE) * TW;
-  const bias = <usize>slot(d, D_BIAS);
+function transformOutput(g: Descriptor, m: usize, th0: i32, rows: i32, n: i32): void {
+  const O = g.cout;
+  const OH = g.oh;
+  const OW = g.ow;
+  const TW = tileCols(g);
+  const tb = g.tile * TW;
+  const bias = g.bias;
   const plane = <usize>(O * tb) * 4;
   const rowBytes = <usize>OW * 4;
-  const y = <usize>slot(d, D_Y) + <usize>n * <usize>(O * OH * OW) * 4;
+  const y = g.y + <usize>n * <usize>(O * OH * OW) * 4;
   for (let o = 0; o < O; o++) {
     const b: f32 = bias != 0 ? load<f32>(bias + <usize>o * 4) : 0;
     for (let r = 0; r < rows; r++) {
@@ -125,96 +129,68 @@ function transformOutput(d: usize, m: usize, th0: i32, rows: i32, n: i32): void 
 
 /** Output = winograd(input) for the samples of `part`. */
 export function winogradForward(d: usize, scratch: usize, tid: i32, part: i32): void {
-  const C = slot(d, D_C);
-  const O = slot(d, D_COUT);
-  const TH = (slot(d, D_OH) + 1) >> 1;
-  const TW = (slot(d, D_OW) + 1) >> 1;
-  const blockRows = slot(d, D_TILE);
+  const g = descriptor(d);
+  const C = g.c;
+  const O = g.cout;
+  const TH = tileRows(g);
+  const TW = tileCols(g);
+  const blockRows = g.tile;
   const tb = blockRows * TW;
-  const ws = <usize>slot(d, D_WS) + <usize>tid * <usize>slot(d, D_WS_BYTES);
-  const p = ws;
-  const v = ws + <usize>slot(d, D_OFF_V);
-  const m = ws + <usize>slot(d, D_OFF_M);
-  const u = <usize>slot(d, D_WEIGHT);
-  const end = min(slot(d, D_N), (part + 1) * slot(d, D_CHUNK));
-  for (let n = part * slot(d, D_CHUNK); n < end; n++) {
-    padInput(d, n, p);
+  const p = workspace(g, tid);
+  const v = p + <usize>g.offV;
+  const m = p + <usize>g.offM;
+  const u = g.weight;
+  const end = partEnd(g, part, g.n);
+  for (let n = partStart(g, part); n < end; n++) {
+    padInput(g, n, p);
     for (let th0 = 0; th0 < TH; th0 += blockRows) {
       const rows = min(blockRows, TH - th0);
-      transformInput(d, p, th0, rows, v);
+      transformInput(g, p, th0, rows, v);
       for (let xi = 0; xi < 16; xi++) {
         const ux = u + <usize>(xi * O * C) * 4;
         const vx = v + <usize>(xi * C * tb) * 4;
         const mx = m + <usize>(xi * O * tb) * 4;
         gemm(ux, C, 1, vx, tb, 1, mx, tb, C, 0, 0, false, scratch, 0, O, 0, rows * TW);
       }
-      transformOutput(d, m, th0, rows, n);
+      transformOutput(g, m, th0, rows, n);
     }
   }
 }
 
 /** Copies gradient n (D_Y, positions D_YSL apart) zero padded into Q [O][2·TH][2·TW4]. */
-function padGrad(d: usize, n: i32, q: usize): void {
-  const O = slot(d, D_COUT);
-  const OH = slot(d, D_OH);
-  const OW = slot(d, D_OW);
-  const Hq = ((OH + 1) >> 1) * 2;
-  const Wq = groupedWidth(d) * 2;
-  const gsC = slot(d, D_YSC);
-  const gsL = slot(d, D_YSL);
-  const g = <usize>slot(d, D_Y) + <usize>n * <usize>slot(d, D_YSN) * 4;
-  memory.fill(q, 0, <usize>(O * Hq * Wq) * 4);
-  for (let o = 0; o < O; o++) {
-    for (let h = 0; h < OH; h++) {
-      const src = g + <usize>(o * gsC + h * OW * gsL) * 4;
-      const dst = q + <usize>((o * Hq + h) * Wq) * 4;
-      if (gsL == 1) memory.copy(dst, src, <usize>OW * 4);
-      else for (let w = 0; w < OW; w++) store<f32>(dst + <usize>w * 4, load<f32>(src + <usize>(w * gsL) * 4));
-    }
-  }
+function padGrad(g: Descriptor, n: i32, q: usize): void {
+  const grad = g.y + <usize>n * <usize>g.ysN * 4;
+  copyPadded(grad, g.cout, g.oh, g.ow, g.ysC, g.ow * g.ysL, g.ysL, q, tileRows(g) * 2, groupedWidth(g) * 2, 0, 0);
 }
 
 /** dM for tile rows [th0, th0 + rows) of Q. */
-function transformGrad(d: usize, q: usize, th0: i32, rows: i32, dm: usize): void {
-  const O = slot(d, D_COUT);
-  const TW = (slot(d, D_OW) + 1) >> 1;
-  const tb = slot(d, D_TILE) * TW;
-  const Hq = ((slot(d, D_OH) + 1) >> 1) * 2;
-  const Wq = groupedWidth(d) * 2;
-  const plane = <usize>(O * tb) * 4;
-  const rowBytes = <usize>Wq * 4;
-  for (let o = 0; o < O; o++) {
-    for (let r = 0; r < rows; r++) {
-      const top = q + <usize>(o * Hq * Wq) * 4 + <usize>((th0 + r) * 2) * rowBytes;
-      const out = dm + <usize>(o * tb + r * TW) * 4;
-      for (let tw = 0; tw < TW; tw += 4) gradTiles(top + <usize>(tw * 8), rowBytes, out + <usize>tw * 4, plane, min(4, TW - tw));
-    }
-  }
+function transformGrad(g: Descriptor, q: usize, th0: i32, rows: i32, dm: usize): void {
+  transformTiles(g, q, g.cout, tileRows(g) * 2, groupedWidth(g) * 2, th0, rows, dm, true);
 }
 
 /** Accumulator `part` ([16][O][C] at D_WEIGHT) = Σ over the part's samples and tiles of dM[ξ]·V[ξ]ᵀ. */
 export function winogradWeightGrad(d: usize, scratch: usize, tid: i32, part: i32): void {
-  const C = slot(d, D_C);
-  const O = slot(d, D_COUT);
-  const TH = (slot(d, D_OH) + 1) >> 1;
-  const TW = (slot(d, D_OW) + 1) >> 1;
-  const blockRows = slot(d, D_TILE);
+  const g = descriptor(d);
+  const C = g.c;
+  const O = g.cout;
+  const TH = tileRows(g);
+  const TW = tileCols(g);
+  const blockRows = g.tile;
   const tb = blockRows * TW;
-  const ws = <usize>slot(d, D_WS) + <usize>tid * <usize>slot(d, D_WS_BYTES);
-  const p = ws;
-  const q = ws + <usize>slot(d, D_OFF_Q);
-  const v = ws + <usize>slot(d, D_OFF_V);
-  const dm = ws + <usize>slot(d, D_OFF_M);
-  const acc = <usize>slot(d, D_WEIGHT) + <usize>part * <usize>(16 * O * C) * 4;
+  const p = workspace(g, tid);
+  const q = p + <usize>g.offQ;
+  const v = p + <usize>g.offV;
+  const dm = p + <usize>g.offM;
+  const acc = g.weight + <usize>part * <usize>(16 * O * C) * 4;
   memory.fill(acc, 0, <usize>(16 * O * C) * 4);
-  const end = min(slot(d, D_N), (part + 1) * slot(d, D_CHUNK));
-  for (let n = part * slot(d, D_CHUNK); n < end; n++) {
-    padInput(d, n, p);
-    padGrad(d, n, q);
+  const end = partEnd(g, part, g.n);
+  for (let n = partStart(g, part); n < end; n++) {
+    padInput(g, n, p);
+    padGrad(g, n, q);
     for (let th0 = 0; th0 < TH; th0 += blockRows) {
       const rows = min(blockRows, TH - th0);
-      transformInput(d, p, th0, rows, v);
-      transformGrad(d, q, th0, rows, dm);
+      transformInput(g, p, th0, rows, v);
+      transformGrad(g, q, th0, rows, dm);
       for (let xi = 0; xi < 16; xi++) {
         const dmx = dm + <usize>(xi * O * tb) * 4;
         const vx = v + <usize>(xi * C * tb) * 4;
@@ -226,12 +202,14 @@ export function winogradWeightGrad(d: usize, scratch: usize, tid: i32, part: i32
 
 /** Task form of winogradWeights (one part): D_WEIGHT w, D_COUT, D_C, D_FLAGS 1 to flip, D_Y U. */
 export function winogradWeightsPart(d: usize, scratch: usize, tid: i32, part: i32): void {
-  winogradWeights(<usize>slot(d, D_WEIGHT), slot(d, D_COUT), slot(d, D_C), slot(d, D_FLAGS) != 0, <usize>slot(d, D_Y));
+  const g = descriptor(d);
+  winogradWeights(g.weight, g.cout, g.c, g.flags != 0, g.y);
 }
 
 /** Task form of winogradWeightsBack (one part): D_WEIGHT dU, D_COUT, D_C, D_Y dw. */
 export function winogradWeightsBackPart(d: usize, scratch: usize, tid: i32, part: i32): void {
-  winogradWeightsBack(<usize>slot(d, D_WEIGHT), slot(d, D_COUT), slot(d, D_C), <usize>slot(d, D_Y));
+  const g = descriptor(d);
+  winogradWeightsBack(g.weight, g.cout, g.c, g.y);
 }
 
 @inline

@@ -72,18 +72,26 @@ export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
  * `KindlingError` naming `file` and what is wrong.
  */
 export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): MlpSpec {
+  const spec = readSpecJson(metadata, file);
+  const mlp = typeof spec === 'object' && spec !== null ? normalizeMlpSpec(spec as Record<string, unknown>) : null;
+  if (!mlp)
+    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${metadata[MLP_SPEC_METADATA_KEY]})`);
+  return mlp;
+}
+
+/**
+ * The parsed JSON of the model description in checkpoint metadata; a
+ * missing or non-JSON entry throws a `KindlingError` naming `file`.
+ */
+export function readSpecJson(metadata: Readonly<Record<string, string>>, file: string): unknown {
   const raw = metadata[MLP_SPEC_METADATA_KEY];
   if (raw === undefined)
     throw new KindlingError(`${file}: no "${MLP_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
-  let spec: unknown;
   try {
-    spec = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata is not valid JSON`);
   }
-  const mlp = typeof spec === 'object' && spec !== null ? normalizeMlpSpec(spec as Record<string, unknown>) : null;
-  if (!mlp) throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${raw})`);
-  return mlp;
 }
 
 /** Largest layer width an MLP spec may name (the general model description's bound too). */

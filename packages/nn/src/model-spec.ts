@@ -3,7 +3,7 @@ import { Sequential } from './containers.js';
 import type { Module } from './module.js';
 import { type JsonValue, MAX_FEATURES, int, invalid, list, num } from './model-spec/checks.js';
 import { LAYER_KINDS, type LayerKind } from './model-spec/layers.js';
-import { MLP_SPEC_METADATA_KEY, type MlpSpec, normalizeMlpSpec } from './mlp-spec.js';
+import { MLP_SPEC_METADATA_KEY, type MlpSpec, normalizeMlpSpec, readSpecJson } from './mlp-spec.js';
 
 export type { JsonValue } from './model-spec/checks.js';
 
@@ -257,14 +257,5 @@ export function modelSpecMetadata(spec: ModelSpec): Record<string, string> {
  * entry throws a `KindlingError` naming `file`.
  */
 export function modelSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): ModelSpec {
-  const raw = metadata[MODEL_SPEC_METADATA_KEY];
-  if (raw === undefined)
-    throw new KindlingError(`${file}: no "${MODEL_SPEC_METADATA_KEY}" metadata, so the model cannot be rebuilt from the file`);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new KindlingError(`${file}: "${MODEL_SPEC_METADATA_KEY}" metadata is not valid JSON`);
-  }
-  return parseModelSpec(value, `${file}: "${MODEL_SPEC_METADATA_KEY}"`);
+  return parseModelSpec(readSpecJson(metadata, file), `${file}: "${MODEL_SPEC_METADATA_KEY}"`);
 }

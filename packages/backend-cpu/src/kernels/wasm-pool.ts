@@ -22,6 +22,15 @@ function split(k: WasmKernels, units: number, work: number): { chunk: number; pa
   return { chunk, parts: Math.ceil(units / chunk), threads };
 }
 
+/**
+ * Frees the outputs when an operand or output could not be allocated (some
+ * may be empty handles) and gives null, so the op lowers to primitives.
+ */
+function giveUp(...outputs: StorageHandle[]): null {
+  for (const o of outputs) freeStorage(o);
+  return null;
+}
+
 /** Output `[OH, OW]` of a pooling window over `x`'s last two dims. */
 function pooledSize(x: View, window: Window2d, ceilMode: boolean): [number, number] {
   return [0, 1].map((d) =>
@@ -59,11 +68,7 @@ export function wasmMaxPool2d(k: WasmKernels, x: View, window: Window2d, ceilMod
   const values = newStorage('float32', count, false, k);
   const indices = newStorage('int32', count, false, k);
   try {
-    if (!xo || values.ptr === 0 || indices.ptr === 0) {
-      freeStorage(values);
-      freeStorage(indices);
-      return null;
-    }
+    if (!xo || values.ptr === 0 || indices.ptr === 0) return giveUp(values, indices);
     const d = describePool(k, x, xo.ptr, xo.strides, window, out);
     d.slots[D.Y] = values.ptr;
     d.slots[D.BIAS] = indices.ptr;
@@ -90,10 +95,7 @@ export function wasmAvgPool2d(
   const xo = operand(k, x);
   const values = newStorage('float32', count, false, k);
   try {
-    if (!xo || values.ptr === 0) {
-      freeStorage(values);
-      return null;
-    }
+    if (!xo || values.ptr === 0) return giveUp(values);
     const d = describePool(k, x, xo.ptr, xo.strides, window, out);
     d.slots[D.Y] = values.ptr;
     d.slots[D.FLAGS] = countIncludePad ? 1 : 0;
@@ -137,11 +139,7 @@ export function wasmChannelMoments(k: WasmKernels, x: View): [StorageHandle, Sto
   const mean = newStorage('float32', x.shape[1], false, k);
   const variance = newStorage('float32', x.shape[1], false, k);
   try {
-    if (!xo || mean.ptr === 0 || variance.ptr === 0) {
-      freeStorage(mean);
-      freeStorage(variance);
-      return null;
-    }
+    if (!xo || mean.ptr === 0 || variance.ptr === 0) return giveUp(mean, variance);
     const d = describeChannels(k, x, xo.ptr, xo.strides);
     d.slots[D.KH] = mean.ptr; // assembly/channel.ts reads the means at D_KH...
     d.slots[D.KW] = variance.ptr; // ...and writes the variances at D_KW
@@ -166,10 +164,7 @@ export function wasmChannelAffine(
   const [mo, so, wo, bo] = vectors.map((v) => (v ? operand(k, v, true) : null));
   const out = newStorage('float32', sizeOf(x.shape), false, k);
   try {
-    if (!xo || !mo || !so || (weight && !wo) || (bias && !bo) || out.ptr === 0) {
-      freeStorage(out);
-      return null;
-    }
+    if (!xo || !mo || !so || (weight && !wo) || (bias && !bo) || out.ptr === 0) return giveUp(out);
     const d = describeChannels(k, x, xo.ptr, xo.strides);
     d.slots[D.KH] = mo.ptr;
     d.slots[D.KW] = so.ptr;

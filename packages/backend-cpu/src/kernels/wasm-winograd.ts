@@ -130,6 +130,22 @@ function forward(k: WasmKernels, plan: Plan, x: Operand, u: number, bias: number
   return true;
 }
 
+/**
+ * The output of `plan` (fresh, contiguous `[n, o, oh, ow]`) from image `x`
+ * and `weight`: `[o][c][3][3]`, or with `flip` the forward kernel `[c][o][3][3]`
+ * the input gradient convolves with, flipped and transposed. Null when memory is short.
+ */
+function convolve(k: WasmKernels, plan: Plan, x: Operand, weight: number, flip: boolean, bias: number): StorageHandle | null {
+  const out = newStorage('float32', plan.n * plan.o * plan.oh * plan.ow, false, k);
+  const [rows, cols] = flip ? [plan.c, plan.o] : [plan.o, plan.c];
+  const u = out.ptr === 0 ? 0 : transformWeights(k, weight, rows, cols, flip);
+  if (u === 0 || !forward(k, plan, x, u, bias, out.ptr)) {
+    freeStorage(out);
+    return null;
+  }
+  return out;
+}
+
 /** conv2d forward: x [N, C, H, W] (any strides), weight contiguous [O, C, 3, 3], bias contiguous or 0. */
 export function winogradConv2d(
   k: WasmKernels,
@@ -142,13 +158,7 @@ export function winogradConv2d(
   out: readonly [number, number],
 ): StorageHandle | null {
   const [n, c, h, w] = xShape;
-  const y = newStorage('float32', n * cout * out[0] * out[1], false, k);
-  const u = y.ptr === 0 ? 0 : transformWeights(k, weight, cout, c, false);
-  if (u === 0 || !forward(k, { n, c, h, w, o: cout, oh: out[0], ow: out[1], pad: padding }, x, u, bias, y.ptr)) {
-    freeStorage(y);
-    return null;
-  }
-  return y;
+  return convolve(k, { n, c, h, w, o: cout, oh: out[0], ow: out[1], pad: padding }, x, weight, false, bias);
 }
 
 /**
@@ -167,14 +177,8 @@ export function winogradInputGrad(
 ): StorageHandle | null {
   if (padding[0] > 2 || padding[1] > 2) return null;
   const [n, cout, oh, ow] = gradShape;
-  const dx = newStorage('float32', n * cin * size[0] * size[1], false, k);
-  const u = dx.ptr === 0 ? 0 : transformWeights(k, weight, cout, cin, true);
   const plan: Plan = { n, c: cout, h: oh, w: ow, o: cin, oh: size[0], ow: size[1], pad: [2 - padding[0], 2 - padding[1]] };
-  if (u === 0 || !forward(k, plan, grad, u, 0, dx.ptr)) {
-    freeStorage(dx);
-    return null;
-  }
-  return dx;
+  return convolve(k, plan, grad, weight, true, 0);
 }
 
 /** conv2d's weight gradient: x (4 strides), grad read through (n, channel, position) strides. */

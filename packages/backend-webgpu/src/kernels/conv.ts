@@ -4,6 +4,7 @@ import { GEMM_DIRECT_TILE, GEMM_TILE, type GemmSpec, directGemm, tiledGemm } fro
 import { i32, i32s, paramLayout, u32 } from './params.js';
 import { type StridedInput, runReduce } from './reduce.js';
 import { HELPERS, bindings } from './wgsl.js';
+import { WINDOW_PARAMS, windowParams } from './window-params.js';
 
 /** The sizes of one convolution: `x` `[n, c, h, w]`, weight `[cout, c/groups, kh, kw]`, output `[n, cout, oh, ow]`. */
 export interface ConvGeometry {
@@ -32,17 +33,10 @@ const P = paramLayout({
   OW: u32,
   cinG: u32,
   coutG: u32,
-  kh: u32,
-  kw: u32,
   khw: u32,
   hw: u32,
   ohw: u32,
-  sh: i32,
-  sw: i32,
-  ph: i32,
-  pw: i32,
-  dh: i32,
-  dw: i32,
+  ...WINDOW_PARAMS,
   xOffset: i32,
   xStrides: i32s(4),
   wOffset: i32,
@@ -246,7 +240,7 @@ export function runConv(rt: GpuRuntime, kind: Kind, g: ConvGeometry, operands: r
     return role === 'x' ? x : role === 'g' ? w : null;
   };
   const strides = (v: StridedInput | null) => (v ? [...v.strides] : [0, 0, 0, 0]);
-  const { kernel, stride, padding, dilation } = g.window;
+  const { kernel, stride, padding } = g.window;
   const params = P.pack({
     C: g.c,
     H: g.h,
@@ -256,17 +250,10 @@ export function runConv(rt: GpuRuntime, kind: Kind, g: ConvGeometry, operands: r
     OW: g.ow,
     cinG: g.c / g.groups,
     coutG: g.cout / g.groups,
-    kh: kernel[0],
-    kw: kernel[1],
     khw: kernel[0] * kernel[1],
     hw: g.h * g.w,
     ohw: g.oh * g.ow,
-    sh: stride[0],
-    sw: stride[1],
-    ph: padding[0],
-    pw: padding[1],
-    dh: dilation[0],
-    dw: dilation[1],
+    ...windowParams(g.window),
     xOffset: view('x')?.offset ?? 0,
     xStrides: strides(view('x')),
     wOffset: view('w')?.offset ?? 0,

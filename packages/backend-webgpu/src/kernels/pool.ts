@@ -3,26 +3,14 @@ import { type GpuRuntime, WORKGROUP } from '../runtime.js';
 import { f32, i32, i32s, paramLayout, u32 } from './params.js';
 import type { StridedInput } from './reduce.js';
 import { HELPERS, bindings, mainHeader } from './wgsl.js';
+import { IMAGE_WINDOW_PARAMS, windowParams } from './window-params.js';
 
 /**
  * Max and average pooling over f32 `[N, C, H, W]` (any strides): a thread
  * per output element walks its window, with the padding implicit.
  */
 const P = paramLayout({
-  total: u32,
-  C: u32,
-  H: u32,
-  W: u32,
-  OH: u32,
-  OW: u32,
-  kh: u32,
-  kw: u32,
-  sh: i32,
-  sw: i32,
-  ph: i32,
-  pw: i32,
-  dh: i32,
-  dw: i32,
+  ...IMAGE_WINDOW_PARAMS,
   xOffset: i32,
   xStrides: i32s(4),
   countIncludePad: u32,
@@ -113,14 +101,7 @@ function pack(x: StridedInput, outSize: readonly [number, number], window: Windo
     W: w,
     OH: outSize[0],
     OW: outSize[1],
-    kh: window.kernel[0],
-    kw: window.kernel[1],
-    sh: window.stride[0],
-    sw: window.stride[1],
-    ph: window.padding[0],
-    pw: window.padding[1],
-    dh: window.dilation[0],
-    dw: window.dilation[1],
+    ...windowParams(window),
     xOffset: x.offset,
     xStrides: x.strides,
     countIncludePad: countIncludePad ? 1 : 0,

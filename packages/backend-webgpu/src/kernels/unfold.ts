@@ -1,8 +1,9 @@
 import type { Window2d } from '@kindling/tensor/backend';
 import { type GpuRuntime, WORKGROUP } from '../runtime.js';
-import { i32, i32s, paramLayout, u32 } from './params.js';
+import { i32, i32s, paramLayout } from './params.js';
 import type { StridedInput } from './reduce.js';
 import { HELPERS, bindings, mainHeader } from './wgsl.js';
+import { IMAGE_WINDOW_PARAMS, windowParams } from './window-params.js';
 
 /**
  * im2col and col2im (`F.unfold`/`F.fold`): a thread per output element, each
@@ -10,20 +11,7 @@ import { HELPERS, bindings, mainHeader } from './wgsl.js';
  * lands on its pixel, so the sum needs no atomics and is deterministic).
  */
 const P = paramLayout({
-  total: u32,
-  C: u32,
-  H: u32,
-  W: u32,
-  OH: u32,
-  OW: u32,
-  kh: u32,
-  kw: u32,
-  sh: i32,
-  sw: i32,
-  ph: i32,
-  pw: i32,
-  dh: i32,
-  dw: i32,
+  ...IMAGE_WINDOW_PARAMS,
   inOffset: i32,
   inStrides: i32s(4),
 });
@@ -46,14 +34,7 @@ function pack(
     W: size[1],
     OH: out[0],
     OW: out[1],
-    kh: window.kernel[0],
-    kw: window.kernel[1],
-    sh: window.stride[0],
-    sw: window.stride[1],
-    ph: window.padding[0],
-    pw: window.padding[1],
-    dh: window.dilation[0],
-    dw: window.dilation[1],
+    ...windowParams(window),
     inOffset: input.offset,
     inStrides: strides,
   });

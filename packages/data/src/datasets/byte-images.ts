@@ -2,6 +2,7 @@ import { type Tensor, tensor } from '@kindling/tensor';
 import { getBackend } from '@kindling/tensor/backend';
 import { Dataset } from '../dataset.js';
 import { checkIndex, checkIndices } from '../indices.js';
+import type { DatasetStore, ProgressCallback } from '../io/store.js';
 import type { Transform } from '../transforms/transform.js';
 
 /** What `ByteImageDataset` is built from: decoded images and labels of one split. */
@@ -15,8 +16,33 @@ export interface ByteImages {
 /** The transforms and device every byte-image dataset takes. */
 export interface ByteImageOptions {
   transform?: Transform;
+  /** Applied to labels: int32 `[]` per sample, `[N]` per batch. */
   targetTransform?: Transform;
+  /** Device the tensors live on (default: the default device). */
   device?: string;
+}
+
+/**
+ * The options the downloadable byte-image datasets share (torchvision's
+ * arguments, plus where to fetch from). Each dataset's own options redeclare
+ * the fields whose meaning depends on its files (`root`, `train`, `transform`,
+ * `mirrors`) to document their sizes and file names.
+ */
+export interface ByteImageDatasetOptions extends ByteImageOptions {
+  /** The cache folder (Node) or base URL (browser) holding the dataset's files. */
+  root?: string;
+  /** The training split (default) or the test split. */
+  train?: boolean;
+  /** Fetch missing or corrupt files from the mirrors (default false). */
+  download?: boolean;
+  /** Base URLs (or, in Node, local folders) to fetch from instead of the built-in mirrors. */
+  mirrors?: readonly string[];
+  /** Called as bytes arrive while downloading. */
+  onProgress?: ProgressCallback;
+  /** Cancels a download. */
+  signal?: AbortSignal;
+  /** Where the files come from (default: the store `@kindling/data/node` installs, else URLs). */
+  store?: DatasetStore;
 }
 
 /**

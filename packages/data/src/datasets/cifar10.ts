@@ -1,12 +1,12 @@
-import { getDefaultStore, type DatasetStore, type ProgressCallback } from '../io/store.js';
+import { getDefaultStore } from '../io/store.js';
 import { UrlStore } from '../io/url-store.js';
 import type { Transform } from '../transforms/transform.js';
-import { type ByteImages, ByteImageDataset } from './byte-images.js';
+import { type ByteImageDatasetOptions, type ByteImages, ByteImageDataset } from './byte-images.js';
 import { decodeCifarArchive } from './cifar10-decode.js';
 import { CIFAR10_META, type CifarMeta } from './cifar10-meta.js';
 
 /** Options of `CIFAR10.create` (torchvision's arguments, plus where to fetch from). */
-export interface CIFAR10Options {
+export interface CIFAR10Options extends ByteImageDatasetOptions {
   /**
    * Node: the cache folder (the archive lives in `<root>/CIFAR10/raw/`; default
    * `$KINDLING_DATA_DIR` or `~/.cache/kindling`). Browser: a base URL holding
@@ -15,25 +15,13 @@ export interface CIFAR10Options {
   root?: string;
   /** The 50,000-image training split (default) or the 10,000-image test split. */
   train?: boolean;
-  /** Fetch the archive from the mirrors when it is missing or corrupt (default false). */
-  download?: boolean;
   /** Applied to images: uint8 HWC `[32, 32, 3]` per sample, `[N, 32, 32, 3]` per batch. */
   transform?: Transform;
-  /** Applied to labels: int32 `[]` per sample, `[N]` per batch. */
-  targetTransform?: Transform;
   /**
    * Mirrors to use instead of the built-in one (and of `$KINDLING_DATA_MIRROR`):
    * base URLs, or in Node local folders, holding `cifar-10-binary.tar.gz`.
    */
   mirrors?: readonly string[];
-  /** Called as bytes arrive while downloading. */
-  onProgress?: ProgressCallback;
-  /** Cancels a download. */
-  signal?: AbortSignal;
-  /** Where the archive comes from (default: the store `@kindling/data/node` installs, else URLs). */
-  store?: DatasetStore;
-  /** Device the tensors live on (default: the default device). */
-  device?: string;
 }
 
 type CifarClass<D> = { new (arrays: ByteImages, options: CIFAR10Options): D; readonly meta: CifarMeta };

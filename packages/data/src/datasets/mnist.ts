@@ -1,14 +1,14 @@
 import { DatasetError } from '../errors.js';
 import { gunzip, isGzip } from '../io/gzip.js';
 import { parseIdx } from '../io/idx.js';
-import { type DatasetStore, type ProgressCallback, type ResourceFile, getDefaultStore } from '../io/store.js';
+import { type ResourceFile, getDefaultStore } from '../io/store.js';
 import { UrlStore } from '../io/url-store.js';
 import type { Transform } from '../transforms/transform.js';
-import { type ByteImages, ByteImageDataset } from './byte-images.js';
+import { type ByteImageDatasetOptions, type ByteImages, ByteImageDataset } from './byte-images.js';
 import { FASHION_MNIST_META, KMNIST_META, MNIST_META, type MnistMeta } from './mnist-meta.js';
 
 /** Options of `MNIST.create` and its relatives (torchvision's arguments, plus where to fetch from). */
-export interface MNISTOptions {
+export interface MNISTOptions extends ByteImageDatasetOptions {
   /**
    * Node: the cache folder (files live in `<root>/<Dataset>/raw/`; default
    * `$KINDLING_DATA_DIR` or `~/.cache/kindling`). Browser: a base URL holding the `.gz` files.
@@ -16,25 +16,13 @@ export interface MNISTOptions {
   root?: string;
   /** The 60,000-image training split (default) or the 10,000-image test split. */
   train?: boolean;
-  /** Fetch missing or corrupt files from the mirrors (default false). */
-  download?: boolean;
   /** Applied to images: uint8 `[28, 28]` per sample, `[N, 28, 28]` per batch. */
   transform?: Transform;
-  /** Applied to labels: int32 `[]` per sample, `[N]` per batch. */
-  targetTransform?: Transform;
   /**
    * Mirrors to use instead of the built-in ones (and of `$KINDLING_DATA_MIRROR`):
    * base URLs, or in Node local folders, holding the four `.gz` files.
    */
   mirrors?: readonly string[];
-  /** Called as bytes arrive while downloading. */
-  onProgress?: ProgressCallback;
-  /** Cancels a download. */
-  signal?: AbortSignal;
-  /** Where the files come from (default: the store `@kindling/data/node` installs, else URLs). */
-  store?: DatasetStore;
-  /** Device the tensors live on (default: the default device). */
-  device?: string;
 }
 
 type MnistClass<D> = { new (arrays: ByteImages, options: MNISTOptions): D; readonly meta: MnistMeta };
