@@ -49,4 +49,33 @@ describe.skipIf(!existsSync(mnist) || !existsSync(swiftshader))('kindling-train 
     }
     expect(g[2].trainLoss).toBeLessThan(g[0].trainLoss);
   }, 600_000);
+
+  it('the blitz CNN (convolutions, max-pool) trains to the same losses on webgpu as on cpu', async () => {
+    // The backends sum convolutions in different orders (Winograd on the CPU, implicit GEMM on the GPU), hence 1e-3.
+    const args = [
+      'train',
+      '--dataset',
+      'idx',
+      '--data-dir',
+      join(dir, 'data'),
+      '--model',
+      'lenet',
+      '--hidden',
+      '32',
+      '--epochs',
+      '2',
+      '--json',
+    ];
+    const cpu = await runCli([...args, '--backend', 'cpu', '--out', join(dir, 'cnn-cpu')]);
+    expect(cpu.code, cpu.stderr).toBe(0);
+    const gpu = await runCli([...args, '--backend', 'webgpu', '--out', join(dir, 'cnn-gpu')], { env: { VK_ICD_FILENAMES: swiftshader } });
+    expect(gpu.code, gpu.stderr).toBe(0);
+    const [c, g] = [jsonLines(cpu.stdout), jsonLines(gpu.stdout)];
+    expect(g).toHaveLength(2);
+    for (let e = 0; e < 2; e++) {
+      expect(Math.abs(g[e].trainLoss - c[e].trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(1e-3 * c[e].trainLoss);
+      expect(Math.abs(g[e].testLoss - c[e].testLoss), `epoch ${e + 1} test loss`).toBeLessThan(1e-3 * c[e].testLoss);
+    }
+    expect(g[1].trainLoss).toBeLessThan(g[0].trainLoss);
+  }, 600_000);
 });

@@ -6,6 +6,7 @@ import {
   type KernelCompareOp,
   type KernelReduceOp,
   type KernelUnaryOp,
+  type RowOperands,
   type WasmKernels,
 } from '../wasm/kernels.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/ops.generated.js';
@@ -59,9 +60,12 @@ function rowWalk(strides: readonly number[]): { rowStride: number; colStep: 0 | 
   return { rowStride: strides.length === 2 ? strides[0] : 0, colStep };
 }
 
-export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
-  const n = sizeOf(a.shape);
-  if (outDtype !== 'float32' || a.dtype !== 'float32' || !isBinary(op) || n === 0) return null;
+/**
+ * `a` and `b` (one shape, float32, in the wasm heap) as a row walk over at
+ * most two coalesced dims, the kernels' operands but for the output's
+ * address; null when the layout needs the generic path.
+ */
+function rowOperands(k: WasmKernels, a: View, b: View): ((out: number) => RowOperands) | null {
   const pa = ptrIn(a.handle, k);
   const pb = ptrIn(b.handle, k);
   if (pa === 0 || pb === 0) return null;
@@ -70,11 +74,19 @@ export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDt
   const wa = rowWalk(walk.strides[0]);
   const wb = rowWalk(walk.strides[1]);
   if (!wa || !wb) return null;
-  const out = output(k, n);
-  if (!out) return null;
   const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
   const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
-  k.binary(op, pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, ptrOf(out), rows, cols);
+  return (out) => [pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, out, rows, cols];
+}
+
+export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
+  const n = sizeOf(a.shape);
+  if (outDtype !== 'float32' || a.dtype !== 'float32' || !isBinary(op) || n === 0) return null;
+  const operands = rowOperands(k, a, b);
+  if (!operands) return null;
+  const out = output(k, n);
+  if (!out) return null;
+  k.binary(op, ...operands(ptrOf(out)));
   return out;
 }
 
@@ -82,20 +94,11 @@ export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDt
 export function wasmCompare(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
   const n = sizeOf(a.shape);
   if (outDtype !== 'bool' || a.dtype !== 'float32' || b.dtype !== 'float32' || !Object.hasOwn(COMPARE_CODES, op) || n === 0) return null;
-  const pa = ptrIn(a.handle, k);
-  const pb = ptrIn(b.handle, k);
-  if (pa === 0 || pb === 0) return null;
-  const walk = coalesceDims(a.shape, [a.strides, b.strides]);
-  if (walk.shape.length > 2) return null;
-  const wa = rowWalk(walk.strides[0]);
-  const wb = rowWalk(walk.strides[1]);
-  if (!wa || !wb) return null;
+  const operands = rowOperands(k, a, b);
+  if (!operands) return null;
   const out = newStorage('bool', n, false, k);
   if (out.ptr === 0) return null;
-  const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
-  const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
-  const pair = op as KernelCompareOp;
-  k.compare(pair, pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, out.ptr, rows, cols);
+  k.compare(op as KernelCompareOp, ...operands(out.ptr));
   return out;
 }
 
