@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -170,6 +170,19 @@ describe('kindling-train with a CNN', () => {
     expect(r.code, r.stderr).toBe(0);
     const { tensors } = decodeSafetensors(new Uint8Array(await readFile(join(dir, 'lenet', 'best.safetensors'))));
     expect(tensors['7.weight'].shape).toEqual([32, 256]);
+  });
+});
+
+describe('--preset cifar10', () => {
+  it('fetches the CIFAR-10 binary archive from --mirror and refuses one that fails its checksum', async () => {
+    const mirror = join(dir, 'cifar-mirror');
+    await mkdir(mirror, { recursive: true });
+    await writeFile(join(mirror, 'cifar-10-binary.tar.gz'), new Uint8Array(1000).fill(7));
+    const r = await runCli(['train', '--preset', 'cifar10', '--mirror', mirror, '--data-dir', join(dir, 'cifar-cache')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`Fetching cifar-10-binary.tar.gz from ${join(mirror, 'cifar-10-binary.tar.gz')}`);
+    expect(r.stderr).toMatch(/^kindling-train: error: download: could not get cifar-10-binary\.tar\.gz from any mirror/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

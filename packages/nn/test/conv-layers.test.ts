@@ -1,5 +1,5 @@
 import '@kindling/backend-cpu';
-import { type Tensor, manualSeed, ones, randn } from '@kindling/tensor';
+import { type Tensor, convTranspose2d, manualSeed, ones, randn } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AdaptiveAvgPool2d,
@@ -152,6 +152,25 @@ describe('convolution layers: initialisation and arguments', () => {
     expect(() => new Conv2d(3, 4, 3).forward(randn(2, 1, 8, 8))).toThrow(
       'conv2d: given groups=1, weight of size [4,3,3,3] expects input [2,1,8,8] to have 3 channels, but got 1 channels',
     );
+  });
+});
+
+describe('ConvTranspose2d.forwardWithOutputSize (PyTorch forward(input, output_size))', () => {
+  it('picks the output padding that gives the requested size, and refuses sizes the stride cannot reach', async () => {
+    manualSeed(3);
+    const layer = new ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1 });
+    const x = randn(1, 4, 5, 5);
+    expect(layer.forward(x).shape).toEqual([1, 2, 9, 9]);
+    const grown = layer.forwardWithOutputSize(x, [1, 2, 10, 10]);
+    const padded = convTranspose2d(x, layer.weight, layer.bias, { stride: 2, padding: 1, outputPadding: 1 });
+    expect(grown.shape).toEqual([1, 2, 10, 10]);
+    expect(maxAbsDiff(await grown.data(), await padded.data())).toBe(0);
+    expect(layer.forwardWithOutputSize(x, [9, 10]).shape).toEqual([1, 2, 9, 10]);
+    // PyTorch: "requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of torch.Size([5, 5]))"
+    expect(() => layer.forwardWithOutputSize(x, [12, 12])).toThrow(
+      'ConvTranspose2d: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of [5, 5])',
+    );
+    expect(() => layer.forwardWithOutputSize(x, [10])).toThrow(/outputSize must end in \[H, W\]/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Tensor, convTranspose2d } from '@kindling/tensor';
+import { KindlingError, type Tensor, convTranspose2d } from '@kindling/tensor';
 import { ConvNd } from './conv.js';
 import type { Pair } from './window.js';
 
@@ -29,11 +29,43 @@ export class ConvTranspose2d extends ConvNd {
   }
 
   forward(x: Tensor): Tensor {
+    return this.convolve(x, this.outputPadding);
+  }
+
+  /**
+   * PyTorch's `forward(input, output_size)`: the output padding that makes
+   * the output `outputSize` high and wide (`[H, W]`, or a whole shape whose
+   * last two entries are taken), which must lie between the smallest size
+   * the stride allows and that plus `max(stride, dilation) - 1`.
+   */
+  forwardWithOutputSize(x: Tensor, outputSize: readonly number[]): Tensor {
+    if (outputSize.length < 2 || !outputSize.every((v) => Number.isInteger(v) && v >= 0)) {
+      throw new KindlingError(`ConvTranspose2d: outputSize must end in [H, W] non-negative integers, got [${outputSize.join(', ')}]`);
+    }
+    if (x.ndim < 3) throw new KindlingError(`ConvTranspose2d: expected a 3-D or 4-D input, got shape [${x.shape.join(', ')}]`);
+    const want = outputSize.slice(-2);
+    const size = x.shape.slice(-2);
+    const padding = this.padding as number[];
+    const smallest = [0, 1].map((d) => (size[d] - 1) * this.stride[d] - 2 * padding[d] + this.dilation[d] * (this.kernelSize[d] - 1) + 1);
+    const largest = [0, 1].map((d) => smallest[d] + Math.max(this.stride[d], this.dilation[d]) - 1);
+    if (want.some((v, d) => v < smallest[d] || v > largest[d])) {
+      throw new KindlingError(
+        `ConvTranspose2d: requested an output size of [${want.join(', ')}], but valid sizes range from ` +
+          `[${smallest.join(', ')}] to [${largest.join(', ')}] (for an input of [${size.join(', ')}])`,
+      );
+    }
+    return this.convolve(
+      x,
+      want.map((v, d) => v - smallest[d]),
+    );
+  }
+
+  private convolve(x: Tensor, outputPadding: readonly number[]): Tensor {
     const pair = (v: readonly number[]) => [v[0], v[1]] as const;
     return convTranspose2d(x, this.weight, this.bias, {
       stride: pair(this.stride),
       padding: pair(this.padding as number[]),
-      outputPadding: pair(this.outputPadding),
+      outputPadding: pair(outputPadding),
       groups: this.groups,
       dilation: pair(this.dilation),
     });
