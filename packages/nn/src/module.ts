@@ -1,5 +1,6 @@
 import { KindlingError, type Tensor, isTensor, keep } from '@kindling/tensor';
 import { noGrad } from '@kindling/autograd';
+import { printAsRepr } from '@kindling/tensor/internal';
 import { Parameter, isParameter } from './parameter.js';
 
 const BUFFERS = Symbol('buffers');
@@ -216,3 +217,5 @@ export abstract class Module {
     return `${name}(\n  ${lines.join('\n  ')}\n)`;
   }
 }
+
+printAsRepr(Module);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import '@kindling/backend-cpu';
 import { noGrad } from '@kindling/autograd';
 import { type Tensor, manualSeed, ones, hasBackend, tensor, zeros } from '@kindling/tensor';
@@ -114,5 +115,15 @@ describe('Module', () => {
     expect(lin.weight.device).toBe('cpu-b');
     expect(lin.weight.requiresGrad).toBe(true);
     expect(lin.forward(ones(1, 2, { device: 'cpu-b' })).device).toBe('cpu-b');
+  });
+});
+
+describe('console.log and util.inspect', () => {
+  it("print a module's repr and a parameter's 'Parameter containing:'", () => {
+    const model = new Sequential(new Linear(2, 1), new ReLU());
+    expect(inspect(model)).toBe(model.toString());
+    expect(inspect(model)).toBe('Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=True)\n  (1): ReLU()\n)');
+    const bias = (model.at(0) as Linear).bias;
+    expect(inspect(bias)).toMatch(/^Parameter containing:\ntensor\(\[-?\d\.\d{4}\], requires_grad=True\)$/);
   });
 });

@@ -9,6 +9,7 @@
 export { dispatch, dispatchNested, setInterceptor, type Interceptor, type OpCall, type OpResult } from './dispatch.js';
 export { setGradHooks, type GradHooks } from './grad-hooks.js';
 export { fromHandle as tensorFromHandle, broadcastView } from './ops/util.js';
+export { printAsRepr } from './inspect.js';
 export { reluBackward } from './ops/relu-backward.js';
 export { nllSampleWeights } from './ops/loss.js';
 export { promoteWithScalar } from './dtype.js';

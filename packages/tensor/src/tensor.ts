@@ -25,6 +25,7 @@ import { readTensor, readTensorSync, toNested, type NestedArray } from './read.j
 import { noteCollectableBytes } from './gc-pressure.js';
 import { setMakeCollectable, setTensorCheck, trackTensor } from './scope.js';
 import { type Storage, countTensor } from './storage.js';
+import { printAsRepr } from './inspect.js';
 
 /** A tensor or a plain number where an op accepts either. */
 export type TensorLike = Tensor | number | boolean;
@@ -576,5 +577,6 @@ export function isTensor(value: unknown): value is Tensor {
   return value instanceof Tensor;
 }
 
+printAsRepr(Tensor);
 setTensorCheck(isTensor);
 setMakeCollectable((t) => t.makeCollectable());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
 import '../../src/index.js';
 import { arange, randn, tensor, zeros } from '@kindling/tensor';
 import { fixtureTensor, tensorOpFixtures } from '@kindling/tensor/testing';
@@ -31,5 +32,18 @@ describe('toString matches PyTorch str(tensor)', () => {
     const s = String(randn(2000));
     expect(s).toContain(' ...,');
     expect(s.split('\n').length).toBeLessThan(5);
+  });
+});
+
+describe('console.log and util.inspect print the repr, not the object', () => {
+  it('a tensor, alone and inside other values', () => {
+    const t = tensor([
+      [0.5, 2],
+      [3, 4],
+    ]);
+    expect(inspect(t)).toBe(t.toString());
+    expect(inspect(t)).toBe('tensor([[0.5000, 2.0000],\n        [3.0000, 4.0000]])');
+    expect(inspect({ weight: tensor([0.5]) })).toBe('{ weight: tensor([0.5000]) }');
+    expect(`${tensor([1, 2])}`).toBe('tensor([1, 2])');
   });
 });
