@@ -48,7 +48,7 @@ function pixelStats(pixels: Uint8Array): Normalization {
 }
 
 /** `ToTensor()` then `Normalize(mean, std)`. */
-export function imageTransform(normalize: Normalization): Compose {
+function imageTransform(normalize: Normalization): Compose {
   return new Compose([new ToTensor(), new Normalize(normalize.mean, normalize.std)]);
 }
 

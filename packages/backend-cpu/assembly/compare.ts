@@ -2,7 +2,7 @@
 // of max pooling's backward: two kernels the elementwise and indexing paths
 // use when their operands are laid out as these take them.
 
-/** Comparison codes, as src/kernels/wasm-compare.ts numbers them. */
+/** Comparison codes, as COMPARE_CODES in src/wasm/kernels.ts numbers them. */
 const LT: i32 = 0;
 const LE: i32 = 1;
 const GT: i32 = 2;

@@ -26,30 +26,9 @@ export function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize):
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
         const p = src + <usize>k * 4;
-        const r0 = v128.load(p);
-        const r1 = v128.load(p + ld);
-        const r2 = v128.load(p + 2 * ld);
-        const r3 = v128.load(p + 3 * ld);
-        const r4 = v128.load(p + 4 * ld);
-        const r5 = v128.load(p + 5 * ld);
-        const r6 = v128.load(p + 6 * ld);
-        const r7 = v128.load(p + 7 * ld);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const u0 = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);
-        const u1 = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
-        const u2 = v128.shuffle<f32>(r6, r7, 0, 4, 1, 5);
-        const u3 = v128.shuffle<f32>(r6, r7, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(dst, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), 16);
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
-        v128.store(dst, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7), 48);
-        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
-        v128.store(dst, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5), 80);
-        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
-        v128.store(dst, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7), 112);
+        // Columns 0-3 and 4-7 of each k land side by side: two tiles, rows 32 bytes apart.
+        storeTransposed4(p, ld, dst, 32);
+        storeTransposed4(p + 4 * ld, ld, dst + 16, 32);
         dst += 128;
       }
       for (; k < kc; k++) {
@@ -86,18 +65,7 @@ export function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize):
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
         const p = src + <usize>k * 4;
-        const r0 = v128.load(p);
-        const r1 = v128.load(p + ld);
-        const r2 = v128.load(p + 2 * ld);
-        const r3 = v128.load(p + 3 * ld);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        storeTransposed4(p, ld, dst, 16);
         dst += 64;
       }
       for (; k < kc; k++) {
@@ -118,4 +86,22 @@ export function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize):
       }
     }
   }
+}
+
+// Transposes the 4×4 tile whose rows are 4 floats at `src`, `src + ld`, ...
+// and stores its rows (the source's columns) `step` bytes apart from `dst`.
+@inline
+function storeTransposed4(src: usize, ld: usize, dst: usize, step: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + ld);
+  const r2 = v128.load(src + 2 * ld);
+  const r3 = v128.load(src + 3 * ld);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }

@@ -15,11 +15,11 @@ import {
   logsigmoid as logsigmoidOp,
   maximum,
   nllLoss as nllLossOp,
-  rand,
   silu as siluOp,
   softplus as softplusOp,
   where,
 } from '@kindling/tensor';
+import { maskedDropout } from './functional/dropout.js';
 import { nllSampleWeights } from '@kindling/tensor/internal';
 import { checkNumber } from './layers/arguments.js';
 
@@ -91,11 +91,7 @@ export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 
 /** Inverted dropout: zeroes elements with probability `p` and scales the rest by `1/(1-p)`; identity unless `training`. */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new KindlingError(`dropout: probability has to be between 0 and 1, but got ${p}`);
-  if (!training || p === 0) return x;
-  if (p === 1) return x.mul(0);
-  const keep = rand(x.shape, { device: x.device, dtype: x.dtype === 'float64' ? 'float64' : 'float32' }).lt(1 - p);
-  return x.mul(keep.cast(x.dtype)).div(1 - p);
+  return maskedDropout('dropout', x, p, training, x.shape);
 }
 
 function reduce(losses: Tensor, reduction: Reduction, op: string): Tensor {

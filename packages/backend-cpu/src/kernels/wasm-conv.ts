@@ -226,19 +226,16 @@ export function wasmConv2dWeightGrad(k: WasmKernels, x: View, grad: View, window
   const L = oh * ow;
   const size = cout * kg;
   if (size === 0) return null;
-  const dw = newStorage('float32', size, n * L === 0, k);
-  if (dw.ptr === 0) return null;
-  if (n * L === 0) return dw; // nothing to sum: a zero gradient
-  if (winogradApplies(window, groups, c, cout)) {
+  if (n * L > 0 && winogradApplies(window, groups, c, cout)) {
     const xo = operand(k, x);
     const go = positions(k, grad);
     const dwWinograd = xo && go ? winogradWeightGrad(k, xo, x.shape, go.op, go.strideL, cout, window.padding, [oh, ow]) : null;
     releaseOperands(xo, go?.op ?? null);
-    if (dwWinograd) {
-      freeStorage(dw);
-      return dwWinograd;
-    }
+    if (dwWinograd) return dwWinograd;
   }
+  const dw = newStorage('float32', size, n * L === 0, k);
+  if (dw.ptr === 0) return null;
+  if (n * L === 0) return dw; // nothing to sum: a zero gradient
   const parts = Math.min(n, WEIGHT_GRAD_PARTS);
   const chunk = Math.ceil(n / parts);
   const used = Math.ceil(n / chunk);

@@ -6,7 +6,6 @@ import {
   type KernelCompareOp,
   type KernelReduceOp,
   type KernelUnaryOp,
-  type RowOperands,
   type WasmKernels,
 } from '../wasm/kernels.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../wasm/ops.generated.js';
@@ -60,12 +59,23 @@ function rowWalk(strides: readonly number[]): { rowStride: number; colStep: 0 | 
   return { rowStride: strides.length === 2 ? strides[0] : 0, colStep };
 }
 
+/** How a binary kernel walks its two operands: addresses, row strides and column steps, and the rows×cols grid. */
+interface RowWalks {
+  a: number;
+  aRow: number;
+  aStep: 0 | 1;
+  b: number;
+  bRow: number;
+  bStep: 0 | 1;
+  rows: number;
+  cols: number;
+}
+
 /**
- * `a` and `b` (one shape, float32, in the wasm heap) as a row walk over at
- * most two coalesced dims, the kernels' operands but for the output's
- * address; null when the layout needs the generic path.
+ * `a` and `b` (one shape, float32, in the wasm heap) as row walks over at
+ * most two coalesced dims; null when the layout needs the generic path.
  */
-function rowOperands(k: WasmKernels, a: View, b: View): ((out: number) => RowOperands) | null {
+function rowWalks(k: WasmKernels, a: View, b: View): RowWalks | null {
   const pa = ptrIn(a.handle, k);
   const pb = ptrIn(b.handle, k);
   if (pa === 0 || pb === 0) return null;
@@ -76,17 +86,26 @@ function rowOperands(k: WasmKernels, a: View, b: View): ((out: number) => RowOpe
   if (!wa || !wb) return null;
   const rows = walk.shape.length === 2 ? walk.shape[0] : 1;
   const cols = walk.shape.length >= 1 ? walk.shape[walk.shape.length - 1] : 1;
-  return (out) => [pa + 4 * a.offset, wa.rowStride, wa.colStep, pb + 4 * b.offset, wb.rowStride, wb.colStep, out, rows, cols];
+  return {
+    a: pa + 4 * a.offset,
+    aRow: wa.rowStride,
+    aStep: wa.colStep,
+    b: pb + 4 * b.offset,
+    bRow: wb.rowStride,
+    bStep: wb.colStep,
+    rows,
+    cols,
+  };
 }
 
 export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
   const n = sizeOf(a.shape);
   if (outDtype !== 'float32' || a.dtype !== 'float32' || !isBinary(op) || n === 0) return null;
-  const operands = rowOperands(k, a, b);
-  if (!operands) return null;
+  const w = rowWalks(k, a, b);
+  if (!w) return null;
   const out = output(k, n);
   if (!out) return null;
-  k.binary(op, ...operands(ptrOf(out)));
+  k.binary(op, w.a, w.aRow, w.aStep, w.b, w.bRow, w.bStep, ptrOf(out), w.rows, w.cols);
   return out;
 }
 
@@ -94,11 +113,11 @@ export function wasmBinary(k: WasmKernels, op: BinaryOp, a: View, b: View, outDt
 export function wasmCompare(k: WasmKernels, op: BinaryOp, a: View, b: View, outDtype: DType): StorageHandle | null {
   const n = sizeOf(a.shape);
   if (outDtype !== 'bool' || a.dtype !== 'float32' || b.dtype !== 'float32' || !Object.hasOwn(COMPARE_CODES, op) || n === 0) return null;
-  const operands = rowOperands(k, a, b);
-  if (!operands) return null;
+  const w = rowWalks(k, a, b);
+  if (!w) return null;
   const out = newStorage('bool', n, false, k);
   if (out.ptr === 0) return null;
-  k.compare(op as KernelCompareOp, ...operands(out.ptr));
+  k.compare(op as KernelCompareOp, w.a, w.aRow, w.aStep, w.b, w.bRow, w.bStep, out.ptr, w.rows, w.cols);
   return out;
 }
 

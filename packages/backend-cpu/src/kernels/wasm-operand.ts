@@ -1,4 +1,4 @@
-import type { View } from '@kindling/tensor/backend';
+import { type View, contiguousStrides } from '@kindling/tensor/backend';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { type CpuStorage, freeStorage, gatherDense, isDense, newStorage, ptrIn, sizeOf } from './storage.js';
 
@@ -13,17 +13,6 @@ export interface Operand {
   readonly ptr: number;
   readonly strides: readonly number[];
   readonly temp: CpuStorage | null;
-}
-
-/** Row-major strides of a shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
 }
 
 /**

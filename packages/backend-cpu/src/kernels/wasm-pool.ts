@@ -1,8 +1,8 @@
-import { type StorageHandle, type View, type Window2d, windowOutputSize } from '@kindling/tensor/backend';
+import { type StorageHandle, type View, type Window2d, contiguousStrides, windowOutputSize } from '@kindling/tensor/backend';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { freeStorage, newStorage, sizeOf } from './storage.js';
 import { D, descriptor, writeWindow } from './window-desc.js';
-import { contiguousStrides, operand, releaseOperands } from './wasm-operand.js';
+import { operand, releaseOperands } from './wasm-operand.js';
 
 /**
  * float32 pooling and batch norm's per-channel kernels on the WebAssembly

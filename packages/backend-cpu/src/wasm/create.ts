@@ -11,7 +11,6 @@ import {
   type KernelReduceOp,
   type KernelUnaryOp,
   type MatmulOperands,
-  type RowOperands,
   type MatmulOptions,
   type WasmKernels,
 } from './kernels.js';
@@ -176,12 +175,34 @@ class Kernels implements WasmKernels {
     this.raw.unary(UNARY_CODES[op], x, out, n);
   }
 
-  binary(op: KernelBinaryOp, ...operands: RowOperands): void {
-    this.raw.binary(BINARY_CODES[op], ...operands);
+  binary(
+    op: KernelBinaryOp,
+    a: number,
+    aRow: number,
+    aStep: 0 | 1,
+    b: number,
+    bRow: number,
+    bStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void {
+    this.raw.binary(BINARY_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
   }
 
-  compare(op: KernelCompareOp, ...operands: RowOperands): void {
-    this.raw.compare(COMPARE_CODES[op], ...operands);
+  compare(
+    op: KernelCompareOp,
+    a: number,
+    aRow: number,
+    aStep: 0 | 1,
+    b: number,
+    bRow: number,
+    bStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void {
+    this.raw.compare(COMPARE_CODES[op], a, aRow, aStep, b, bRow, bStep, out, rows, cols);
   }
 
   scatterAddRows(dst: number, dstCols: number, idx: number, src: number, rows: number, cols: number): boolean {

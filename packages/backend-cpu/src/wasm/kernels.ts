@@ -20,23 +20,6 @@ export type KernelReduceOp = keyof typeof REDUCE_CODES;
  * take them: A's address and its row and column strides, B's likewise, the
  * output's address, then M, K and N.
  */
-/**
- * The operands of a row-wise binary kernel: `a` and `b` walked as
- * `x[r*rowStride + c*colStep]` (column steps 1, or 0 to broadcast), into a
- * contiguous `rows×cols` out.
- */
-export type RowOperands = readonly [
-  a: number,
-  aRowStride: number,
-  aColStep: 0 | 1,
-  b: number,
-  bRowStride: number,
-  bColStep: 0 | 1,
-  out: number,
-  rows: number,
-  cols: number,
-];
-
 export type MatmulOperands = readonly [
   a: number,
   aRowStride: number,
@@ -105,12 +88,34 @@ export interface WasmKernels {
    * `out[r, c] = op(a[r*aRowStride + c*aColStep], b[r*bRowStride + c*bColStep])` into a
    * contiguous `rows×cols` out; column steps are 1 or 0 (broadcast), row strides any.
    */
-  binary(op: KernelBinaryOp, ...operands: RowOperands): void;
+  binary(
+    op: KernelBinaryOp,
+    a: number,
+    aRowStride: number,
+    aColStep: 0 | 1,
+    b: number,
+    bRowStride: number,
+    bColStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * `out[r, c] = a[...] op b[...]` as bool bytes (0/1), operands walked as in
    * {@link WasmKernels.binary}; NaN compares false except for `ne`.
    */
-  compare(op: KernelCompareOp, ...operands: RowOperands): void;
+  compare(
+    op: KernelCompareOp,
+    a: number,
+    aRowStride: number,
+    aColStep: 0 | 1,
+    b: number,
+    bRowStride: number,
+    bColStep: 0 | 1,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * `dst[r, idx[r, j]] += src[r, j]` over `rows` contiguous rows (dst rows of
    * `dstCols` floats; int32 idx and src rows of `cols`). Returns false,

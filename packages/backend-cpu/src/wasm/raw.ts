@@ -1,4 +1,4 @@
-import type { MatmulOperands, RowOperands } from './kernels.js';
+import type { MatmulOperands } from './kernels.js';
 import type { KernelTask } from './tasks.js';
 
 /** A task export (tasks.ts): computes part `part` of the job described at `desc`. */
@@ -20,9 +20,31 @@ interface RawEntryPoints {
   /** `bias` 0 means none; the last four arguments are the rows and columns of the output this call computes. */
   matmul(...args: [...MatmulOperands, bias: number, scratch: number, m0: number, m1: number, n0: number, n1: number]): void;
   unary(op: number, x: number, out: number, n: number): void;
-  binary(op: number, ...operands: RowOperands): void;
+  binary(
+    op: number,
+    a: number,
+    aRow: number,
+    aStep: number,
+    b: number,
+    bRow: number,
+    bStep: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   reluBackward(grad: number, y: number, out: number, n: number): void;
-  compare(op: number, ...operands: RowOperands): void;
+  compare(
+    op: number,
+    a: number,
+    aRow: number,
+    aStep: number,
+    b: number,
+    bRow: number,
+    bStep: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   scatterAddRows(dst: number, dstCols: number, idx: number, src: number, rows: number, cols: number): number;
   axpy(alpha: number, x: number, y: number, n: number): void;
   affineBytes(x: number, out: number, n: number, scale: number, shift: number): void;

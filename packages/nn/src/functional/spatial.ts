@@ -1,13 +1,12 @@
 import {
-  KindlingError,
   type MaxPool2dOptions,
   type Pair,
   ShapeError,
   type Tensor,
   maxPool2d as maxPool2dOp,
   maxPool2dWithIndices,
-  rand,
 } from '@kindling/tensor';
+import { maskedDropout } from './dropout.js';
 
 /*
  * The functional forms of the convolution, pooling and normalisation layers.
@@ -62,13 +61,6 @@ export function maxPool2d(
  * mask entry per `(n, c)`), not as an unbatched image.
  */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new KindlingError(`dropout2d: probability has to be between 0 and 1, but got ${String(p)}`);
-  }
   if (x.ndim < 2) throw new ShapeError(`dropout2d: expected an input with a channel dim, [N, C, H, W], got shape [${x.shape.join(', ')}]`);
-  if (!training || p === 0) return x;
-  if (p === 1) return x.mul(0);
-  const maskShape = [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)];
-  const keep = rand(maskShape, { device: x.device, dtype: x.dtype === 'float64' ? 'float64' : 'float32' }).lt(1 - p);
-  return x.mul(keep.cast(x.dtype)).div(1 - p);
+  return maskedDropout('dropout2d', x, p, training, [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)]);
 }

@@ -1,15 +1,9 @@
-import { KindlingError, type Tensor } from '@kindling/tensor';
+import type { Tensor } from '@kindling/tensor';
 import { dropout } from '../functional.js';
+import { checkProbability } from '../functional/dropout.js';
 import { dropout2d } from '../functional/spatial.js';
 import { Module } from '../module.js';
 import { pyFloat } from './arguments.js';
-
-function checkProbability(owner: string, p: unknown): number {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new KindlingError(`${owner}: probability has to be between 0 and 1, but got ${String(p)}`);
-  }
-  return p;
-}
 
 /** Inverted dropout while training; the identity in `eval()` mode (`nn.Dropout`); repr `Dropout(p=0.5, inplace=False)`. */
 export class Dropout extends Module {

@@ -3,6 +3,7 @@ import type { DType } from '../dtype.js';
 import { dispatch } from '../dispatch.js';
 import { KindlingError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { contiguousStrides } from '../shape.js';
 import { type AvgPoolArgs, avgPool2dBackward } from './avg-pool.js';
 import { div } from './elementwise.js';
 import { accumulateDType, batched, checkFloatingInput, hostTensor, indexAlong, unbatch, windowsOf } from './pool-windows.js';
@@ -127,7 +128,7 @@ function separableMean(b: Backend, x: Tensor, size: readonly [number, number], o
   const rowShape = [n, c, out[0] * rows.len, size[1]];
   const rowTaps = fromHandle(b, b.gather(padded.view_(), 2, indexAlong(rowIndex, rowShape, 2)), wide, rowShape);
   const rowTapsShape = [n, c, out[0], rows.len, size[1]];
-  const rowTapsView: View = { ...rowTaps.view_(), shape: rowTapsShape, strides: contiguous(rowTapsShape) };
+  const rowTapsView: View = { ...rowTaps.view_(), shape: rowTapsShape, strides: contiguousStrides(rowTapsShape) };
   const rowSums = fromHandle(b, b.reduce('sum', rowTapsView, [3], wide), wide, [n, c, out[0], size[1]]);
   const paddedCols = withZeroSlot(b, rowSums, 3, wide);
   const colShape = [n, c, out[0], out[1] * cols.len];
@@ -135,23 +136,13 @@ function separableMean(b: Backend, x: Tensor, size: readonly [number, number], o
   const tapsView: View = {
     ...colTaps.view_(),
     shape: [n, c, out[0], out[1], cols.len],
-    strides: contiguous([n, c, out[0], out[1], cols.len]),
+    strides: contiguousStrides([n, c, out[0], out[1], cols.len]),
   };
   const sums = fromHandle(b, b.reduce('sum', tapsView, [4], wide), wide, [n, c, out[0], out[1]]);
   const counts = hostTensor(b, wide, countTable(rows.counts, cols.counts), [out[0], out[1]]);
   const mean = div(sums, counts);
   disposeTemps([rowIndex, colIndex, padded, rowTaps, rowSums, paddedCols, colTaps, sums, counts], []);
   return mean;
-}
-
-function contiguous(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
 }
 
 function countTable(rowCounts: readonly number[], colCounts: readonly number[]): Float64Array {

@@ -2,7 +2,8 @@ import type { Window2d } from '../backend.js';
 import { dispatch } from '../dispatch.js';
 import { KindlingError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { add, div } from './elementwise.js';
+import { col2imKernel } from './col2im.js';
+import { div } from './elementwise.js';
 import { checkHalfKernelPadding } from './max-pool.js';
 import { accumulateDType, batched, checkFloatingInput, hostTensor, unbatch, windowsOf } from './pool-windows.js';
 import { backendOf, castTo, disposeTemps, fromHandle } from './util.js';
@@ -102,8 +103,9 @@ function divisorTable(size: readonly [number, number], out: readonly [number, nu
 
 /**
  * The gradient of `avgPool2d` for an input of `shape`: each window's
- * gradient divided by its divisor and added back over the window, one
- * strided add per kernel tap (the adjoint of the window view).
+ * gradient divided by its divisor and summed back over the window, i.e.
+ * col2im (the adjoint of the window view) of the shares repeated over the
+ * kernel taps, so backends with a fused col2im do it in one kernel.
  */
 export function avgPool2dBackward(grad: Tensor, shape: readonly number[], args: AvgPoolArgs): Tensor {
   return dispatch('avgPool2dBackward', [grad], {}, () => {
@@ -111,28 +113,15 @@ export function avgPool2dBackward(grad: Tensor, shape: readonly number[], args: 
     const b = backendOf(g);
     const [n, c, oh, ow] = g.shape;
     const [h, w] = shape.slice(-2);
-    const { kernel, stride, padding } = args.window;
+    const taps = args.window.kernel[0] * args.window.kernel[1];
     const wide = accumulateDType(g.dtype);
     const divisors = hostTensor(b, wide, divisorTable([h, w], [oh, ow], args), [oh, ow]);
     const share = div(g, divisors);
-    // The padded image the windows read, grown to where ceilMode's last window ends.
-    const hp = Math.max(h + 2 * padding[0], (oh - 1) * stride[0] + kernel[0]);
-    const wp = Math.max(w + 2 * padding[1], (ow - 1) * stride[1] + kernel[1]);
-    const image = fromHandle(b, b.alloc(wide, n * c * hp * wp), wide, [n, c, hp, wp]);
-    const base = image.view_();
-    for (let i = 0; i < kernel[0]; i++) {
-      for (let j = 0; j < kernel[1]; j++) {
-        const taps = { ...base, shape: [n, c, oh, ow], strides: [c * hp * wp, hp * wp, wp * stride[0], stride[1]], offset: i * wp + j };
-        const current = fromHandle(b, b.cast(taps, wide), wide, [n, c, oh, ow]);
-        const sum = add(current, share);
-        b.assign(taps, sum.view_());
-        disposeTemps([current, sum], []);
-      }
-    }
-    const inner = image.narrow(2, padding[0], h).narrow(3, padding[1], w);
-    const dense = inner.contiguous();
-    const result = castTo(dense, grad.dtype);
-    disposeTemps([g, divisors, share, image, inner, dense], [grad, result]);
+    const perTap = share.reshape([n, c, 1, oh * ow]).expand([n, c, taps, oh * ow]);
+    const cols = perTap.reshape([n, c * taps, oh * ow]);
+    const image = col2imKernel(cols, [h, w], args.window, [oh, ow]);
+    const result = castTo(image, grad.dtype);
+    disposeTemps([g, divisors, share, perTap, cols, image], [grad, result]);
     return unbatch(result, shape.length === 3);
   });
 }
