@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['kindling-source'] },
   ssr: { resolve: { conditions: ['kindling-source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tools/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
     execArgv: ['--expose-gc'],

@@ -14,7 +14,8 @@ const server = await createViteServer({
   logLevel: 'error',
   server: { middlewareMode: true, hmr: false, ws: false },
   resolve: { conditions: ['kindling-source'] },
-  ssr: { resolve: { conditions: ['kindling-source'], externalConditions: ['kindling-source'] } },
+  // 'node' as well: these conditions replace Vite's defaults, and `kindling`'s Node entry (disk datasets, save/load) is picked by it.
+  ssr: { resolve: { conditions: ['kindling-source', 'node'], externalConditions: ['kindling-source', 'node'] } },
   optimizeDeps: { noDiscovery: true, include: [] },
 });
 let code = 0;

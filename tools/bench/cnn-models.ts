@@ -78,7 +78,7 @@ export function cnnStep(name: CnnName, freshBatch = false): () => number {
       const loss = criterion.forward(model.forward(x), y) as Tensor;
       loss.backward();
       optimizer.step();
-      return loss.itemSync() as number;
+      return loss.itemSync();
     });
   };
 }

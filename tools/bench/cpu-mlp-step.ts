@@ -51,7 +51,7 @@ function step(layers: Layer[], x: Tensor, target: Tensor): number {
         for (const p of [layer.weight, layer.bias]) p.sub_((p.grad as Tensor).mul(LR));
       }
     });
-    return l.itemSync() as number;
+    return l.itemSync();
   });
   // tidy disposed the gradients with the rest of the step's tensors.
   for (const layer of layers) {

@@ -53,7 +53,7 @@ export async function main(args: string[] = []): Promise<void> {
       const loss = criterion.forward(model.forward(x), y) as Tensor;
       loss.backward();
       optimizer.step();
-      return loss.itemSync() as number;
+      return loss.itemSync();
     });
   };
   timeSteps(step, quick ? 20 : 100); // warm-up: JIT, allocator

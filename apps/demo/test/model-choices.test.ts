@@ -69,7 +69,7 @@ describe('the Train page’s models', () => {
     model.eval();
     const out = model.forward(randn([2, 1, 28, 28]));
     expect(out.shape).toEqual([2, 10]);
-    const sums = await out.exp().sum(1).data();
+    const sums = await out.exp().sum(1).read();
     for (const s of sums) expect(s).toBeCloseTo(1, 5);
     // nn describes the built network exactly as the demo wrote it.
     expect(modelSpecOf(model, { ...DATA, inputShape: [1, 28, 28] })).toEqual(mnistCnnSpec(DATA));

@@ -109,7 +109,7 @@ async function loadIdxSplits(options: DataOptions): Promise<Splits> {
   let normalize = typeof options.normalize === 'object' ? options.normalize : halfNormalization(1);
   if (options.normalize === 'dataset') {
     const plain = MNIST.fromBytes(trainBytes[0], trainBytes[1]);
-    normalize = pixelStats(plain.data.dataSync() as Uint8Array);
+    normalize = pixelStats(plain.data.readSync() as Uint8Array);
     plain.data.dispose();
     plain.targets.dispose();
   }

@@ -34,7 +34,7 @@ export async function evaluate(
           return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
         }),
       );
-      const [l, p, y] = await Promise.all([loss.item(), predicted.data(), labels.data()]);
+      const [l, p, y] = await Promise.all([loss.item(), predicted.read(), labels.read()]);
       lossSum += l as number;
       for (let i = 0; i < y.length; i++) confusion[y[i]][p[i]]++;
       samples += y.length;

@@ -46,7 +46,7 @@ export async function predictCommand(file: string, imageFiles: string[], options
       const out = model.forward(hwc.permute(0, 3, 1, 2).reshape([1, ...inputShape]));
       return (logSoftmax ? out.exp() : softmax(out, 1)).topk(k, 1);
     });
-    const [p, c] = await Promise.all([values.data(), indices.data()]);
+    const [p, c] = await Promise.all([values.read(), indices.read()]);
     const top = Array.from(c, (cls, i) => ({ class: cls, name: classes[cls] ?? String(cls), probability: p[i] }));
     predictions.push({ image: img.label, top });
   }

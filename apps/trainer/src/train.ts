@@ -167,7 +167,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       step++;
       run.batchInEpoch = index;
       if (pending > 0 && (index % LOSS_READ_INTERVAL === 0 || index === batches || signal?.aborted)) {
-        lossSum += (await pendingLoss.item()) as number;
+        lossSum += await pendingLoss.item();
         samples += pending;
         pending = 0;
         pendingLoss.dispose();

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function toyTrainPixels(): Promise<Uint8Array> {
   const read = (name: string) => readFile(join(data, name)).then((b) => new Uint8Array(b));
   const set = MNIST.fromBytes(await read('train-images-idx3-ubyte.gz'), await read('train-labels-idx1-ubyte'));
-  return set.data.dataSync() as Uint8Array;
+  return set.data.readSync() as Uint8Array;
 }
 
 const MNIST_SHAPE = { image: [1, 28, 28] as const, classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], dataset: 'mnist' };

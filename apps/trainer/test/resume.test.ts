@@ -50,7 +50,7 @@ async function trainEpochs(run: Run, epochs: number): Promise<number> {
 
 async function params(model: Sequential): Promise<number[]> {
   const out: number[] = [];
-  for (const p of model.parameters()) out.push(...(await p.data()));
+  for (const p of model.parameters()) out.push(...(await p.read()));
   return out;
 }
 

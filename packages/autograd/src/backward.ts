@@ -9,7 +9,7 @@ export function rootOf(t: Tensor, gradient: Tensor | undefined, index: number, o
     throw new KindlingError(`${op}: element ${index} of tensors does not require grad and does not have a gradFn`);
   }
   if (gradient === undefined) {
-    if (t.size !== 1) {
+    if (t.numel() !== 1) {
       throw new KindlingError(
         `${op}: grad can be implicitly created only for scalar outputs (got shape [${t.shape.join(',')}]); pass a gradient`,
       );

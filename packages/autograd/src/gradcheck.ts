@@ -45,16 +45,16 @@ export function gradcheck(
     if (t.dtype !== 'float64') throw new KindlingError(`gradcheck: inputs that require grad must be float64 for precision, got ${t.dtype}`);
   }
   const outputs = outputsOf(fn(...inputs));
-  const numeric = diff.map((x) => outputs.map((o) => new Float64Array(x.size * o.size)));
+  const numeric = diff.map((x) => outputs.map((o) => new Float64Array(x.numel() * o.numel())));
   noGrad(() => {
     diff.forEach((x, xi) => {
-      for (let k = 0; k < x.size; k++) {
+      for (let k = 0; k < x.numel(); k++) {
         const element = elementView(x, k);
-        const original = element.itemSync() as number;
+        const original = element.itemSync();
         element.fill_(original + eps);
-        const plus = outputsOf(fn(...inputs)).map((o) => Float64Array.from(o.dataSync()));
+        const plus = outputsOf(fn(...inputs)).map((o) => Float64Array.from(o.readSync()));
         element.fill_(original - eps);
-        const minus = outputsOf(fn(...inputs)).map((o) => Float64Array.from(o.dataSync()));
+        const minus = outputsOf(fn(...inputs)).map((o) => Float64Array.from(o.readSync()));
         element.fill_(original);
         plus.forEach((p, oi) => {
           for (let j = 0; j < p.length; j++) numeric[xi][oi][k * p.length + j] = (p[j] - minus[oi][j]) / (2 * eps);
@@ -67,15 +67,15 @@ export function gradcheck(
   for (let oi = 0; oi < fresh.length; oi++) {
     const o = fresh[oi];
     if (!o.requiresGrad) continue;
-    for (let j = 0; j < o.size; j++) {
+    for (let j = 0; j < o.numel(); j++) {
       const seed = noGrad(() => elementBasis(o, j));
       const grads = grad(o, diff, { gradOutputs: seed, retainGraph: true, allowUnused: true });
       for (let xi = 0; xi < diff.length; xi++) {
         const g = grads[xi];
-        const analytic = g ? g.dataSync() : new Float64Array(diff[xi].size);
-        for (let k = 0; k < diff[xi].size; k++) {
+        const analytic = g ? g.readSync() : new Float64Array(diff[xi].numel());
+        for (let k = 0; k < diff[xi].numel(); k++) {
           const a = analytic[k];
-          const n = numeric[xi][oi][k * o.size + j];
+          const n = numeric[xi][oi][k * o.numel() + j];
           if (!(Math.abs(a - n) <= atol + rtol * Math.abs(n))) {
             if (options.raiseException === false) return false;
             throw new KindlingError(

@@ -14,6 +14,7 @@ import './rules/linalg.js';
 import './rules/views.js';
 import './rules/indexing.js';
 import './rules/inplace.js';
+import './rules/index-put.js';
 import './rules/conv.js';
 import './rules/pooling.js';
 import './rules/normalization.js';

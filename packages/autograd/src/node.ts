@@ -1,4 +1,5 @@
 import { type DType, type GradNode, KindlingError, type Tensor, keep } from '@kindling/tensor';
+import { printAsRepr } from '@kindling/tensor/internal';
 
 /** Shape, dtype and device of a tensor at the time an op saw it. */
 export interface TensorMeta {
@@ -80,7 +81,8 @@ export class FunctionNode implements GradNode {
     if (this.retained === null) return undefined;
     for (const ref of this.retained) {
       const t = ref.deref();
-      if (t && outputIndexOf(t) === index) return t;
+      // A tensor written in place since has moved to another node; this one no longer fills its grad.
+      if (t && t.gradFn === this && outputIndexOf(t) === index) return t;
     }
     return undefined;
   }
@@ -97,10 +99,12 @@ export class FunctionNode implements GradNode {
     for (const s of this.saved) s.release();
   }
 
+  /** PyTorch's `str(y.grad_fn)` is `<PowBackward0 object at 0x...>`; there is no address to show here. */
   toString(): string {
-    return `<${this.name}>`;
+    return `<${this.name} object>`;
   }
 }
+printAsRepr(FunctionNode);
 
 /** The sink of a leaf tensor: adds incoming gradients into `variable.grad`. */
 export class AccumulateGrad implements GradNode {
@@ -130,13 +134,14 @@ export class AccumulateGrad implements GradNode {
   }
 
   toString(): string {
-    return '<AccumulateGrad>';
+    return '<AccumulateGrad object>';
   }
 }
+printAsRepr(AccumulateGrad);
 
 /** Whether `t` is the only tensor on its storage and covers all of it in row-major order. */
 function ownsStorage(t: Tensor): boolean {
-  return t.storage.tensorCount === 1 && t.offset === 0 && t.size === t.storage.size && t.isContiguous();
+  return t.storage.tensorCount === 1 && t.offset === 0 && t.numel() === t.storage.size && t.isContiguous();
 }
 
 const accumulators = new WeakMap<Tensor, AccumulateGrad>();
@@ -159,11 +164,21 @@ export function outputIndexOf(t: Tensor): number {
 }
 
 export function setOutputIndex(t: Tensor, index: number): void {
+  // An in-place op makes output `index` of one node output 0 of another.
   if (index !== 0) outputIndices.set(t, index);
+  else outputIndices.delete(t);
+}
+
+/** Brings a view's gradFn up to date before its edge is read; installed by view-inplace.ts (which imports this module). */
+let refreshView: (t: Tensor) => void = () => {};
+
+export function setViewRefresh(refresh: (t: Tensor) => void): void {
+  refreshView = refresh;
 }
 
 /** The edge gradients of `t` flow along: its gradFn, its accumulator, or none. */
 export function edgeOf(t: Tensor): readonly [GradNode | null, number] {
+  refreshView(t);
   if (!t.requiresGrad) return [null, 0];
   if (t.gradFn) return [t.gradFn, outputIndexOf(t)];
   return [accumulatorOf(t), 0];

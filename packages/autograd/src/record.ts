@@ -2,7 +2,8 @@ import { type GradNode, KindlingError, type Tensor, isFloating } from '@kindling
 import type { OpCall, OpResult } from '@kindling/tensor/internal';
 import { isGradEnabled } from './grad-mode.js';
 import { FunctionNode, SavedTensor, edgeOf, metaOf, setOutputIndex } from './node.js';
-import { type GradRule, type RuleContext, gradRuleOf } from './rule.js';
+import { type GradRule, type RuleContext, gradRuleOf, savedInputIndices } from './rule.js';
+import { checkInplaceOnView, recordCopySlices, refreshView, trackViews, viewInfoOf } from './view-inplace.js';
 
 function nodeName(rule: GradRule, call: OpCall): string {
   return typeof rule.name === 'function' ? rule.name(call) : rule.name;
@@ -72,37 +73,54 @@ function attach(node: FunctionNode, outputs: readonly Tensor[]): void {
 
 function recordInplace(call: OpCall, run: () => OpResult): OpResult {
   const target = call.inputs[0];
+  const view = viewInfoOf(target);
+  // A view made under noGrad of a base that requires grad does not require grad itself, yet writing through it changes the base.
+  if (!call.inputs.some((t) => t.requiresGrad) && !view?.base.requiresGrad) return run();
   if (target.isLeaf && target.requiresGrad) {
     throw new KindlingError(
       `${call.name}: a leaf tensor that requires grad is being used in an in-place operation; ` +
         'wrap the update in noGrad() (as optimizers do) or use the out-of-place op',
     );
   }
+  const region = view ? checkInplaceOnView(call, view) : null;
   const rule = gradRuleOf(call.name);
   if (!rule) {
     throw new KindlingError(
       `${call.name}: in-place op on a tensor that requires grad is not supported by autograd; use the out-of-place op`,
     );
   }
-  // The node's edges and any saved copy of the target are taken before the write.
+  // The node's edges and any saved copy of the target are taken before the write; the copy is recorded, for double backward.
   const edges = call.inputs.map(edgeOf);
-  const before = call.inputs.map((t, i) => (i === 0 && rule.saveInputs?.includes(0) ? t.detach().clone() : t));
-  const savedInputs = saveAll(rule.saveInputs, before);
+  const saveInputs = savedInputIndices(rule, call);
+  const before = call.inputs.map((t, i) => (i === 0 && saveInputs.includes(0) ? t.clone() : t));
+  const savedInputs = saveAll(saveInputs, before);
   const result = run();
-  recordNode(call, rule, edges, savedInputs, [target]);
+  if (view && region) {
+    const savedOutputs = new Map<number, SavedTensor>();
+    const saved: SavedTensor[] = [...savedInputs.values()];
+    const ctx = makeContext(call, savedInputs, savedOutputs);
+    recordCopySlices(call, view, region, edges, (grads) => rule.backward(ctx, grads), saved);
+    // Saved after the view moved to its new node, like recordNode's outputs.
+    saved.push(...saveAll(rule.saveOutputs, [target], savedOutputs).values());
+  } else {
+    recordNode(call, rule, edges, savedInputs, [target]);
+  }
   return result;
 }
 
 /**
  * The interceptor `@kindling/autograd` installs: runs each op and, when grad
  * mode is on and an input requires grad, records a node for its backward.
+ * Results sharing an input's storage are remembered as views of its base.
  */
 export function record(call: OpCall, run: () => OpResult): OpResult {
-  if (!isGradEnabled() || !call.inputs.some((t) => t.requiresGrad)) return run();
+  if (!isGradEnabled()) return trackViews(call, run());
+  for (const t of call.inputs) refreshView(t);
   if (call.inplace) return recordInplace(call, run);
+  if (!call.inputs.some((t) => t.requiresGrad)) return trackViews(call, run());
   const rule = gradRuleOf(call.name);
-  const savedInputs = rule ? saveAll(rule.saveInputs, call.inputs) : new Map<number, SavedTensor>();
-  const result = run();
+  const savedInputs = rule ? saveAll(savedInputIndices(rule, call), call.inputs) : new Map<number, SavedTensor>();
+  const result = trackViews(call, run());
   const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
   if (!outputs.some((o) => isFloating(o.dtype))) return result;
   if (!rule) {

@@ -30,12 +30,19 @@ export interface RuleContext {
 export interface GradRule {
   /** PyTorch's name for the node (`MulBackward0`), or a function of the call. */
   readonly name: string | ((call: OpCall) => string);
-  readonly saveInputs?: readonly number[];
+  /** Inputs backward reads; a function of the call when that depends on which inputs require grad. */
+  readonly saveInputs?: readonly number[] | ((call: OpCall) => readonly number[]);
   readonly saveOutputs?: readonly number[];
   backward(ctx: RuleContext, grads: readonly Tensor[]): readonly (Tensor | null)[];
 }
 
 const rules = new Map<string, GradRule>();
+
+/** The inputs `rule` saves for this call. */
+export function savedInputIndices(rule: GradRule, call: OpCall): readonly number[] {
+  const save = rule.saveInputs ?? [];
+  return typeof save === 'function' ? save(call) : save;
+}
 
 /** Registers the derivative of the op dispatched as `op`. Later registrations replace earlier ones. */
 export function registerGradRule(op: string, rule: GradRule): void {

@@ -39,7 +39,7 @@ function secondOrder(f: (x: Tensor, w: Tensor) => Tensor): (x: Tensor, w: Tensor
   return (x, w) =>
     enableGrad(() => {
       const y = f(x, w);
-      const gy = noGrad(() => kd.linspace(-1, 1, y.size, { dtype: 'float64', device: y.device }).reshape(y.shape));
+      const gy = noGrad(() => kd.linspace(-1, 1, y.numel(), { dtype: 'float64', device: y.device }).reshape(y.shape));
       const [gx, gw] = grad(y, [x, w], { gradOutputs: gy, createGraph: true }) as Tensor[];
       return gx.square().sum().add(gw.square().sum());
     });

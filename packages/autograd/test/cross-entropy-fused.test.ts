@@ -75,7 +75,7 @@ describe('fused cross-entropy', () => {
             // Weights per element for 'none', so every sample's gradient counts differently.
             const seed = reduction === 'none' ? kd.tensor([1, -2, 3, 0.5, 1.5], { dtype: 'float64', device }) : undefined;
             loss.backward(seed);
-            return { loss: [...loss.dataSync()], grad: [...(x.grad as Tensor).dataSync()] };
+            return { loss: [...loss.readSync()], grad: [...(x.grad as Tensor).readSync()] };
           };
           const fused = run('cpu-ce-spy');
           // Only the fused kernel ran forward: no [N, C] (log-)softmax; backward's softmax is the one expected call.
@@ -102,7 +102,7 @@ describe('fused cross-entropy', () => {
     const y = kd.tensor(logits[0], { dtype: 'float64', device: 'cpu-ce-lowered' }).requiresGrad_();
     kd.crossEntropyLoss(y, kd.tensor(2, { dtype: 'int32', device: 'cpu-ce-lowered' })).backward();
     expect(loss.itemSync()).toBeCloseTo(Math.log(Math.exp(-2.2) + Math.exp(-3.7) + 1 + Math.exp(-2.4)), 12);
-    expectClose([...(x.grad as Tensor).dataSync()], [...(y.grad as Tensor).dataSync()]);
+    expectClose([...(x.grad as Tensor).readSync()], [...(y.grad as Tensor).readSync()]);
   });
 
   it('integer logits take the lowering, in float32', () => {

@@ -3,7 +3,7 @@ import { type Tensor, tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
 import { defineFunction, gradcheck, noGrad } from '../src/index.js';
 
-const values = (t: Tensor | null) => Array.from((t as Tensor).dataSync());
+const values = (t: Tensor | null) => Array.from((t as Tensor).readSync());
 
 describe('custom functions (torch.autograd.Function)', () => {
   const cube = defineFunction({

@@ -62,7 +62,7 @@ describe('convolution gradient rules', () => {
     const [gw] = grad(kd.conv2d(x, w, b).sum(), [w]) as Tensor[];
     expect(gw.shape).toEqual([4, 3, 3, 3]);
     // The weight gradient of a sum is the sum of each input window: check one entry by hand.
-    const expected = noGrad(() => x.narrow(2, 0, 4).narrow(3, 1, 4).select(1, 2).sum().itemSync() as number);
+    const expected = noGrad(() => x.narrow(2, 0, 4).narrow(3, 1, 4).select(1, 2).sum().itemSync());
     expect((gw.tolistSync() as number[][][][])[0][2][0][1]).toBeCloseTo(expected, 10);
   });
 

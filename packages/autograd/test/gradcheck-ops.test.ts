@@ -287,6 +287,17 @@ const cases: Case[] = [
   { op: 'clamp_', what: '', run: () => ({ fn: (a) => a.mul(1).clamp_(-0.5, 0.5), inputs: [input(4)] }) },
   { op: 'fill_', what: '', run: () => ({ fn: (a, b) => a.mul(b).fill_(2).add(b), inputs: [input(3), input(3)] }) },
   { op: 'copy_', what: 'broadcast source', run: () => ({ fn: (a, b) => a.mul(1).copy_(b).mul(2), inputs: [input(2, 3), input(3)] }) },
+  // Python indexing (more cases in index-put.test.ts): x[[0, 1], :, [2, 0]] and x[:, [1, 0]] = v.
+  {
+    op: 'index',
+    what: 'separated tensor indices',
+    run: () => ({ fn: (a) => a.at([0, 1], ':', [2, 0]), inputs: [input(2, 3, 4)] }),
+  },
+  {
+    op: 'indexPut_',
+    what: 'broadcast value',
+    run: () => ({ fn: (a, b) => a.mul(1).indexPut_([':', [1, 0]], b), inputs: [input(2, 3), input(2)] }),
+  },
 ];
 
 describe('gradcheck of every differentiable op', () => {

@@ -3,7 +3,7 @@ import { KindlingError, type Tensor, affine, cat, manualSeed, ones, randn, tenso
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enableGrad, grad, isGradEnabled, noGrad, setGradEnabled } from '../src/index.js';
 
-const values = (t: Tensor | null) => Array.from((t as Tensor).dataSync());
+const values = (t: Tensor | null) => Array.from((t as Tensor).readSync());
 
 beforeEach(() => manualSeed(0));
 
@@ -265,5 +265,32 @@ describe('.grad owns its storage', () => {
     expect(b.grad?.storage.size).toBe(3);
     a.grad?.fill_(0);
     expect(values(b.grad)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('what mul saves for backward (as PyTorch)', () => {
+  it('a product by a constant keeps nothing, so the operand may change in place afterwards', () => {
+    const a = tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
+    const v = a.add(0);
+    const s = v.mul(3);
+    v.mul_(2);
+    s.sum().add(v.sum()).backward();
+    expect(values(a.grad)).toEqual([5, 5, 5]);
+  });
+
+  it('a product of two tensors in the graph still refuses an operand changed in place', () => {
+    const a = tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
+    const v = a.add(0);
+    const s = v.mul(v);
+    v.mul_(2);
+    expect(() => s.sum().backward()).toThrow(/modified by an in-place operation/);
+  });
+
+  it('only the operand that needs a gradient gets one', () => {
+    const a = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const b = tensor([3, 4], { dtype: 'float32' });
+    a.mul(b).sum().backward();
+    expect(values(a.grad)).toEqual([3, 4]);
+    expect(b.grad).toBeNull();
   });
 });

@@ -34,8 +34,8 @@ function agree(inputs: Tensor[], f: (...xs: Tensor[]) => Tensor | Tensor[], tol 
   const lowered = [f(...inputs.map((t) => t.to(LOWERED)))].flat();
   expect(fused.map((t) => t.shape)).toEqual(lowered.map((t) => t.shape));
   fused.forEach((t, i) => {
-    const a = t.dataSync();
-    const b = lowered[i].dataSync();
+    const a = t.readSync();
+    const b = lowered[i].readSync();
     const scale = Math.max(1, ...Array.from(b, Math.abs).filter(Number.isFinite));
     for (let j = 0; j < a.length; j++) {
       if (Number.isNaN(b[j])) expect(a[j]).toBeNaN();
@@ -74,7 +74,7 @@ describe('fused window kernels agree with their lowering through the public ops'
 
   it('maxPool2d with indices (NaN included), avgPool2d with ceilMode and countIncludePad', () => {
     manualSeed(4);
-    const values = randn(2, 3, 9, 10).dataSync();
+    const values = randn(2, 3, 9, 10).readSync();
     for (let i = 0; i < values.length; i += 11) values[i] = Number.NaN;
     const x = tensor(values).reshape([2, 3, 9, 10]);
     // Indices too: the fused kernel and the lowering both name the first NaN of a window.

@@ -75,7 +75,7 @@ export function createTemplateBackend(name = 'template'): Backend {
     free: (handle) => storageOf(handle).free(),
     // `read` returns a new array (callers may write into it), elements in row-major order.
     read: async (view) => dense(view),
-    // Offered because the data is in host memory: `dataSync()`, `toString()` and `to()` need it.
+    // Offered because the data is in host memory: `readSync()`, `toString()` and `to()` need it.
     readSync: dense,
 
     // Elementwise (elementwise.ts): the op table's math on every element.

@@ -18,3 +18,11 @@ export { WebGPUBackend } from './backend.js';
 export { WEBGPU_DTYPES } from './gpu-memory.js';
 export type { RuntimeOptions } from './runtime.js';
 export type { PoolStats } from './pool.js';
+export type {
+  WebGPUAdapter,
+  WebGPUBuffer,
+  WebGPUComputePipeline,
+  WebGPUDevice,
+  WebGPUEntryPoint,
+  WebGPUPowerPreference,
+} from './gpu-types.js';

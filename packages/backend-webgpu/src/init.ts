@@ -1,22 +1,23 @@
 import { DeviceError, hasBackend } from '@kindling/tensor';
 import { registerBackend } from '@kindling/tensor/backend';
 import { WebGPUBackend } from './backend.js';
+import type { WebGPUAdapter, WebGPUEntryPoint, WebGPUPowerPreference } from './gpu-types.js';
 import { GpuRuntime, type RuntimeOptions } from './runtime.js';
 import type { PoolStats } from './pool.js';
 
 /** Options of {@link initWebGPU}. */
 export interface InitWebGPUOptions extends RuntimeOptions {
   /** An adapter to use instead of requesting one. */
-  adapter?: GPUAdapter;
+  adapter?: WebGPUAdapter;
   /** Passed to `requestAdapter` (ignored when `adapter` is given). */
-  powerPreference?: GPUPowerPreference;
+  powerPreference?: WebGPUPowerPreference;
   /**
    * When no adapter or device can be had, report `cpu` instead of throwing.
    * The `cpu` backend must be registered (`import '@kindling/backend-cpu'`).
    */
   fallbackToCpu?: boolean;
   /** The `GPU` object to use (default `navigator.gpu`); Node passes the `webgpu` package's. */
-  gpu?: GPU;
+  gpu?: WebGPUEntryPoint;
 }
 
 /** What {@link initWebGPU} set up. */

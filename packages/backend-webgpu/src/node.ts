@@ -1,4 +1,5 @@
 import { create, globals } from 'webgpu';
+import type { WebGPUEntryPoint } from './gpu-types.js';
 import { type InitWebGPUOptions, type InitWebGPUResult, initWebGPU } from './init.js';
 
 let gpu: GPU | null = null;
@@ -9,7 +10,7 @@ let gpu: GPU | null = null;
  * options such as `backend=vulkan`; software rendering uses SwiftShader or
  * lavapipe via the `VK_ICD_FILENAMES` environment variable.
  */
-export function nodeGPU(flags: string[] = []): GPU {
+export function nodeGPU(flags: string[] = []): WebGPUEntryPoint {
   if (!gpu) {
     Object.assign(globalThis, globals);
     gpu = create(flags) as GPU;

@@ -1,3 +1,5 @@
+import type { WebGPUBuffer, WebGPUDevice } from './gpu-types.js';
+
 /**
  * Size classes of the buffer pool: powers of two split into quarters
  * (…, 1024, 1280, 1536, 1792, 2048, …), so a pooled buffer wastes at most a
@@ -37,11 +39,12 @@ export class BufferPool {
   private readonly stats: PoolStats = { allocatedBytes: 0, inUseBytes: 0, pooledBytes: 0, buffers: 0, reused: 0 };
 
   constructor(
-    private readonly device: GPUDevice,
-    private readonly usage: GPUBufferUsageFlags,
+    private readonly device: WebGPUDevice,
+    /** `GPUBufferUsage` flags of every buffer. */
+    private readonly usage: number,
   ) {}
 
-  acquire(bytes: number): GPUBuffer {
+  acquire(bytes: number): WebGPUBuffer {
     const size = sizeClass(bytes);
     const list = this.free.get(size);
     const reused = list?.pop();
@@ -57,7 +60,7 @@ export class BufferPool {
     return buffer;
   }
 
-  release(buffer: GPUBuffer): void {
+  release(buffer: WebGPUBuffer): void {
     this.stats.inUseBytes -= buffer.size;
     this.stats.pooledBytes += buffer.size;
     this.pending.push(buffer);

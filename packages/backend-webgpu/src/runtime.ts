@@ -1,4 +1,5 @@
 import { KindlingError } from '@kindling/tensor';
+import type { WebGPUBuffer, WebGPUComputePipeline, WebGPUDevice } from './gpu-types.js';
 import { BufferPool, type PoolStats } from './pool.js';
 
 /** Codes kernels write into the error record, and what they mean. */
@@ -74,12 +75,12 @@ export class GpuRuntime {
    * out-of-range index store the first one here (see `KERNEL_ERRORS`), and
    * the next read reports it, since the op itself returned long before.
    */
-  readonly errors: GPUBuffer;
+  readonly errors: WebGPUBuffer;
   /** Submissions so far (for tests of the batching). */
   submissions = 0;
 
   constructor(
-    readonly device: GPUDevice,
+    readonly device: WebGPUDevice,
     options: RuntimeOptions = {},
   ) {
     this.maxDispatches = options.maxDispatchesPerBatch ?? 128;
@@ -103,7 +104,7 @@ export class GpuRuntime {
   }
 
   /** The cached pipeline for `key`, compiling `source()` on first use. */
-  pipeline(key: string, source: () => string): GPUComputePipeline {
+  pipeline(key: string, source: () => string): WebGPUComputePipeline {
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ code: source(), label: key });
@@ -144,8 +145,8 @@ export class GpuRuntime {
    * kernel's shape/stride parameters, as u32 words) to binding n.
    */
   dispatch(
-    pipeline: GPUComputePipeline,
-    buffers: readonly GPUBuffer[],
+    pipeline: WebGPUComputePipeline,
+    buffers: readonly WebGPUBuffer[],
     meta: ArrayLike<number>,
     groups: readonly [number, number?, number?],
   ): void {
@@ -178,7 +179,7 @@ export class GpuRuntime {
   }
 
   /** Zero-fills `bytes` bytes of `buffer`, in command order. */
-  clear(buffer: GPUBuffer, bytes: number): void {
+  clear(buffer: WebGPUBuffer, bytes: number): void {
     if (bytes === 0) return;
     const encoder = this.getEncoder();
     this.endPass();
@@ -186,7 +187,7 @@ export class GpuRuntime {
   }
 
   /** Copies bytes between buffers, in command order. */
-  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+  copy(src: WebGPUBuffer, srcOffset: number, dst: WebGPUBuffer, dstOffset: number, bytes: number): void {
     if (bytes === 0) return;
     const encoder = this.getEncoder();
     this.endPass();
@@ -194,7 +195,7 @@ export class GpuRuntime {
   }
 
   /** Writes host data into a buffer that no unsubmitted command uses (pool buffers guarantee it). */
-  write(buffer: GPUBuffer, data: ArrayBufferView): void {
+  write(buffer: WebGPUBuffer, data: ArrayBufferView): void {
     if (data.byteLength === 0) return;
     this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
@@ -214,7 +215,7 @@ export class GpuRuntime {
   }
 
   /** Copies `bytes` bytes at `offset` of `buffer` to the host, submitting pending work. */
-  async read(buffer: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+  async read(buffer: WebGPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
     if (bytes === 0) return new ArrayBuffer(0);
     const size = Math.ceil(bytes / 4) * 4;
     // The data, then the kernel error record, which is cleared for the next read.

@@ -1,10 +1,11 @@
 import type { DType } from '@kindling/tensor';
+import type { WebGPUBuffer } from './gpu-types.js';
 
 /** A WebGPU storage: one pooled buffer holding `size` elements (4 bytes each; 2 for native float16). */
 export class GpuStorage {
   freed = false;
   constructor(
-    readonly buffer: GPUBuffer,
+    readonly buffer: WebGPUBuffer,
     readonly dtype: DType,
     readonly size: number,
   ) {}

@@ -35,9 +35,9 @@ describe('autograd on webgpu', () => {
     const manual = createMlp(device, 3);
     const manualLoss = trainStep(manual, x, y, 0.003);
 
-    expect(await loss.item()).toBeCloseTo((await manualLoss.item()) as number, 6);
+    expect(await loss.item()).toBeCloseTo(await manualLoss.item(), 6);
     for (let i = 0; i < 6; i++) {
-      expectClose(Array.from(await auto.params[i].data()), Array.from(await manual.params[i].data()), 1e-5, 1e-7);
+      expectClose(Array.from(await auto.params[i].read()), Array.from(await manual.params[i].read()), 1e-5, 1e-7);
     }
   });
 });

@@ -16,7 +16,7 @@ await setupWebGPU();
 afterEach(async () => {
   const probe = tensor([0], { device: 'webgpu' });
   try {
-    await probe.data();
+    await probe.read();
   } finally {
     probe.dispose();
   }

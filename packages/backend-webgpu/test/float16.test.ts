@@ -43,7 +43,7 @@ function edgeFloats(): Float32Array {
 describe('float16 on webgpu', () => {
   test('the GPU rounds float32 to half exactly like the host (ties to even, subnormals, overflow)', async () => {
     const values = edgeFloats();
-    const got = await cast(tensor(values, { device: 'webgpu' }), 'float16').data();
+    const got = await cast(tensor(values, { device: 'webgpu' }), 'float16').read();
     const wrong: string[] = [];
     values.forEach((x, i) => {
       if (!Object.is(got[i], roundToFloat16(x)) && wrong.length < 5) wrong.push(`${x} -> ${got[i]} (host ${roundToFloat16(x)})`);

@@ -43,7 +43,7 @@ describe('initWebGPU with an adapter', () => {
   test('webgpu tensors are only readable asynchronously', async () => {
     await setupWebGPU();
     const t = tensor([1, 2, 3], { device: 'webgpu' });
-    expect(() => t.dataSync()).toThrow(/can only be read asynchronously; use 'await tensor.data\(\)'/);
+    expect(() => t.readSync()).toThrow(/can only be read asynchronously; use 'await tensor.read\(\)'/);
     expect(await t.tolist()).toEqual([1, 2, 3]);
   });
 });

@@ -33,7 +33,7 @@ describe('moving tensors between cpu and webgpu', () => {
       const t = tensor(values, { device: 'cpu', dtype }).to('webgpu');
       const back = await t.toAsync('cpu');
       expect(back.dtype).toBe(dtype);
-      expect(Array.from(await back.data())).toEqual(values);
+      expect(Array.from(await back.read())).toEqual(values);
     }
   });
 });

@@ -47,7 +47,7 @@ import { expectClose, f32, seeded } from './helpers.js';
 import { setupWebGPU } from './setup-gpu.js';
 
 const gpu = { device: 'webgpu' } as const;
-const data = async (t: Tensor): Promise<number[]> => Array.from(await t.data());
+const data = async (t: Tensor): Promise<number[]> => Array.from(await t.read());
 
 beforeAll(async () => {
   await setupWebGPU();
@@ -636,11 +636,11 @@ describe('indexing', () => {
       { ...gpu, dtype: 'float32' },
     );
     const picked = indexSelect(x, 0, tensor([1, 5], gpu)); // returns at once: the index is only checked on the GPU
-    await expect(picked.data()).rejects.toThrow(/gather\/indexSelect: index 5 is out of bounds for a dimension of size 2/);
+    await expect(picked.read()).rejects.toThrow(/gather\/indexSelect: index 5 is out of bounds for a dimension of size 2/);
     // The record is cleared by the read that reported it.
     expect(await x.sum().item()).toBe(21);
     const s = scatterAdd(zeros([3], gpu), 0, tensor([0, -4], gpu), ones([2], gpu));
-    await expect(s.data()).rejects.toThrow(/scatterAdd: index -4 is out of bounds for a dimension of size 3/);
+    await expect(s.read()).rejects.toThrow(/scatterAdd: index -4 is out of bounds for a dimension of size 3/);
   });
 
   test('scatterAdd with many colliding float updates (atomic CAS)', async () => {

@@ -28,7 +28,7 @@ async function lossCurve(device: string, steps: number): Promise<number[]> {
     const x = tensor(xs, { device, shape: [BATCH, 784] });
     const y = tensor(ys, { device });
     const loss = trainStep(model, x, y, LR);
-    losses.push((await loss.item()) as number);
+    losses.push(await loss.item());
     for (const t of [x, y, loss]) t.dispose();
   }
   return losses;

@@ -172,7 +172,7 @@ describe('unary ops of the table against their math', () => {
       // Integer inputs of float ops are converted first, as the kernels (and torch) convert them.
       const reference = inputs.map((v) => math(isFloating(compute) ? toDType(v, compute) : v, p));
       const label = (i: number) => `${op}(${show(inputs[i])}${Object.keys(p).length ? `, ${JSON.stringify(p)}` : ''})`;
-      bad.push(...mismatches(await out.data(), reference, outDtype, label, tolerance(op, outDtype)));
+      bad.push(...mismatches(await out.read(), reference, outDtype, label, tolerance(op, outDtype)));
       out.dispose();
     }
     x.dispose();
@@ -233,7 +233,7 @@ describe('binary ops of the table against their math', () => {
     const compute = binarySpec(op).dtype === 'trueDiv' && !isFloating(dtype) ? 'float32' : dtype;
     const expected = values.flatMap((va) => values.map((vb) => binaryReference(op, va, vb, compute, out.dtype)));
     const label = (i: number) => `${op}(${show(values[Math.floor(i / n)])}, ${show(values[i % n])})`;
-    const bad = mismatches(await out.data(), expected, out.dtype, label, binaryTolerance(op, out.dtype));
+    const bad = mismatches(await out.read(), expected, out.dtype, label, binaryTolerance(op, out.dtype));
     for (const t of [a, b, out]) t.dispose();
     expect(bad).toEqual([]);
   });

@@ -22,13 +22,13 @@ describe('buffer pool', () => {
 
   test('disposed tensors return their buffers to the pool, and new ones reuse them', async () => {
     const x = randn([256, 256], gpu);
-    await x.data();
+    await x.read();
     const before = webgpuMemory();
     x.dispose();
     const afterFree = webgpuMemory();
     expect(afterFree.inUseBytes).toBe(before.inUseBytes - 256 * 1024);
     expect(afterFree.pooledBytes).toBe(before.pooledBytes + 256 * 1024);
-    await tensor([0], gpu).data(); // a read submits the batch, which recycles the buffer
+    await tensor([0], gpu).read(); // a read submits the batch, which recycles the buffer
     const y = randn([256, 256], gpu);
     const reused = webgpuMemory();
     expect(reused.reused).toBeGreaterThan(afterFree.reused);
@@ -38,9 +38,9 @@ describe('buffer pool', () => {
 
   test('releasePooledMemory destroys pooled buffers', async () => {
     const t = ones([1000], gpu);
-    await t.data();
+    await t.read();
     t.dispose();
-    await tensor([0], gpu).data();
+    await tensor([0], gpu).read();
     releasePooledMemory();
     const m = webgpuMemory();
     expect(m.pooledBytes).toBe(0);
@@ -57,17 +57,17 @@ describe('command batching', () => {
       for (let i = 0; i < 50; i++) acc = add(matmul(acc, w), 1);
       return acc;
     });
-    const values = await result.data();
+    const values = await result.read();
     expect(values[0]).toBeCloseTo(51, 3);
     expect(webgpuMemory().submissions - start).toBeLessThanOrEqual(2);
   });
 
   test('pipelines are compiled once per kernel variant', async () => {
     const a = ones([3, 3], gpu);
-    await add(a, a).data();
+    await add(a, a).read();
     const n = webgpuMemory().pipelines;
-    await add(a, a).data();
-    await add(ones([5, 7], gpu), ones([5, 7], gpu)).data();
+    await add(a, a).read();
+    await add(ones([5, 7], gpu), ones([5, 7], gpu)).read();
     expect(webgpuMemory().pipelines).toBe(n);
   });
 });

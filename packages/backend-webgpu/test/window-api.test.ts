@@ -66,7 +66,7 @@ function pair(n: number, shape: number[], seed: number): [Tensor, Tensor] {
 
 async function same(gpu: Tensor, cpu: Tensor, rtol = 1e-4, atol = 1e-4): Promise<void> {
   expect(gpu.shape).toEqual(cpu.shape);
-  expectClose(Array.from(await gpu.data()), Array.from(await cpu.data()), rtol, atol);
+  expectClose(Array.from(await gpu.read()), Array.from(await cpu.read()), rtol, atol);
 }
 
 describe('window ops on webgpu equal the cpu backend', () => {
@@ -93,7 +93,7 @@ describe('window ops on webgpu equal the cpu backend', () => {
     await same(gpu.out, cpu.out);
     await same(gpu.rm, cpu.rm);
     await same(gpu.rv, cpu.rv);
-    const up = seeded(cpu.out.size, 7);
+    const up = seeded(cpu.out.numel(), 7);
     cpu.out.backward(tensor(up, { device: 'cpu' }).reshape(cpu.out.shape));
     gpu.out.backward(tensor(up, { device: 'webgpu' }).reshape(gpu.out.shape));
     for (const [g, c] of [
@@ -127,7 +127,7 @@ describe('window ops on webgpu equal the cpu backend', () => {
       maxPool2dWithIndices(xg, [3, 2], { stride: [2, 1], dilation: [1, 2] }),
     ];
     await same(ig[0], ic[0], 0, 0);
-    expect(Array.from(await ig[1].data())).toEqual(Array.from(await ic[1].data()));
+    expect(Array.from(await ig[1].read())).toEqual(Array.from(await ic[1].read()));
     const colsC = unfold(xc, [2, 3], { stride: [2, 1], padding: 1, dilation: [1, 2] });
     const colsG = unfold(xg, [2, 3], { stride: [2, 1], padding: 1, dilation: [1, 2] });
     await same(colsG, colsC, 0, 0);

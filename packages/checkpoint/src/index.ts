@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * `@kindling/checkpoint`: safetensors save/load of state dicts, resumable
- * training checkpoints, and PyTorch `.pth` import through a restricted
- * unpickler. This entry is pure byte-level code for Node and browsers; disk
+ * training checkpoints, checkpoint dicts of JSON values and tensors
+ * (`encodeObject`/`decodeObject`, PyTorch's `torch.save`/`torch.load`), and
+ * PyTorch `.pth` import through a restricted unpickler. This entry is pure byte-level code for Node and browsers; disk
  * helpers are in `@kindling/checkpoint/node`, browser helpers in
  * `@kindling/checkpoint/browser`.
  */
@@ -31,3 +32,8 @@ export {
   type JsonValue,
 } from './training-state.js';
 export { loadPth, type PthCheckpoint, type PthExtraValue } from './pth/index.js';
+/**
+ * `torch.save`/`torch.load` of a checkpoint dict (JSON values beside tensors, one safetensors
+ * file), as bytes; Node's `save(obj, path)`/`load(path)` in `@kindling/checkpoint/node` write files.
+ */
+export { encodeObject, decodeObject, OBJECT_METADATA_KEY, type SavedValue } from './object.js';

@@ -24,7 +24,7 @@ export interface LoadedStateDict {
 
 /** Reads a tensor's values into host memory (contiguous, row-major). */
 export async function toHostTensor(t: Tensor): Promise<HostTensor> {
-  return { dtype: t.dtype, shape: [...t.shape], data: await t.detach().data() };
+  return { dtype: t.dtype, shape: [...t.shape], data: await t.read() };
 }
 
 /** Reads every tensor of a state dict into host memory. */

@@ -39,7 +39,7 @@ function trainingState(): TrainingState {
 }
 
 function exactly(t: Tensor): { dtype: string; shape: number[]; values: number[] } {
-  return { dtype: t.dtype, shape: [...t.shape], values: Array.from(t.dataSync()) };
+  return { dtype: t.dtype, shape: [...t.shape], values: Array.from(t.readSync()) };
 }
 
 describe('training checkpoints', () => {

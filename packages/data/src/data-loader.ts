@@ -27,7 +27,9 @@ export interface DataLoaderOptions<T, B> {
    * is made in a turn of the event loop, while the current one trains if the
    * step awaits (a GPU read, I/O), else when it is asked for. 0 builds each
    * batch on demand. Either way the loader yields to the event loop for every
-   * batch, so tensors a loop never disposes are freed as it goes.
+   * batch, so tensors a loop never disposes are freed as it goes. Building
+   * ahead starts with the second batch, so a pass that takes one batch
+   * (`next(iter(loader))`) builds only that one.
    */
   prefetch?: number;
 }
@@ -192,6 +194,9 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
         queue.push(new BatchJob(() => this.fetch(next.value)));
       }
     };
+    // Nothing is built ahead until the second batch is asked for: `next(iter(loader))` takes one
+    // batch and drops the iterator, which must not leave a batch built for nobody.
+    let taken = 0;
     try {
       for (;;) {
         // One turn of the event loop per batch, even for a consumer that never awaits anything
@@ -208,7 +213,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
           await nextTurn();
           batch = this.fetch(next.value);
         }
-        fill();
+        if (++taken >= 2) fill();
         yield batch;
       }
     } finally {

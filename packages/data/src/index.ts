@@ -21,6 +21,8 @@ export {
   BatchSampler,
 } from './sampler.js';
 export { DataLoader, type DataLoaderOptions } from './data-loader.js';
+/** Python's `iter`, `next` and `len`: `const [images, labels] = await next(iter(trainloader))`. */
+export { iter, next, len, StopIteration } from './iteration.js';
 
 export type { Transform, HostRows } from './transforms/transform.js';
 export { BaseTransform } from './transforms/transform.js';

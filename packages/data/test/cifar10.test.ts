@@ -44,7 +44,7 @@ function tinyWith(gz: Uint8Array, overrides: Partial<CifarMeta> = {}) {
   };
 }
 
-const vals = (t: Tensor) => Array.from(t.dataSync());
+const vals = (t: Tensor) => Array.from(t.readSync());
 const MEAN = [0.4914, 0.4822, 0.4465];
 const STD = [0.247, 0.2435, 0.2616];
 let root: string;
@@ -87,7 +87,7 @@ describe('CIFAR10', () => {
     expect(ds.data.shape).toEqual([100, 32, 32, 3]);
     expect(ds.targets.dtype).toBe('int32');
     expect(vals(ds.targets)).toEqual([...archive.train.labels]);
-    expect(Buffer.compare(ds.data.dataSync() as Uint8Array, archive.train.hwc)).toBe(0);
+    expect(Buffer.compare(ds.data.readSync() as Uint8Array, archive.train.hwc)).toBe(0);
     expect(ds.classes[3]).toBe('cat');
     expect(ds.classToIdx.truck).toBe(9);
     expect(progress.at(-1)).toBe(archive.gz.length);
@@ -108,7 +108,7 @@ describe('CIFAR10', () => {
     expect(server.hits[`/c/${ARCHIVE}`]).toBe(1);
     expect(testSplit.length).toBe(20);
     expect(vals(testSplit.targets)).toEqual([...archive.test.labels]);
-    expect(Buffer.compare(testSplit.data.dataSync() as Uint8Array, archive.test.hwc)).toBe(0);
+    expect(Buffer.compare(testSplit.data.readSync() as Uint8Array, archive.test.hwc)).toBe(0);
   });
 
   it('loads from a local folder mirror, and through the browser store', async () => {
@@ -198,7 +198,7 @@ describe('CIFAR10', () => {
     const [image] = ds.getItem(7);
     expect(image.shape).toEqual([3, 32, 32]);
     // channel 2 (blue), pixel (y=1, x=2)
-    expect(image.dataSync()[2 * 1024 + 34]).toBeCloseTo((archive.train.hwc[7 * 3072 + 34 * 3 + 2] / 255 - MEAN[2]) / STD[2], 5);
+    expect(image.readSync()[2 * 1024 + 34]).toBeCloseTo((archive.train.hwc[7 * 3072 + 34 * 3 + 2] / 255 - MEAN[2]) / STD[2], 5);
     const [images, labels] = ds.getBatch(Int32Array.of(3, 7));
     expect(images.shape).toEqual([2, 3, 32, 32]);
     expect(vals(labels)).toEqual([archive.train.labels[3], archive.train.labels[7]]);
@@ -233,7 +233,7 @@ describe('CIFAR10', () => {
       const [dx] = device.getBatch(idx);
       expect(dx.shape).toEqual(hx.shape);
       expect(dx.dtype).toBe(hx.dtype);
-      const a = Array.from(await dx.data());
+      const a = Array.from(await dx.read());
       const b = vals(hx);
       let worst = 0;
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -256,7 +256,7 @@ describe('CIFAR10', () => {
       expect(images.dtype).toBe('float32');
       expect(images.shape.slice(1)).toEqual([3, 32, 32]);
       expect(labels.dtype).toBe('int32');
-      const v = images.dataSync();
+      const v = images.readSync();
       const lo = Math.min(...MEAN.map((m, c) => -m / STD[c]));
       const hi = Math.max(...MEAN.map((m, c) => (1 - m) / STD[c]));
       expect(v.every((x) => x >= lo - 1e-5 && x <= hi + 1e-5)).toBe(true);

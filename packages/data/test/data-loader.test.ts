@@ -22,7 +22,7 @@ import {
   TensorDataset,
 } from '../src/index.js';
 
-const ints = (t: Tensor) => Array.from(t.dataSync());
+const ints = (t: Tensor) => Array.from(t.readSync());
 
 async function collect<B>(loader: AsyncIterable<B>): Promise<B[]> {
   const out: B[] = [];
@@ -134,7 +134,7 @@ describe('DataLoader', () => {
   });
 
   it('uses a custom collate, sampler and batchSampler', async () => {
-    const collate = (samples: Tensor[][]) => samples.map((s) => s[1].itemSync() as number);
+    const collate = (samples: Tensor[][]) => samples.map((s) => s[1].itemSync());
     const custom = new DataLoader(ds, { batchSize: 3, collate });
     expect(await collect(custom)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
     const sampled = new DataLoader(ds, {
@@ -170,9 +170,14 @@ describe('DataLoader', () => {
     const iterator = loader[Symbol.asyncIterator]();
     await iterator.next();
     expect(data.batches.length).toBe(1);
+    // Nothing is built ahead of the first batch: a pass may stop there (`next(iter(loader))`).
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(data.batches.length).toBe(1);
+    await iterator.next();
+    expect(data.batches.length).toBe(2);
     // The consumer's step awaits something (a GPU read, I/O): the next batches get built meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(data.batches.length).toBe(3);
+    expect(data.batches.length).toBe(4);
     const before = memory().cpu.tensors;
     await iterator.return?.();
     await new Promise((resolve) => setTimeout(resolve, 10));

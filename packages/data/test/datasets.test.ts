@@ -3,7 +3,7 @@ import { Generator, type Tensor, arange, tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
 import { ConcatDataset, Dataset, Subset, TensorDataset, defaultCollate, randomSplit } from '../src/index.js';
 
-const ints = (t: Tensor) => Array.from(t.dataSync());
+const ints = (t: Tensor) => Array.from(t.readSync());
 
 /** A dataset without getBatch: sample i is [i * 10 as a [2] float tensor, label i % 3]. */
 class Plain extends Dataset<[Tensor, number]> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx } from '../src/index.js';
+import { MNIST_META, type MnistMeta, encodeIdx } from '../src/index.js';
 
 /** A tiny MNIST-like split: `count` images of `rows`×`cols` and their labels, as IDX and gzipped IDX. */
 export function makeSplit(count: number, rows = 28, cols = 28, seed = 1) {
@@ -26,6 +26,24 @@ export function makeSplit(count: number, rows = 28, cols = 28, seed = 1) {
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+type Split = ReturnType<typeof makeSplit>;
+
+/** The real MNIST metadata pointed at generated splits, under the folder `TinyMNIST` (its mirrors are never reached). */
+export function tinyMnistMeta(train: Split, test?: Split): MnistMeta {
+  const files = (prefix: string, split: Split) => ({
+    images: { name: `${prefix}-images-idx3-ubyte.gz`, sha256: sha256(split.imagesGz) },
+    labels: { name: `${prefix}-labels-idx1-ubyte.gz`, sha256: sha256(split.labelsGz) },
+    count: split.labels.length,
+  });
+  return {
+    ...MNIST_META,
+    folder: 'TinyMNIST',
+    mirrors: ['http://127.0.0.1:9/unreachable/'],
+    train: files('train', train),
+    ...(test ? { test: files('t10k', test) } : {}),
+  };
+}
 export const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
 /** What the test server answers for one path. */

@@ -7,43 +7,18 @@ import { gzipSync } from 'node:zlib';
 import { type Tensor, hasBackend } from '@kindling/tensor';
 import { getBackend, registerBackend } from '@kindling/tensor/backend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Compose,
-  DataLoader,
-  FashionMNIST,
-  KMNIST,
-  MNIST,
-  MNIST_META,
-  type MnistMeta,
-  Normalize,
-  ToTensor,
-  encodeIdx,
-} from '../src/index.js';
-import { makeSplit, serve, sha256 } from './helpers.js';
+import { Compose, DataLoader, FashionMNIST, KMNIST, MNIST, type MnistMeta, Normalize, ToTensor, encodeIdx } from '../src/index.js';
+import { makeSplit, serve, tinyMnistMeta } from './helpers.js';
 
 const train = makeSplit(12, 28, 28, 1);
 const test = makeSplit(4, 28, 28, 2);
 
 /** MNIST with 12 training and 4 test images: the real class, pointed at tiny files. */
 class TinyMNIST extends MNIST {
-  static override readonly meta: MnistMeta = {
-    ...MNIST_META,
-    folder: 'TinyMNIST',
-    mirrors: ['http://127.0.0.1:9/unreachable/'],
-    train: {
-      images: { name: 'train-images-idx3-ubyte.gz', sha256: sha256(train.imagesGz) },
-      labels: { name: 'train-labels-idx1-ubyte.gz', sha256: sha256(train.labelsGz) },
-      count: 12,
-    },
-    test: {
-      images: { name: 't10k-images-idx3-ubyte.gz', sha256: sha256(test.imagesGz) },
-      labels: { name: 't10k-labels-idx1-ubyte.gz', sha256: sha256(test.labelsGz) },
-      count: 4,
-    },
-  };
+  static override readonly meta = tinyMnistMeta(train, test);
 }
 
-const vals = (t: Tensor) => Array.from(t.dataSync());
+const vals = (t: Tensor) => Array.from(t.readSync());
 let root: string;
 let server: Awaited<ReturnType<typeof serve>>;
 
@@ -88,7 +63,7 @@ describe('MNIST-family datasets', () => {
     expect(image.shape).toEqual([1, 28, 28]);
     expect(label.shape).toEqual([]);
     expect(label.itemSync()).toBe(train.labels[3]);
-    expect(image.dataSync()[5]).toBeCloseTo((train.images[3 * 784 + 5] / 255 - 0.5) / 0.5, 6);
+    expect(image.readSync()[5]).toBeCloseTo((train.images[3 * 784 + 5] / 255 - 0.5) / 0.5, 6);
     const [images, labels] = ds.getBatch(Int32Array.of(7, 3));
     expect(images.shape).toEqual([2, 1, 28, 28]);
     expect(vals(labels)).toEqual([train.labels[7], train.labels[3]]);
@@ -132,10 +107,10 @@ describe('MNIST-family datasets', () => {
       expect(dx.device).toBe('cpu-async');
       expect(dx.shape).toEqual(hx.shape);
       expect(dx.dtype).toBe(hx.dtype);
-      const a = Array.from(await dx.data());
+      const a = Array.from(await dx.read());
       const b = vals(hx);
       for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
-      expect(Array.from(await dy.data())).toEqual(vals(hy));
+      expect(Array.from(await dy.read())).toEqual(vals(hy));
     }
   });
 

@@ -70,15 +70,15 @@ describe.skipIf(!existsSync(shared))(`real MNIST and Fashion-MNIST from ${shared
       expect(trainset.length).toBe(60000);
       expect(testset.length).toBe(10000);
       expect(trainset.data.shape).toEqual([60000, 28, 28]);
-      expect(histogram(trainset.targets.dataSync())).toEqual(c.trainHistogram);
-      expect(histogram(testset.targets.dataSync())).toEqual(c.testHistogram);
+      expect(histogram(trainset.targets.readSync())).toEqual(c.trainHistogram);
+      expect(histogram(testset.targets.readSync())).toEqual(c.testHistogram);
 
       let sum = 0;
       let sumSq = 0;
       let count = 0;
       for await (const [images] of new DataLoader(trainset, { batchSize: 10000 })) {
         expect(images.shape.slice(1)).toEqual([1, 28, 28]);
-        const px = images.dataSync();
+        const px = images.readSync();
         for (let i = 0; i < px.length; i++) {
           sum += px[i];
           sumSq += px[i] * px[i];

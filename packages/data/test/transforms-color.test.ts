@@ -3,7 +3,7 @@ import { Generator, type Tensor, tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
 import { Compose, type HostRows, Normalize, RandomAffine, RandomCrop, RandomHorizontalFlip, ToTensor } from '../src/index.js';
 
-const vals = (t: Tensor) => Array.from(t.dataSync());
+const vals = (t: Tensor) => Array.from(t.readSync());
 /** uint8 colour images `[n, h, w, 3]` (HWC), distinct values per channel. */
 function hwcBytes(n: number, h: number, w: number): Uint8Array {
   return Uint8Array.from({ length: n * h * w * 3 }, (_, i) => (i * 53 + (i % 3) * 80) % 256);

@@ -13,7 +13,7 @@ import {
   ToTensor,
 } from '../src/index.js';
 
-const vals = (t: Tensor) => Array.from(t.dataSync());
+const vals = (t: Tensor) => Array.from(t.readSync());
 const bytes = (shape: number[]) =>
   tensor(
     Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 37) % 256),
@@ -47,7 +47,7 @@ describe('ToTensor', () => {
     const out = new ToTensor().apply(hwc);
     expect(out.shape).toEqual([3, 2, 2]);
     // out[c][i][j] = in[i][j][c] / 255
-    expect(out.dataSync()[1 * 4 + 1 * 2 + 0]).toBeCloseTo(hwc.dataSync()[1 * 6 + 0 * 3 + 1] / 255, 6);
+    expect(out.readSync()[1 * 4 + 1 * 2 + 0]).toBeCloseTo(hwc.readSync()[1 * 6 + 0 * 3 + 1] / 255, 6);
     const batch = stack([hwc, hwc]);
     const outBatch = new ToTensor().applyBatch(batch);
     expect(outBatch.shape).toEqual([2, 3, 2, 2]);

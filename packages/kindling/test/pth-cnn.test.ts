@@ -42,7 +42,7 @@ async function evalOutput(model: kd.nn.Sequential): Promise<number[]> {
   model.eval();
   const out = kd.noGrad(() => model.forward(input()));
   expect(out.shape).toEqual(expected.output.shape);
-  return Array.from((await out.data()) as Float32Array);
+  return Array.from((await out.read()) as Float32Array);
 }
 
 function loadPthModel(): kd.nn.Sequential {

@@ -7,8 +7,8 @@ describe('kindling umbrella', () => {
     const x = kd.randn(2, 2, { requiresGrad: true });
     const z = x.pow(2).mean();
     z.backward();
-    const expected = Array.from(x.dataSync()).map((v) => v / 2);
-    Array.from((x.grad as kd.Tensor).dataSync()).forEach((g, i) => {
+    const expected = Array.from(x.readSync()).map((v) => v / 2);
+    Array.from((x.grad as kd.Tensor).readSync()).forEach((g, i) => {
       expect(g).toBeCloseTo(expected[i], 6);
     });
   });
@@ -30,7 +30,7 @@ describe('kindling umbrella', () => {
         const loss = criterion.forward(model.forward(xb), yb);
         loss.backward();
         optimizer.step();
-        total += (await loss.item()) as number;
+        total += await loss.item();
       }
       losses.push(total);
     }

@@ -1,7 +1,8 @@
 import { KindlingError, type Tensor } from '@kindling/tensor';
 import { Module } from './module.js';
 
-function checkIndex(container: string, index: number, length: number): number {
+/** @internal The index `index` (negative counts from the end) of a container of `length` modules, checked. */
+export function checkIndex(container: string, index: number, length: number): number {
   const i = index < 0 ? index + length : index;
   if (!Number.isInteger(i) || i < 0 || i >= length) {
     throw new KindlingError(`${container}: index ${index} is out of range for ${length} modules`);
@@ -10,68 +11,44 @@ function checkIndex(container: string, index: number, length: number): number {
 }
 
 /**
- * Modules applied in order (`torch.nn.Sequential`). Built from modules
- * (keys `0`, `1`, ...) or from a record of named modules, like PyTorch's
- * `OrderedDict` form.
+ * A list of modules whose parameters are registered (`torch.nn.ModuleList`),
+ * stored under `0`, `1`, ...: `layers[0]` and `layers.at(-1)` read them.
+ *
+ * ```ts
+ * this.hidden_layers = new ModuleList([new Linear(784, 512)]);
+ * this.hidden_layers.extend([new Linear(512, 256), new Linear(256, 128)]);
+ * for (const linear of this.hidden_layers) x = this.dropout(F.relu(linear(x)));
+ * ```
  */
-export class Sequential extends Module {
-  constructor(...modules: Module[] | [Readonly<Record<string, Module>>]) {
-    super();
-    const record = this as unknown as Record<string, Module>;
-    if (modules.length === 1 && !(modules[0] instanceof Module)) {
-      for (const [name, m] of Object.entries(modules[0] as Record<string, Module>)) record[name] = m;
-    } else {
-      (modules as Module[]).forEach((m, i) => {
-        record[String(i)] = m;
-      });
-    }
-  }
-
-  /** The module at `index` (negative counts from the end): `model.at(0).weight`. */
-  at<M extends Module = Module>(index: number): M {
-    const list = [...this.children()];
-    return list[checkIndex('Sequential', index, list.length)] as M;
-  }
-
-  get length(): number {
-    return [...this.children()].length;
-  }
-
-  /** Appends a module under the next numeric key. */
-  append(module: Module): this {
-    (this as unknown as Record<string, Module>)[String(this.length)] = module;
-    return this;
-  }
-
-  forward(x: Tensor): Tensor {
-    let out = x;
-    for (const m of this.children()) out = m.forward(out);
-    return out;
-  }
-
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children();
-  }
-}
-
-/** A list of modules whose parameters are registered (`torch.nn.ModuleList`). */
 export class ModuleList<M extends Module = Module> extends Module {
+  /** The module stored under `index` (PyTorch's `layers[0]`; no negative indices here, see `at`). */
+  readonly [index: number]: M;
+
   constructor(modules: Iterable<M> = []) {
     super();
-    for (const m of modules) this.append(m);
+    this.extend(modules);
   }
 
-  get length(): number {
+  /** The number of modules (PyTorch's `len(layers)`). */
+  override get length(): number {
     return [...this.children()].length;
   }
 
+  /** The module at `index`; negative counts from the end. */
   at(index: number): M {
     const list = [...this.children()] as M[];
     return list[checkIndex('ModuleList', index, list.length)];
   }
 
+  /** Adds a module at the end. */
   append(module: M): this {
     (this as unknown as Record<string, Module>)[String(this.length)] = module;
+    return this;
+  }
+
+  /** Adds each module at the end in turn (PyTorch's `extend`). */
+  extend(modules: Iterable<M>): this {
+    for (const m of modules) this.append(m);
     return this;
   }
 

@@ -193,7 +193,7 @@ export function binaryCrossEntropyWithLogits(
 /** One-hot encoding of int32 class indices: shape `[..., numClasses]`, int32. */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   if (indices.dtype !== 'int32') throw new KindlingError(`oneHot: indices must be int32, got ${indices.dtype}`);
-  const classes = numClasses >= 0 ? numClasses : (indices.amax().itemSync() as number) + 1;
+  const classes = numClasses >= 0 ? numClasses : indices.amax().itemSync() + 1;
   return indices
     .unsqueeze(-1)
     .eq(arange(classes, { device: indices.device }))

@@ -4,14 +4,16 @@
  *
  * ```ts
  * import '@kindling/backend-cpu';
- * import { Conv2d, Flatten, LogSoftmax, Linear, MaxPool2d, ReLU, Sequential } from '@kindling/nn';
+ * import { Conv2d, Flatten, LogSoftmax, Linear, MaxPool2d, NLLLoss, ReLU, Sequential } from '@kindling/nn';
  * const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10), new LogSoftmax(1));
  * const cnn = new Sequential(new Conv2d(1, 32, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(5408, 10));
+ * const loss = new NLLLoss()(model(images), labels); // modules and losses are callable
  * ```
  */
 export { Module, type LoadStateDictOptions, type IncompatibleKeys } from './module.js';
 export { Parameter, isParameter } from './parameter.js';
-export { Sequential, ModuleList, ModuleDict } from './containers.js';
+export { Sequential, type SequentialConstructor, type NamedModules, type LayerAt, type IndexedLayers } from './sequential.js';
+export { ModuleList, ModuleDict } from './containers.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export {
   ReLU,

@@ -3,7 +3,10 @@ import * as F from './functional.js';
 import type { Reduction } from './functional.js';
 import { Module } from './module.js';
 
-/** Base of loss modules: `forward(input, target)`. */
+/**
+ * Base of loss modules: `forward(input, target)`, called as PyTorch calls a
+ * criterion: `const loss = criterion(logps, labels)`.
+ */
 export abstract class Loss extends Module {
   constructor(readonly reduction: Reduction = 'mean') {
     super();

@@ -1,5 +1,5 @@
 import { KindlingError } from '@kindling/tensor';
-import { Sequential } from './containers.js';
+import { Sequential } from './sequential.js';
 import { LogSoftmax, ReLU } from './layers/activations.js';
 import { Dropout } from './layers/dropout.js';
 import { Linear } from './layers/linear.js';

@@ -1,5 +1,5 @@
 import { KindlingError } from '@kindling/tensor';
-import { Sequential } from './containers.js';
+import { Sequential } from './sequential.js';
 import type { Module } from './module.js';
 import { type JsonValue, MAX_FEATURES, int, invalid, list, num } from './model-spec/checks.js';
 import { LAYER_KINDS, type LayerKind } from './model-spec/layers.js';

@@ -1,6 +1,7 @@
 import { KindlingError, type Tensor, isTensor, keep } from '@kindling/tensor';
 import { noGrad } from '@kindling/autograd';
 import { printAsRepr } from '@kindling/tensor/internal';
+import { Callable } from './callable.js';
 import { Parameter, isParameter } from './parameter.js';
 
 const BUFFERS = Symbol('buffers');
@@ -18,23 +19,63 @@ export interface IncompatibleKeys {
 }
 
 /**
+ * The call signature of every module: `model(x)` runs `model.forward(x)`,
+ * typed from the class's own `forward` (`criterion(output, labels)` takes
+ * what a loss's `forward` takes). In a function generic over
+ * `M extends Module`, TypeScript cannot resolve `M`'s `forward` yet: call
+ * `m.forward(x)` there, or type the parameter as `Module`.
+ */
+export interface Module {
+  /** Runs `forward` (PyTorch's `model(x)`): `const logps = model(images)`, `const loss = criterion(logps, labels)`. */
+  (...inputs: Parameters<this['forward']>): ReturnType<this['forward']>;
+  // A callable type gets Function's members (`name: string`, `length: number`, ...);
+  // these declarations let a subclass keep a submodule or any value under those names.
+  /** The class's name until assigned; free for a subclass's own attribute. */
+  name: unknown;
+  /** `forward`'s parameter count until assigned (a container's module count); free for a subclass's own attribute. */
+  length: unknown;
+  /** Free for a subclass's own attribute (`null` until assigned). */
+  arguments: unknown;
+  /** Free for a subclass's own attribute (`null` until assigned). */
+  caller: unknown;
+  /** Free for a subclass's own attribute (`undefined` until assigned). */
+  prototype: unknown;
+}
+
+/**
  * Base class of all layers and models (`torch.nn.Module`). Parameters,
  * buffers and submodules are found by walking the instance's own properties
  * in the order they were assigned, so `this.fc1 = new Linear(...)` registers
- * `fc1` the way it does in PyTorch. Subclasses implement `forward`.
+ * `fc1` the way it does in PyTorch. Subclasses implement `forward`; instances
+ * are callable, `model(x)` being `model.forward(x)`.
+ *
+ * An instance is a function (`typeof model === 'function'`), so `bind` and
+ * `call` are `Function.prototype`'s, while `apply(fn)` is PyTorch's: it calls
+ * `fn` on every submodule. Attributes of any name work, including `name` and
+ * `length` (which read as the class's name and `forward`'s parameter count
+ * until assigned).
+ *
+ * ```ts
+ * class Classifier extends Module {
+ *   fc1 = new Linear(784, 256);
+ *   fc2 = new Linear(256, 10);
+ *   forward(x: Tensor): Tensor {
+ *     x = x.view(x.shape[0], -1);
+ *     return F.logSoftmax(this.fc2(F.relu(this.fc1(x))), 1);
+ *   }
+ * }
+ * const model = new Classifier();
+ * const logps = model(images);
+ * ```
  */
-export abstract class Module {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: Callable implements the call signature; the other members are accessors of Callable.prototype.
+export abstract class Module extends Callable {
   /** Whether the module is in training mode (`train()`/`eval()`). */
   training = true;
   private readonly [BUFFERS] = new Map<string, Tensor | null>();
 
-  /** The computation. Call it directly: `model.forward(x)`. */
+  /** The computation; `model(x)` calls it, as does `model.forward(x)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
-
-  /** Alias of `forward`, for code that reads better as a call. */
-  call(...inputs: Tensor[]): Tensor {
-    return this.forward(...inputs);
-  }
 
   /** Registers a non-learnable tensor saved in `stateDict` (e.g. running statistics). */
   registerBuffer(name: string, tensor: Tensor | null): void {
@@ -207,7 +248,7 @@ export abstract class Module {
   }
 
   /** PyTorch's repr: `Sequential(\n  (0): Linear(in_features=784, ...)\n  ...\n)`. */
-  toString(): string {
+  override toString(): string {
     const children = [...this.namedChildren()];
     const name = this.constructor.name;
     const extra = this.extraRepr();

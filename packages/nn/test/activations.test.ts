@@ -8,7 +8,7 @@ import { maxAbsDiff } from './fixture.js';
 // Inputs on both sides of every kink, one large enough for softplus's linear branch.
 const INPUT = [-3, -1.5, -0.5, 0.25, 0.75, 2, 25];
 const x = (): Tensor => tensor(INPUT, { dtype: 'float32' });
-const values = (t: Tensor): number[] => Array.from(t.dataSync());
+const values = (t: Tensor): number[] => Array.from(t.readSync());
 
 interface Case {
   name: string;

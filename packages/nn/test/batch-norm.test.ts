@@ -44,30 +44,30 @@ describe('BatchNorm1d/BatchNorm2d match PyTorch 1.13', () => {
           .add(0.5 * i)
           .requiresGrad_();
         const y = bn.forward(x);
-        expect(maxAbsDiff(y.dataSync(), step.output), `step ${i} output`).toBeLessThan(1e-5);
+        expect(maxAbsDiff(y.readSync(), step.output), `step ${i} output`).toBeLessThan(1e-5);
         y.mul(image(step.shape, 2)).sum().backward();
-        expect(maxAbsDiff((x.grad as Tensor).dataSync(), step.inputGrad), `step ${i} input grad`).toBeLessThan(1e-4);
+        expect(maxAbsDiff((x.grad as Tensor).readSync(), step.inputGrad), `step ${i} input grad`).toBeLessThan(1e-4);
         if (step.runningMean) {
-          expect(maxAbsDiff((bn.runningMean as Tensor).dataSync(), step.runningMean), `step ${i} running mean`).toBeLessThan(1e-6);
-          expect(maxAbsDiff((bn.runningVar as Tensor).dataSync(), step.runningVar as number[]), `step ${i} running var`).toBeLessThan(1e-5);
+          expect(maxAbsDiff((bn.runningMean as Tensor).readSync(), step.runningMean), `step ${i} running mean`).toBeLessThan(1e-6);
+          expect(maxAbsDiff((bn.runningVar as Tensor).readSync(), step.runningVar as number[]), `step ${i} running var`).toBeLessThan(1e-5);
           expect((bn.numBatchesTracked as Tensor).itemSync()).toBe(step.numBatchesTracked);
         } else {
           expect(bn.runningMean).toBeNull();
         }
       });
       for (const [pname, p] of bn.namedParameters()) {
-        expect(maxAbsDiff((p.grad as Tensor).dataSync(), expected.paramGrads[pname]), pname).toBeLessThan(1e-4);
+        expect(maxAbsDiff((p.grad as Tensor).readSync(), expected.paramGrads[pname]), pname).toBeLessThan(1e-4);
       }
       bn.eval();
-      expect(maxAbsDiff(bn.forward(image(expected.train[0].shape, 3)).dataSync(), expected.evalOutput)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(bn.forward(image(expected.train[0].shape, 3)).readSync(), expected.evalOutput)).toBeLessThan(1e-5);
     });
   }
 
   it('does not touch the running statistics in eval()', () => {
     const bn = new BatchNorm2d(2).eval();
     bn.forward(randn(3, 2, 4, 4).mul(5).add(2));
-    expect(Array.from((bn.runningMean as Tensor).dataSync())).toEqual([0, 0]);
-    expect(Array.from((bn.runningVar as Tensor).dataSync())).toEqual([1, 1]);
+    expect(Array.from((bn.runningMean as Tensor).readSync())).toEqual([0, 0]);
+    expect(Array.from((bn.runningVar as Tensor).readSync())).toEqual([1, 1]);
     expect((bn.numBatchesTracked as Tensor).itemSync()).toBe(0);
   });
 });
@@ -98,7 +98,7 @@ describe('BatchNorm state and checkpoints', () => {
     const bn = model.at<BatchNorm1d>(0);
     expect((bn.numBatchesTracked as Tensor).itemSync()).toBe(7);
     model.eval();
-    const y = model.forward(tensor([[3, 0]], { dtype: 'float32' })).dataSync();
+    const y = model.forward(tensor([[3, 0]], { dtype: 'float32' })).readSync();
     // (3 - 1)/√(4 + 1e-5)·2 + 0 and (0 + 1)/√(0.25 + 1e-5)·1 + 1.
     expect(y[0]).toBeCloseTo(2, 4);
     expect(y[1]).toBeCloseTo(3, 4);
@@ -118,11 +118,11 @@ describe('BatchNorm state and checkpoints', () => {
   it('keeps its buffers through to(device) and resetRunningStats()', () => {
     const bn = new BatchNorm2d(2);
     bn.forward(randn(4, 2, 3, 3).add(3));
-    expect((bn.runningMean as Tensor).dataSync()[0]).toBeGreaterThan(0.1);
+    expect((bn.runningMean as Tensor).readSync()[0]).toBeGreaterThan(0.1);
     bn.to('cpu');
     expect([...bn.namedBuffers()].map(([k]) => k)).toEqual(['running_mean', 'running_var', 'num_batches_tracked']);
     bn.resetRunningStats();
-    expect(Array.from((bn.runningMean as Tensor).dataSync())).toEqual([0, 0]);
+    expect(Array.from((bn.runningMean as Tensor).readSync())).toEqual([0, 0]);
     expect((bn.numBatchesTracked as Tensor).itemSync()).toBe(0);
   });
 });

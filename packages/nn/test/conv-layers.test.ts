@@ -58,13 +58,13 @@ describe('convolution and pooling layers match PyTorch 1.13', () => {
       const x = image(expected.inputShape).requiresGrad_();
       const y = layer.forward(x);
       expect(y.shape).toEqual(expected.outputShape);
-      expect(maxAbsDiff(y.dataSync(), expected.output)).toBeLessThan(1e-5);
-      y.mul(pattern(y.size, 2, 1, [...y.shape]))
+      expect(maxAbsDiff(y.readSync(), expected.output)).toBeLessThan(1e-5);
+      y.mul(pattern(y.numel(), 2, 1, [...y.shape]))
         .sum()
         .backward();
-      expect(maxAbsDiff((x.grad as Tensor).dataSync(), expected.inputGrad)).toBeLessThan(1e-5);
+      expect(maxAbsDiff((x.grad as Tensor).readSync(), expected.inputGrad)).toBeLessThan(1e-5);
       for (const [pname, p] of layer.namedParameters()) {
-        expect(maxAbsDiff((p.grad as Tensor).dataSync(), expected.paramGrads[pname]), pname).toBeLessThan(1e-4);
+        expect(maxAbsDiff((p.grad as Tensor).readSync(), expected.paramGrads[pname]), pname).toBeLessThan(1e-4);
       }
     });
   }
@@ -103,15 +103,15 @@ describe('convolution layers: initialisation and arguments', () => {
     expect(conv.weight.shape).toEqual([8, 2, 3, 5]);
     const bound = 1 / Math.sqrt(30);
     for (const t of [conv.weight, conv.bias as Tensor]) {
-      const v = t.dataSync();
+      const v = t.readSync();
       expect(Math.max(...v)).toBeLessThanOrEqual(bound);
       expect(Math.min(...v)).toBeGreaterThanOrEqual(-bound);
     }
-    expect(Math.max(...conv.weight.dataSync())).toBeGreaterThan(0.9 * bound);
+    expect(Math.max(...conv.weight.readSync())).toBeGreaterThan(0.9 * bound);
     // ConvTranspose2d's weight is [in, out/groups, kh, kw]: fan_in = out/groups · kh · kw = 3 · 2 · 2 = 12.
     const up = new ConvTranspose2d(4, 6, 2, { groups: 2 });
     expect(up.weight.shape).toEqual([4, 3, 2, 2]);
-    expect(Math.max(...up.weight.dataSync().map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(12));
+    expect(Math.max(...up.weight.readSync().map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(12));
   });
 
   it('registers weight and bias with PyTorch keys, and no bias with bias: false', () => {
@@ -164,7 +164,7 @@ describe('ConvTranspose2d.forwardWithOutputSize (PyTorch forward(input, output_s
     const grown = layer.forwardWithOutputSize(x, [1, 2, 10, 10]);
     const padded = convTranspose2d(x, layer.weight, layer.bias, { stride: 2, padding: 1, outputPadding: 1 });
     expect(grown.shape).toEqual([1, 2, 10, 10]);
-    expect(maxAbsDiff(await grown.data(), await padded.data())).toBe(0);
+    expect(maxAbsDiff(await grown.read(), await padded.read())).toBe(0);
     expect(layer.forwardWithOutputSize(x, [9, 10]).shape).toEqual([1, 2, 9, 10]);
     // PyTorch: "requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of torch.Size([5, 5]))"
     expect(() => layer.forwardWithOutputSize(x, [12, 12])).toThrow(
@@ -183,9 +183,9 @@ describe('pooling layers', () => {
     const [values, indices] = pool.forwardWithIndices(x);
     expect(values.shape).toEqual([1, 1, 2, 2]);
     expect(indices.dtype).toBe('int32');
-    const flat = x.dataSync();
-    indices.dataSync().forEach((idx, i) => {
-      expect(flat[idx]).toBe(values.dataSync()[i]);
+    const flat = x.readSync();
+    indices.readSync().forEach((idx, i) => {
+      expect(flat[idx]).toBe(values.readSync()[i]);
     });
   });
 
@@ -193,7 +193,7 @@ describe('pooling layers', () => {
     const x = image([2, 3, 5, 4]);
     const got = new AdaptiveAvgPool2d(1).forward(x);
     expect(got.shape).toEqual([2, 3, 1, 1]);
-    expect(maxAbsDiff(got.flatten().dataSync(), x.mean([2, 3]).flatten().dataSync())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(got.flatten().readSync(), x.mean([2, 3]).flatten().readSync())).toBeLessThan(1e-6);
   });
 
   it('checks its arguments at construction', () => {
@@ -218,7 +218,7 @@ describe('Flatten, Unflatten, Dropout2d', () => {
     const drop = new Dropout2d(0.4);
     const x = ones(8, 16, 3, 5);
     const y = drop.forward(x);
-    const v = y.dataSync();
+    const v = y.readSync();
     let kept = 0;
     for (let plane = 0; plane < 8 * 16; plane++) {
       const values = new Set(Array.from(v.subarray(plane * 15, plane * 15 + 15)));

@@ -24,7 +24,7 @@ export interface Summary {
 /** Checks a tensor against the generator's summary (sum, sum of squares, sampled entries). */
 export function matchesSummary(t: Tensor, s: Summary, tolerance = 1e-5): string | null {
   if (t.shape.join() !== s.shape.join()) return `shape [${t.shape}] != [${s.shape}]`;
-  const data = t.dataSync();
+  const data = t.readSync();
   let sum = 0;
   let sumSq = 0;
   for (const v of data) {
@@ -72,11 +72,11 @@ export function fillPattern(model: Module): void {
       const dot = name.lastIndexOf('.');
       const owner = owners.get(dot < 0 ? '' : name.slice(0, dot)) as Module & { weight: Tensor };
       if (owner instanceof BatchNorm) {
-        p.copy_(pattern(p.size, k, 0.1, p.shape).add(name.endsWith('weight') ? 1 : 0));
+        p.copy_(pattern(p.numel(), k, 0.1, p.shape).add(name.endsWith('weight') ? 1 : 0));
       } else {
         const w = owner.weight;
         const fanIn = w.ndim > 1 ? w.shape.slice(1).reduce((a, b) => a * b, 1) : w.shape[0];
-        p.copy_(pattern(p.size, k, 1 / Math.sqrt(fanIn), p.shape));
+        p.copy_(pattern(p.numel(), k, 1 / Math.sqrt(fanIn), p.shape));
       }
       k++;
     }

@@ -16,7 +16,7 @@ describe('losses match PyTorch', () => {
       for (const useWeight of [false, true]) {
         it(`CrossEntropyLoss reduction=${reduction} labelSmoothing=${smoothing} weight=${useWeight}`, () => {
           const loss = new CrossEntropyLoss({ reduction, labelSmoothing: smoothing, weight: useWeight ? weight : null });
-          const got = loss.forward(logits, cls).dataSync();
+          const got = loss.forward(logits, cls).readSync();
           expect(maxAbsDiff(got, expected[`ce/${reduction}/${smoothing === 0 ? '0.0' : '0.1'}/${useWeight ? 'w' : '-'}`])).toBeLessThan(
             1e-5,
           );
@@ -29,7 +29,7 @@ describe('losses match PyTorch', () => {
         const loss = new CrossEntropyLoss({ reduction, weight: useWeight ? weight : null }).forward(x, cls);
         expect(loss.gradFn?.name).toBe('CrossEntropyLossBackward0');
         loss.sum().backward();
-        expect(maxAbsDiff(x.grad?.dataSync() ?? [], expected[`ceGrad/${reduction}/${useWeight ? 'w' : '-'}`])).toBeLessThan(1e-6);
+        expect(maxAbsDiff(x.grad?.readSync() ?? [], expected[`ceGrad/${reduction}/${useWeight ? 'w' : '-'}`])).toBeLessThan(1e-6);
       });
     }
     it(`CrossEntropyLoss reduction=${reduction} of one [C] row with a 0-dim target and weight`, () => {
@@ -38,22 +38,22 @@ describe('losses match PyTorch', () => {
       expect(loss.shape).toEqual([]);
       loss.backward();
       const [value, ...grad] = expected[`ce1d/${reduction}`];
-      expect(maxAbsDiff(loss.dataSync(), [value])).toBeLessThan(1e-5);
-      expect(maxAbsDiff(x.grad?.dataSync() ?? [], grad)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(loss.readSync(), [value])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(x.grad?.readSync() ?? [], grad)).toBeLessThan(1e-6);
     });
     it(`NLLLoss reduction=${reduction} with ignoreIndex`, () => {
-      const got = new NLLLoss({ reduction }).forward(logits.logSoftmax(1), cls).dataSync();
+      const got = new NLLLoss({ reduction }).forward(logits.logSoftmax(1), cls).readSync();
       expect(maxAbsDiff(got, expected[`nll/${reduction}`])).toBeLessThan(1e-5);
     });
   }
 
   it('MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss (with posWeight)', () => {
-    expect(maxAbsDiff(new MSELoss().forward(logits, targets01).dataSync(), expected.mse)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(new L1Loss().forward(logits, targets01).dataSync(), expected.l1)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(new BCELoss().forward(logits.sigmoid(), targets01).dataSync(), expected.bce)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(new BCEWithLogitsLoss().forward(logits, targets01).dataSync(), expected.bceLogits)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(new MSELoss().forward(logits, targets01).readSync(), expected.mse)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(new L1Loss().forward(logits, targets01).readSync(), expected.l1)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(new BCELoss().forward(logits.sigmoid(), targets01).readSync(), expected.bce)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(new BCEWithLogitsLoss().forward(logits, targets01).readSync(), expected.bceLogits)).toBeLessThan(1e-5);
     expect(
-      maxAbsDiff(new BCEWithLogitsLoss({ posWeight: weight }).forward(logits, targets01).dataSync(), expected.bceLogitsPosWeight),
+      maxAbsDiff(new BCEWithLogitsLoss({ posWeight: weight }).forward(logits, targets01).readSync(), expected.bceLogitsPosWeight),
     ).toBeLessThan(1e-5);
   });
 

@@ -1,5 +1,5 @@
 import '@kindling/backend-cpu';
-import { KindlingError, manualSeed, memory, randn } from '@kindling/tensor';
+import { KindlingError, type Tensor, manualSeed, memory, randn } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BatchNorm2d,
@@ -192,7 +192,7 @@ describe('untrusted descriptions are refused with one-line errors naming the lay
     // 6·2·3·2 + 6, 6·2·3·3, 2·4·5 + 2, 2 + 2, 0 (buffers are not parameters).
     expect(modelSpecParameterCount(spec)).toBe(78 + 108 + 42 + 4);
     const model = buildModel(spec);
-    expect([...model.parameters()].reduce((n, p) => n + p.size, 0)).toBe(232);
+    expect([...model.parameters()].reduce((n, p) => n + p.numel(), 0)).toBe(232);
   });
 
   it('refuses too many layers and inconsistent names', () => {
@@ -206,7 +206,7 @@ describe('untrusted descriptions are refused with one-line errors naming the lay
 describe('modelSpecOf', () => {
   it('refuses layers it cannot describe, subclasses of supported ones included', () => {
     class Custom extends Module {
-      forward(x: never) {
+      forward(x: Tensor) {
         return x;
       }
     }

@@ -15,7 +15,7 @@ export function clipGradNorm_(parameters: Iterable<Tensor>, maxNorm: number, nor
       total = stack(grads.map((g) => g.abs().pow(normType).sum()))
         .sum()
         .pow(1 / normType);
-    const norm = total.itemSync() as number;
+    const norm = total.itemSync();
     const coef = Math.min(maxNorm / (norm + 1e-6), 1);
     for (const g of grads) g.mul_(coef);
     return norm;

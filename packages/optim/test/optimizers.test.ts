@@ -56,7 +56,7 @@ describe('optimizer steps match PyTorch 1.13', () => {
         F.crossEntropy(l.forward(x), y).backward();
         opt.step();
         for (const [pname, p] of l.namedParameters()) {
-          const got = p.dataSync();
+          const got = p.readSync();
           step[pname].forEach((v, i) => {
             expect(Math.abs(got[i] - v), `${name} step ${k} ${pname}[${i}]`).toBeLessThan(1e-7);
           });
@@ -70,7 +70,7 @@ describe('optimizer steps match PyTorch 1.13', () => {
     const opt = new SGD(l.parameters(), { lr: 0.1 });
     F.crossEntropy(l.forward(x), y).backward();
     opt.step();
-    expect(Array.from(l.weight.dataSync())).toEqual(Array.from(Float32Array.from(fixture.optimizers.sgd[0].weight)));
+    expect(Array.from(l.weight.readSync())).toEqual(Array.from(Float32Array.from(fixture.optimizers.sgd[0].weight)));
   });
 
   it('resumes exactly from stateDict', () => {
@@ -103,7 +103,7 @@ describe('optimizer steps match PyTorch 1.13', () => {
       F.crossEntropy(m.forward(x), y).backward();
       o.step();
     }
-    expect(Array.from(c.weight.dataSync())).toEqual(Array.from(b.weight.dataSync()));
+    expect(Array.from(c.weight.readSync())).toEqual(Array.from(b.weight.readSync()));
   });
 
   it('rejects bad hyper-parameters and in-place updates outside noGrad stay impossible', () => {
@@ -115,10 +115,10 @@ describe('optimizer steps match PyTorch 1.13', () => {
   it('supports parameter groups with their own options', () => {
     const l = layer();
     const opt = new SGD([{ params: [l.weight] }, { params: [l.bias as Tensor], lr: 0 }], { lr: 0.1 });
-    const biasBefore = Array.from((l.bias as Tensor).dataSync());
+    const biasBefore = Array.from((l.bias as Tensor).readSync());
     F.crossEntropy(l.forward(x), y).backward();
     opt.step();
-    expect(Array.from((l.bias as Tensor).dataSync())).toEqual(biasBefore);
+    expect(Array.from((l.bias as Tensor).readSync())).toEqual(biasBefore);
     expect(opt.lrs).toEqual([0.1, 0]);
   });
 });
@@ -134,10 +134,10 @@ describe('gradient clipping matches PyTorch', () => {
       const total = clipGradNorm_([a, b], 1, normType);
       expect(Math.abs(total - expected.total)).toBeLessThan(1e-5);
       expected.a.forEach((v: number, i: number) => {
-        expect(Math.abs((a.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6);
+        expect(Math.abs((a.grad as Tensor).readSync()[i] - v)).toBeLessThan(1e-6);
       });
       expected.b.forEach((v: number, i: number) => {
-        expect(Math.abs((b.grad as Tensor).dataSync()[i] - v)).toBeLessThan(1e-6);
+        expect(Math.abs((b.grad as Tensor).readSync()[i] - v)).toBeLessThan(1e-6);
       });
     });
   }
@@ -146,6 +146,6 @@ describe('gradient clipping matches PyTorch', () => {
     const a = tensor([0, 0, 0], { dtype: 'float32' }).requiresGrad_();
     a.grad = tensor([-3, 0.5, 2], { dtype: 'float32' });
     clipGradValue_([a], 1);
-    expect(Array.from(a.grad.dataSync())).toEqual([-1, 0.5, 1]);
+    expect(Array.from(a.grad.readSync())).toEqual([-1, 0.5, 1]);
   });
 });

@@ -33,10 +33,10 @@ function train(make: (params: Iterable<Tensor>) => Optimizer<object>): { first: 
     const loss = criterion.forward(model.forward(x), y);
     loss.backward();
     opt.step();
-    last = loss.itemSync() as number;
+    last = loss.itemSync();
     if (epoch === 0) first = last;
   }
-  const accuracy = model.forward(x).argmax(1).eq(y).float().mean().itemSync() as number;
+  const accuracy = model.forward(x).argmax(1).eq(y).float().mean().itemSync();
   return { first, last, accuracy };
 }
 

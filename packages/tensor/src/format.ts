@@ -29,7 +29,7 @@ function makeFormatter(values: number[], floating: boolean, isBool: boolean): (v
 
 function formatData(t: Tensor, data: ArrayLike<number>): string {
   const shape = t.shape;
-  const summarize = t.size > SUMMARIZE_OVER;
+  const summarize = t.numel() > SUMMARIZE_OVER;
   const strides: number[] = [];
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -78,17 +78,17 @@ export function formatTensor(t: Tensor): string {
   if (t.isDisposed) return `tensor(<disposed>, shape=[${t.shape.join(', ')}], dtype=${t.dtype})`;
   const suffixes: string[] = [];
   if (t.device !== 'cpu') suffixes.push(`device='${t.device}'`);
-  const emptyMulti = t.size === 0 && t.ndim !== 1;
+  const emptyMulti = t.numel() === 0 && t.ndim !== 1;
   if (emptyMulti) suffixes.push(`size=(${t.shape.join(', ')}${t.ndim === 1 ? ',' : ''})`);
   // float32 and int32 are the defaults, so (like PyTorch's float32 and int64) they go unsaid.
-  if (t.dtype !== 'float32' && t.dtype !== 'int32' && !(t.dtype === 'bool' && t.size > 0)) suffixes.push(`dtype=${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'int32' && !(t.dtype === 'bool' && t.numel() > 0)) suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requires_grad=True');
   const backend = t.storage.backend;
   let body: string;
   if (!backend.readSync)
-    body = `<${t.shape.length ? `shape [${t.shape.join(', ')}]` : 'scalar'} on ${t.device}; await tensor.data() to read>`;
-  else if (t.size === 0) body = '[]';
+    body = `<${t.shape.length ? `shape [${t.shape.join(', ')}]` : 'scalar'} on ${t.device}; await tensor.read() to read>`;
+  else if (t.numel() === 0) body = '[]';
   else body = formatData(t, backend.readSync(t.view_()));
   return `tensor(${[body, ...suffixes].join(', ')})`;
 }

@@ -11,7 +11,7 @@
  * between Kindling's own packages). `@kindling/tensor/testing` is the backend
  * conformance suite.
  */
-export { Tensor, isTensor, type TensorLike } from './tensor.js';
+export { Tensor, isTensor, type TensorLike, type NormalOptions, type UniformOptions } from './tensor.js';
 export { type DType, type TypedArray, DTYPES, promoteTypes, canCast, isFloating, isIntegral, itemSize } from './dtype.js';
 export { KindlingError, ShapeError, DTypeError, DeviceError } from './errors.js';
 export { broadcastShapes, type Shape } from './shape.js';
@@ -21,6 +21,8 @@ export { tidy, keep, type TidyResult } from './scope.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './generator.js';
 export type { GradNode, BackwardOptions } from './grad-hooks.js';
 export type { NestedArray } from './read.js';
+// Python's print and repr (null prints None, tensors and modules their PyTorch repr).
+export { print, repr, formatPrint, type Print, type PrintOptions } from './print.js';
 export { COLLECTION_THRESHOLD_BYTES, setCollectionThreshold } from './gc-pressure.js';
 
 export {
@@ -92,6 +94,10 @@ export {
   unbind,
 } from './ops/views.js';
 export { indexSelect, gather, scatterAdd, cat, stack, topk, sort } from './ops/indexing.js';
+// Python's indexing: x.at(...) for x[...], x.indexPut_(index, value) for x[index] = value.
+export { span, type Span, type IndexItem } from './ops/index-parse.js';
+export { at, atAsync, type IndexAttrs } from './ops/index-read.js';
+export { indexPut_, type IndexPutAttrs } from './ops/index-put.js';
 export { cast, clone, contiguous, to, toAsync } from './ops/convert.js';
 export { nllLoss, type NllLossOptions, type Reduction } from './ops/loss.js';
 export { crossEntropyLoss, type CrossEntropyLossOptions } from './ops/cross-entropy.js';

@@ -28,3 +28,6 @@ export { adaptiveAvgPool2dBackward } from './ops/adaptive-pool.js';
 export type { BatchNormAttrs } from './ops/batch-norm.js';
 export { padBackward, type PadAttrs } from './ops/pad.js';
 export { interpolateBackward, type InterpolateAttrs } from './ops/interpolate.js';
+// PyTorch's tuple of values and indices, for ops in other packages that return one.
+export { valuesIndices } from './ops/reduce.js';
+export { resetNonLeafGradWarning, NON_LEAF_GRAD_WARNING } from './grad-warning.js';

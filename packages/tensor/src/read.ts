@@ -6,7 +6,7 @@ import type { Tensor } from './tensor.js';
 export type NestedArray = number | boolean | NestedArray[];
 
 export function readTensor(t: Tensor): Promise<TypedArray> {
-  t.assertAlive('data');
+  t.assertAlive('read');
   return t.storage.backend.read(t.view_());
 }
 

@@ -1,6 +1,8 @@
 import type { View } from './backend.js';
-import { type DType, type TypedArray, isFloating } from './dtype.js';
-import { KindlingError } from './errors.js';
+// Declares `Symbol.dispose` (for `[Symbol.dispose]` below) where the consumer's lib does not.
+import './disposable.js';
+import { type DType, type TypedArray, isDType, isFloating } from './dtype.js';
+import { KindlingError, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
 import { type BackwardOptions, type GradNode, gradHooks } from './grad-hooks.js';
 import * as E from './ops/elementwise.js';
@@ -14,6 +16,9 @@ import {
   isTensorMethodOp,
 } from './ops/op-table.js';
 import * as I from './ops/indexing.js';
+import * as IX from './ops/index-read.js';
+import type { IndexItem } from './ops/index-parse.js';
+import { indexPut_ } from './ops/index-put.js';
 import * as P from './ops/inplace.js';
 import * as L from './ops/linalg.js';
 import * as R from './ops/reduce.js';
@@ -26,9 +31,37 @@ import { noteCollectableBytes } from './gc-pressure.js';
 import { setMakeCollectable, setTensorCheck, trackTensor } from './scope.js';
 import { type Storage, countTensor } from './storage.js';
 import { printAsRepr } from './inspect.js';
+import { warnNonLeafGrad } from './grad-warning.js';
+import type { Generator } from './generator.js';
+import { planResize } from './ops/resize.js';
+import { dtypeOfTypeName, typeName } from './ops/type-names.js';
 
 /** A tensor or a plain number where an op accepts either. */
 export type TensorLike = Tensor | number | boolean;
+
+/** `normal_({ mean, std, generator })`: PyTorch's keyword arguments. */
+export interface NormalOptions {
+  mean?: number;
+  std?: number;
+  generator?: Generator;
+}
+
+/** `uniform_({ low, high })`, also spelled PyTorch's way, `uniform_({ from, to })`. */
+export interface UniformOptions {
+  low?: number;
+  high?: number;
+  from?: number;
+  to?: number;
+  generator?: Generator;
+}
+
+// The fields `resize_` replaces: readonly to everybody else.
+interface MutableLayout {
+  storage: Storage;
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
 
 // Releases the storage of tensors that were never disposed, once collected.
 const collector = new FinalizationRegistry<{ storage: Storage; device: string; counted: number }>(({ storage, device, counted }) => {
@@ -58,8 +91,7 @@ export class Tensor {
   /** Storage bytes this tensor added to the collection pressure (`gc-pressure.ts`). */
   private collectableBytes = 0;
   private requiresGradFlag = false;
-  /** Gradient accumulated by `backward()` (leaf tensors, and tensors that called `retainGrad`). */
-  grad: Tensor | null = null;
+  private gradField: Tensor | null = null;
   /** The backward node that produced this tensor, or null for leaves. Set by autograd. */
   gradFn: GradNode | null = null;
   /** Whether `backward()` also fills `grad` on this non-leaf tensor. */
@@ -95,28 +127,51 @@ export class Tensor {
     return this.storage.backend.name;
   }
 
+  /** Number of dimensions (`dim()`). */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /**
+   * `torch.Tensor.size`: the shape, or with `dim` the length of that
+   * dimension (negative counts from the end).
+   */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): readonly number[] | number {
+    if (dim === undefined) return this.shape;
+    if (this.ndim === 0) throw new ShapeError(`size: dim ${dim} is out of range for a tensor of rank 0 (it has no dimensions)`);
+    return this.shape[V.resolveDim('size', dim, this.ndim)];
+  }
+
+  /** Number of dimensions (`torch.Tensor.dim`); the same as `ndim`. */
+  dim(): number {
+    return this.shape.length;
+  }
+
   /** Number of elements. */
-  get size(): number {
+  numel(): number {
     let n = 1;
     for (const d of this.shape) n *= d;
     return n;
   }
 
-  /** `size(dim)` in PyTorch: the length of one dimension (negative counts from the end). */
-  dim(dim: number): number {
-    return this.shape[V.resolveDim('dim', dim, this.ndim)];
-  }
-
-  numel(): number {
-    return this.size;
-  }
-
   get isDisposed(): boolean {
     return this.disposedFlag;
+  }
+
+  /**
+   * Gradient accumulated by `backward()`: on leaf tensors, and on non-leaf
+   * tensors that called `retainGrad()`. Reading it on any other non-leaf
+   * tensor warns once, as PyTorch does, since it will stay null.
+   */
+  get grad(): Tensor | null {
+    if (this.gradField === null && this.gradFn !== null && !this.retainsGrad) warnNonLeafGrad();
+    return this.gradField;
+  }
+
+  set grad(value: Tensor | null) {
+    this.gradField = value;
   }
 
   /** Whether this tensor has no backward node (created by the user, not by an op on tensors that require grad). */
@@ -178,6 +233,15 @@ export class Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
 
+  /**
+   * PyTorch's `.data`: this tensor detached (sharing storage, not recording
+   * gradients), so `p.data.fill_(0)` or `w.data.normal_({ std: 0.01 })`
+   * writes the values without autograd seeing it. Read values with `read()`.
+   */
+  get data(): Tensor {
+    return this.detach();
+  }
+
   /** Cuts this tensor out of the graph in place and returns it. */
   detach_(): this {
     this.gradFn = null;
@@ -195,7 +259,7 @@ export class Tensor {
     }
     countTensor(this.device, -1);
     this.storage.release();
-    this.grad = null;
+    this.gradField = null;
   }
 
   [Symbol.dispose](): void {
@@ -215,29 +279,39 @@ export class Tensor {
 
   // ---- reading values -------------------------------------------------------------------
 
-  /** The elements in row-major order, as a typed array (bool and uint8 as Uint8Array). */
-  data(): Promise<TypedArray> {
+  /** The elements in row-major order, copied to the host as a typed array (bool and uint8 as Uint8Array). */
+  read(): Promise<TypedArray> {
     return readTensor(this);
   }
 
-  /** Synchronous `data()`; only on backends that keep data in host memory. */
-  dataSync(): TypedArray {
-    return readTensorSync(this, 'dataSync');
+  /** Synchronous `read()`; only on backends that keep data in host memory. */
+  readSync(): TypedArray {
+    return readTensorSync(this, 'readSync');
   }
 
-  /** The value of a one-element tensor (bool as true/false). */
-  async item(): Promise<number | boolean> {
-    return itemOf(this, await this.data());
+  /** The value of a one-element tensor (`torch.Tensor.item`); a bool tensor gives 1 or 0. */
+  async item(): Promise<number> {
+    return itemOf('item', this, await this.read());
+  }
+
+  /** The value of a one-element tensor as a boolean (non-zero is true), as Python's `bool(t)`. */
+  async itemBool(): Promise<boolean> {
+    return itemOf('itemBool', this, await this.read()) !== 0;
   }
 
   /** Synchronous `item()`; only on backends that keep data in host memory. */
-  itemSync(): number | boolean {
-    return itemOf(this, readTensorSync(this, 'itemSync'));
+  itemSync(): number {
+    return itemOf('itemSync', this, readTensorSync(this, 'itemSync'));
+  }
+
+  /** Synchronous `itemBool()`; only on backends that keep data in host memory. */
+  itemBoolSync(): boolean {
+    return itemOf('itemBoolSync', this, readTensorSync(this, 'itemBoolSync')) !== 0;
   }
 
   /** The elements as nested arrays (a number for a scalar). */
   async tolist(): Promise<NestedArray> {
-    return toNested(this, await this.data());
+    return toNested(this, await this.read());
   }
 
   tolistSync(): NestedArray {
@@ -263,6 +337,18 @@ export class Tensor {
 
   cast(dtype: DType): Tensor {
     return C.cast(this, dtype);
+  }
+
+  /**
+   * `torch.Tensor.type`: without an argument, PyTorch's type name
+   * (`'torch.FloatTensor'`); with a dtype or such a name, this tensor cast to
+   * it (this tensor itself when the dtype is already that).
+   */
+  type(): string;
+  type(dtype: DType | string): Tensor;
+  type(dtype?: DType | string): string | Tensor {
+    if (dtype === undefined) return typeName(this.dtype, this.device);
+    return C.cast(this, isDType(dtype) ? dtype : dtypeOfTypeName(dtype));
   }
 
   float(): Tensor {
@@ -333,7 +419,7 @@ export class Tensor {
   std(dim?: number | readonly number[], options?: { correction?: number; keepdim?: boolean }): Tensor {
     return R.std(this, dim, options);
   }
-  /** Maximum of all elements; with `dim`, `{values, indices}` along it. */
+  /** Maximum of all elements; with `dim`, `[values, indices]` along it (also `.values`, `.indices`). */
   max(): Tensor;
   max(dim: number, keepdim?: boolean): R.ValuesIndices;
   max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
@@ -390,11 +476,13 @@ export class Tensor {
 
   // ---- shape and views ----------------------------------------------------------------------
 
-  view(...shape: number[] | [readonly number[]]): Tensor {
-    return V.view(this, V.shapeArgs(shape));
+  /** A view with a new shape (one size may be -1); sizes as numbers or one array. */
+  view(...shape: V.ShapeArgList): Tensor {
+    return V.view(this, V.shapeArgs('view', shape));
   }
-  reshape(...shape: number[] | [readonly number[]]): Tensor {
-    return V.reshape(this, V.shapeArgs(shape));
+  /** `view` when the layout allows it, else a copy. */
+  reshape(...shape: V.ShapeArgList): Tensor {
+    return V.reshape(this, V.shapeArgs('reshape', shape));
   }
   viewAs(other: Tensor): Tensor {
     return V.view(this, other.shape);
@@ -414,11 +502,11 @@ export class Tensor {
   transpose(dim0: number, dim1: number): Tensor {
     return V.transpose(this, dim0, dim1);
   }
-  permute(...dims: number[] | [readonly number[]]): Tensor {
-    return V.permute(this, V.shapeArgs(dims));
+  permute(...dims: V.ShapeArgList): Tensor {
+    return V.permute(this, V.shapeArgs('permute', dims, 'dim'));
   }
-  expand(...shape: number[] | [readonly number[]]): Tensor {
-    return V.expand(this, V.shapeArgs(shape));
+  expand(...shape: V.ShapeArgList): Tensor {
+    return V.expand(this, V.shapeArgs('expand', shape));
   }
   expandAs(other: Tensor): Tensor {
     return V.expand(this, other.shape);
@@ -468,6 +556,22 @@ export class Tensor {
   }
   sort(dim = -1, descending = false): R.ValuesIndices {
     return I.sort(this, dim, descending);
+  }
+  /**
+   * Python's `t[...]`: `t.at(0, '0:5')` is `t[0, :5]`, `t.at(mask)` is `t[mask]`. Items: integers (negative count from
+   * the end), slice strings (`':'`, `'1:-1:2'`) or `span(start, stop, step)`, `null` (new axis), `'...'`, int32 tensors
+   * or integer arrays (advanced indexing, a copy) and bool tensors (masks). Without tensor items the result is a view.
+   */
+  at(...index: IndexItem[]): Tensor {
+    return IX.at(this, ...index);
+  }
+  /** `at` on any backend: a mask's count of true elements is read asynchronously (WebGPU). */
+  atAsync(...index: IndexItem[]): Promise<Tensor> {
+    return IX.atAsync(this, ...index);
+  }
+  /** Python's `t[index] = value` in place: `t.indexPut_([mask], 0)`, `t.indexPut_([':', 0], y)`. See `at` for the items. */
+  indexPut_(index: IndexItem | readonly IndexItem[], value: TensorLike): this {
+    return indexPut_(this, index, value);
   }
 
   // ---- in place -----------------------------------------------------------------------------
@@ -523,13 +627,53 @@ export class Tensor {
   copy_(src: Tensor): this {
     return P.copy_(this, src);
   }
-  /** Fills with uniform samples from [low, high). */
-  uniform_(low = 0, high = 1, options?: { generator?: import('./generator.js').Generator }): this {
+  /** Fills with uniform samples from [low, high): `uniform_(low, high)` or `uniform_({ low, high })` (also `from`/`to`). */
+  uniform_(options: UniformOptions): this;
+  uniform_(low?: number, high?: number, options?: { generator?: Generator }): this;
+  uniform_(low: number | UniformOptions = 0, high = 1, options?: { generator?: Generator }): this {
+    if (typeof low === 'object') return P.uniform_(this, low.low ?? low.from ?? 0, low.high ?? low.to ?? 1, low.generator);
     return P.uniform_(this, low, high, options?.generator);
   }
-  /** Fills with normal samples of `mean` and `std`. */
-  normal_(mean = 0, std = 1, options?: { generator?: import('./generator.js').Generator }): this {
+  /** Fills with normal samples: `normal_(mean, std)` or `normal_({ mean, std })` (defaults 0 and 1). */
+  normal_(options: NormalOptions): this;
+  normal_(mean?: number, std?: number, options?: { generator?: Generator }): this;
+  normal_(mean: number | NormalOptions = 0, std = 1, options?: { generator?: Generator }): this {
+    if (typeof mean === 'object') return P.normal_(this, mean.mean ?? 0, mean.std ?? 1, mean.generator);
     return P.normal_(this, mean, std, options?.generator);
+  }
+
+  /**
+   * `torch.Tensor.resize_`: gives this tensor a new shape in place. A
+   * contiguous tensor whose storage is big enough keeps it (the elements read
+   * in order); otherwise the tensor moves to a new storage holding its leading
+   * elements, then zeros, and views taken before no longer share it. Refuses a
+   * tensor that requires grad, as PyTorch does.
+   */
+  resize_(...shape: V.ShapeArgList): this {
+    const plan = planResize(this, V.shapeArgs('resize_', shape));
+    const layout = this as unknown as MutableLayout;
+    if (plan.kind === 'restride') {
+      layout.shape = Object.freeze(plan.shape);
+      layout.strides = Object.freeze(plan.strides);
+      return this;
+    }
+    // Move into the fresh storage, keeping the garbage-collector bookkeeping on the right storage.
+    const wasCollectable = this.collectable;
+    if (wasCollectable) {
+      collector.unregister(this);
+      if (this.collectableBytes) noteCollectableBytes(-this.collectableBytes);
+      this.collectable = false;
+    }
+    const old = this.storage;
+    plan.fresh.storage.retain();
+    layout.storage = plan.fresh.storage;
+    layout.shape = Object.freeze([...plan.fresh.shape]);
+    layout.strides = Object.freeze([...plan.fresh.strides]);
+    layout.offset = plan.fresh.offset;
+    old.release();
+    plan.fresh.dispose();
+    if (wasCollectable) this.makeCollectable();
+    return this;
   }
 }
 
@@ -565,11 +709,11 @@ for (const op of BINARY_OP_NAMES) {
   });
 }
 
-function itemOf(t: Tensor, data: TypedArray): number | boolean {
-  if (t.size !== 1) {
-    throw new KindlingError(`item: a Tensor with ${t.size} elements cannot be converted to a scalar (shape [${t.shape.join(',')}])`);
+function itemOf(op: string, t: Tensor, data: TypedArray): number {
+  if (t.numel() !== 1) {
+    throw new KindlingError(`${op}: a Tensor with ${t.numel()} elements cannot be converted to a scalar (shape [${t.shape.join(',')}])`);
   }
-  return t.dtype === 'bool' ? data[0] !== 0 : data[0];
+  return Number(data[0]);
 }
 
 /** Whether `value` is a Kindling tensor. */

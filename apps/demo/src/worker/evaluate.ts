@@ -46,7 +46,7 @@ export async function evaluate(
           return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
         }),
       );
-      const [l, p, y] = await Promise.all([loss.item(), predicted.data(), labels.data()]);
+      const [l, p, y] = await Promise.all([loss.item(), predicted.read(), labels.read()]);
       lossSum += l as number;
       for (let i = 0; i < y.length; i++) confusion[y[i]][p[i]]++;
       samples += y.length;
@@ -58,7 +58,7 @@ export async function evaluate(
         return logSoftmax ? out.exp() : softmax(out, 1);
       }),
     );
-    const flat = await probabilities.data();
+    const flat = await probabilities.read();
     probabilities.dispose();
     const sampleProbabilities = Array.from({ length: sampleImages.shape[0] }, (_, i) =>
       Array.from(flat.subarray(i * classes, (i + 1) * classes)),

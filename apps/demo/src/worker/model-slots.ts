@@ -84,7 +84,7 @@ export class ModelSlots {
         }
       }),
     );
-    const values = Array.from(await probabilities.data());
+    const values = Array.from(await probabilities.read());
     probabilities.dispose();
     return { classes: spec.classes ?? values.map((_, i) => String(i)), probabilities: values };
   }

@@ -70,7 +70,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
   const sampleIndices = Int32Array.from({ length: Math.min(SAMPLE_COUNT, data.test.length) }, (_, i) => i);
   const [sampleBatch, sampleLabels] = data.test.getBatch(sampleIndices);
   const sampleImages = sampleBatch.reshape(sampleIndices.length, ...inputShape);
-  const samplePixels = (await data.test.data.narrow(0, 0, sampleIndices.length).contiguous().data()) as Uint8Array;
+  const samplePixels = (await data.test.data.narrow(0, 0, sampleIndices.length).contiguous().read()) as Uint8Array;
   const batches = trainLoader.length;
   emit({
     kind: 'runStart',
@@ -83,7 +83,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
     modelKind: modelKind(spec),
     layers: describeLayers(spec),
     classes,
-    samples: { pixels: Uint8Array.from(samplePixels), labels: Array.from(await sampleLabels.data()) },
+    samples: { pixels: Uint8Array.from(samplePixels), labels: Array.from(await sampleLabels.read()) },
   });
   sampleLabels.dispose();
 

@@ -84,8 +84,13 @@ const UNARY: { readonly [K in SmoothUnaryOp]: UnaryDerivative<K> } = {
 /** `[g_a, g_b]` of a binary op from the gradient, the operands and the output. */
 type BinaryDerivative = {
   readonly name: string | ((call: OpCall) => string);
-  /** What backward reads besides the gradient: nothing (add), the operands (mul), or those and the output (pow). */
-  readonly reads: 'nothing' | 'operands' | 'output';
+  /**
+   * What backward reads besides the gradient: nothing (add), the operands
+   * (div), those and the output (pow), or each operand only for the other's
+   * gradient (mul: as in PyTorch, `x.mul(3)` keeps nothing, so `x` may then
+   * change in place).
+   */
+  readonly reads: 'nothing' | 'operands' | 'output' | 'each other';
   readonly backward: (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => readonly Tensor[];
 };
 
@@ -110,7 +115,7 @@ const powName = (call: OpCall): string => (call.inputs[1].ndim === 0 && !call.in
 const BINARY: { readonly [K in SmoothBinaryOp]: BinaryDerivative } = {
   add: { name: 'AddBackward0', reads: 'nothing', backward: (g) => [g, g] },
   sub: { name: 'SubBackward0', reads: 'nothing', backward: (g) => [g, g.neg()] },
-  mul: { name: 'MulBackward0', reads: 'operands', backward: (g, a, b) => [g.mul(b), g.mul(a)] },
+  mul: { name: 'MulBackward0', reads: 'each other', backward: (g, a, b) => [g.mul(b), g.mul(a)] },
   div: { name: 'DivBackward0', reads: 'operands', backward: (g, a, b) => [g.div(b), g.div(b).mul(a).div(b).neg()] },
   pow: { name: powName, reads: 'output', backward: powGrad },
   maximum: { name: 'MaximumBackward0', reads: 'operands', backward: (g, a, b) => tieSplit(a, b, g) },
@@ -140,6 +145,15 @@ for (const op of BINARY_OP_NAMES) {
   if (grad === 'zero') registerGradRule(op, { name: zeroGradName(op), backward: (_ctx, [g]) => [zerosLike(g), zerosLike(g)] });
   if (grad !== 'smooth') continue;
   const d = BINARY[op as SmoothBinaryOp];
+  if (d.reads === 'each other') {
+    registerGradRule(op, {
+      name: d.name,
+      saveInputs: (call) => [0, 1].filter((i) => call.inputs[1 - i].requiresGrad),
+      // A product's gradient for each operand is g times the other one.
+      backward: (ctx, [g]) => [ctx.needsInputGrad[0] ? g.mul(ctx.input(1)) : null, ctx.needsInputGrad[1] ? g.mul(ctx.input(0)) : null],
+    });
+    continue;
+  }
   registerGradRule(op, {
     name: d.name,
     saveInputs: d.reads === 'nothing' ? [] : [0, 1],

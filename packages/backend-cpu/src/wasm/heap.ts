@@ -1,4 +1,5 @@
 import { KindlingError } from '@kindling/tensor';
+import type { WasmMemory } from './kernels.js';
 
 /** Every block starts on a cache line, so SIMD loads never split lines at block starts. */
 export const ALIGN = 64;
@@ -18,7 +19,7 @@ interface FreeBlock {
  */
 export class WasmHeap {
   /** The memory all kernels address. Its `buffer` changes identity when it grows. */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   private top: number;
   private readonly base: number;
   private readonly freeList: FreeBlock[] = [];
@@ -26,7 +27,7 @@ export class WasmHeap {
   private inUse = 0;
 
   /** Manages `memory` from byte `base` (the end of the module's static data) upward. */
-  constructor(memory: WebAssembly.Memory, base: number) {
+  constructor(memory: WasmMemory, base: number) {
     this.memory = memory;
     this.base = roundUp(base, ALIGN);
     this.top = this.base;

@@ -11,6 +11,7 @@ export type {
   MatmulOperands,
   MatmulOptions,
   WasmKernels,
+  WasmMemory,
 } from './kernels.js';
 export { TASKS } from './tasks.js';
 export type { KernelTask } from './tasks.js';

@@ -40,6 +40,19 @@ export interface MatmulOptions {
 }
 
 /**
+ * The part of a `WebAssembly.Memory` the kernels expose, written out here
+ * because TypeScript declares `WebAssembly` only in its DOM lib: published
+ * signatures naming it would not compile for a consumer without that lib.
+ * A `WebAssembly.Memory` is one.
+ */
+export interface WasmMemory {
+  /** The memory's bytes (a `SharedArrayBuffer` when shared); a new buffer after every `grow`. */
+  readonly buffer: ArrayBuffer;
+  /** Adds `delta` 64 KiB pages; returns the previous size in pages. */
+  grow(delta: number): number;
+}
+
+/**
  * Float32 kernels over one WebAssembly memory. Tensor storage lives in that
  * memory as (pointer, byte size) blocks from {@link WasmKernels.alloc}; kernels
  * read and write it in place, so nothing is copied per op. Pointers are byte
@@ -51,7 +64,7 @@ export interface WasmKernels {
   /** The instruction set the kernels were built for. */
   readonly isa: KernelIsa;
   /** The memory every pointer addresses (shared when threads are possible). */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** Threads large kernels are split across, including the calling thread. */
   readonly numThreads: number;
   /** Most threads `setNumThreads` accepts: 1 without shared memory, else 64. */

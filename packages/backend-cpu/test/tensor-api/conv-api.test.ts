@@ -133,11 +133,11 @@ describe('convTranspose2d', () => {
     const w = randn([4, 3, 3, 2], { dtype: 'float64' });
     const opts = { stride: 2, padding: 1, dilation: [1, 2] as [number, number] };
     const y = randn([2, 4, 4, 3], { dtype: 'float64' });
-    const lhs = conv2d(x, w, null, opts).mul(y).sum().itemSync() as number;
+    const lhs = conv2d(x, w, null, opts).mul(y).sum().itemSync();
     const rhs = x
       .mul(convTranspose2d(y, w, null, { ...opts, outputPadding: [0, 1] }))
       .sum()
-      .itemSync() as number;
+      .itemSync();
     expect(lhs).toBeCloseTo(rhs, 10);
   });
 });

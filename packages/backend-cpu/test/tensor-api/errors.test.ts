@@ -63,7 +63,7 @@ describe('error messages name the op, the argument, the expectation and what was
     );
     expect(() => zeros(3, 5).topk(6)).toThrow(new ShapeError('topk: k (6) is out of range for dimension 1 of size 5'));
     expect(() => tensor([[1], [2, 3]])).toThrow(ShapeError);
-    expect(() => zeros(2).itemSync()).toThrow(/^item: a Tensor with 2 elements cannot be converted to a scalar/);
+    expect(() => zeros(2).itemSync()).toThrow(/^itemSync: a Tensor with 2 elements cannot be converted to a scalar/);
   });
 
   it('errors are KindlingError subclasses with their class name', () => {

@@ -94,7 +94,7 @@ describe('tidy, keep, dispose and memory()', () => {
     x.dispose();
     expect(x.isDisposed).toBe(true);
     expect(() => x.add(1)).toThrow(new KindlingError('add: tensor of shape [2,3] was disposed'));
-    expect(() => x.dataSync()).toThrow(KindlingError);
+    expect(() => x.readSync()).toThrow(KindlingError);
     expect(String(x)).toBe('tensor(<disposed>, shape=[2, 3], dtype=float32)');
   });
 

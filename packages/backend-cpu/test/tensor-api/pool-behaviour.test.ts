@@ -134,9 +134,9 @@ describe.each(DEVICES)('pooling and normalisation behaviour on %s', (device) => 
     const version = runningMean.storage.version;
     batchNorm(x, runningMean, runningVar, { training: true, momentum: 0.5 });
     expect(runningMean.storage.version).toBeGreaterThan(version);
-    expect(Array.from(runningMean.dataSync())).toEqual([1.5, 15]);
+    expect(Array.from(runningMean.readSync())).toEqual([1.5, 15]);
     // Batch variances (unbiased): 4 and 700.
-    expect(Array.from(runningVar.dataSync())).toEqual([2.5, 350.5]);
+    expect(Array.from(runningVar.readSync())).toEqual([2.5, 350.5]);
   });
 
   it('batchNorm in evaluation uses the running statistics and leaves them alone', () => {

@@ -52,7 +52,7 @@ describe('view and reshape on non-contiguous tensors', () => {
     const x = arange(10);
     expect(x.slice(0, -3).tolistSync()).toEqual([7, 8, 9]);
     expect(x.slice(0, 8, 100).tolistSync()).toEqual([8, 9]);
-    expect(x.slice(0, 5, 2).size).toBe(0);
+    expect(x.slice(0, 5, 2).numel()).toBe(0);
     expect(x.slice(0, null, null, 3).tolistSync()).toEqual([0, 3, 6, 9]);
     expect(() => x.slice(0, 0, 5, 0)).toThrow(ShapeError);
   });

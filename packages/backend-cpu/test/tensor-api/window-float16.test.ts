@@ -43,7 +43,7 @@ describe.each(['cpu', 'cpu-primitives'])('float16 sliding-window ops equal PyTor
     for (const [i, out] of outputs.entries()) {
       expect(out.dtype).toBe(expected[i].dtype);
       expect(out.shape).toEqual(expected[i].shape);
-      expect(Array.from((await out.data()) as ArrayLike<number>)).toEqual(Array.from(fixtureArray(expected[i]) as ArrayLike<number>));
+      expect(Array.from((await out.read()) as ArrayLike<number>)).toEqual(Array.from(fixtureArray(expected[i]) as ArrayLike<number>));
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { DType } from '@kindling/tensor';
 import { coalesce } from '../layout.js';
+import type { WebGPUBuffer } from '../gpu-types.js';
 import { type GpuRuntime, WORKGROUP } from '../runtime.js';
 import { decompose } from './offsets.js';
 import { type Field, type WordType, i32, i32s, paramLayout, u32, u32s } from './params.js';
@@ -7,7 +8,7 @@ import { HELPERS, bindings, mainHeader, wgslType } from './wgsl.js';
 
 /** One operand of a map kernel: a strided window onto a buffer. */
 export interface Operand {
-  buffer: GPUBuffer;
+  buffer: WebGPUBuffer;
   dtype: DType;
   strides: readonly number[];
   offset: number;

@@ -5,8 +5,9 @@ import { TRIG } from './trig.js';
  * WGSL for the elementwise math, matching torch where WGSL leaves a case
  * undefined (pow of negatives, NaN in max/min, integer division by zero) or is
  * imprecise (expm1/log1p near 0, tanh for large |x|).
+ * Typed `string`: a literal type would copy the whole WGSL into the published .d.ts.
  */
-export const MATH = /* wgsl */ `
+export const MATH: string = /* wgsl */ `
 // Software drivers (SwiftShader) approximate sin/cos/log coarsely and send
 // exp(NaN) to inf, so these follow Cephes' float32 routines (about 1 ulp).
 fn k_exp(x: f32) -> f32 {

@@ -2,6 +2,7 @@ import type { DType } from '@kindling/tensor';
 import type { ReduceOp } from '@kindling/tensor/backend';
 import { coalesce } from '../layout.js';
 import type { GpuRuntime } from '../runtime.js';
+import type { WebGPUBuffer } from '../gpu-types.js';
 import { MATH } from './math.js';
 import { decompose } from './offsets.js';
 import { i32, i32s, paramLayout, u32, u32s } from './params.js';
@@ -9,7 +10,7 @@ import { HELPERS, bindings, convert, mainHeader, normalize, wgslType } from './w
 
 /** A strided input. */
 export interface StridedInput {
-  buffer: GPUBuffer;
+  buffer: WebGPUBuffer;
   dtype: DType;
   shape: readonly number[];
   strides: readonly number[];
@@ -82,7 +83,14 @@ function same(dtype: DType, x: string, y: string): string {
  * `outDtype` (int32 indices for arg reductions). Long reductions use a
  * workgroup each with a shared-memory tree; short ones a thread each.
  */
-export function runReduce(rt: GpuRuntime, op: ReduceKind, x: StridedInput, axes: readonly number[], out: GPUBuffer, outDtype: DType): void {
+export function runReduce(
+  rt: GpuRuntime,
+  op: ReduceKind,
+  x: StridedInput,
+  axes: readonly number[],
+  out: WebGPUBuffer,
+  outDtype: DType,
+): void {
   const keptDims = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const kept = coalesce(
     keptDims.map((d) => x.shape[d]),

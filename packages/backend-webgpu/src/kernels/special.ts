@@ -3,8 +3,9 @@
  * top of MATH's exp/log/tanh. Where a formula has a more accurate twin it is
  * used (gelu through erfc, tanh-gelu through exp), with the NaN and infinity
  * results of the table's math.
+ * Typed `string`: a literal type would copy the whole WGSL into the published .d.ts.
  */
-export const SPECIAL = /* wgsl */ `
+export const SPECIAL: string = /* wgsl */ `
 // erf(x) for |x| < 0.84375 as x + x·P(x²): P is a degree-5 minimax fit of
 // erf(x)/x - 1 (relative error 6e-9), and adding x last keeps the leading
 // term exact. Tiny x use the slope alone, before x·P underflows.

@@ -3,8 +3,9 @@
  * [-π/4, π/4], about 1 ulp), with their argument reduced exactly for every
  * float32: Cody-Waite below 8192, Payne-Hanek above, where the three-part
  * π/4 would leave most bits of the reduced argument wrong.
+ * Typed `string`: a literal type would copy the whole WGSL into the published .d.ts.
  */
-export const TRIG = /* wgsl */ `
+export const TRIG: string = /* wgsl */ `
 fn k_sin_poly(x: f32, z: f32) -> f32 { return ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * x + x; }
 fn k_cos_poly(z: f32) -> f32 { return ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0; }
 // Payne-Hanek for |x| >= 8192: |x|·4/π = m·2^e·(2/π) with m the 24-bit

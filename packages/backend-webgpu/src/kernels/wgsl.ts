@@ -50,8 +50,11 @@ export function normalize(expr: string, dtype: DType): string {
   return expr;
 }
 
-/** Helpers every kernel may call; unused ones cost nothing after compilation. */
-export const HELPERS = /* wgsl */ `
+/**
+ * Helpers every kernel may call; unused ones cost nothing after compilation.
+ * Typed `string`: a literal type would copy the whole WGSL into the published .d.ts.
+ */
+export const HELPERS: string = /* wgsl */ `
 // a·b as (low word, high word): WGSL has no 64-bit integers (Philox, Payne-Hanek reduction).
 fn k_mul_wide(a: u32, b: u32) -> vec2u {
   let aLo = a & 0xffffu;

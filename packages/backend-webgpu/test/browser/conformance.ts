@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     const afterEach = async () => {
       const probe = tensor([0], { device: 'webgpu' });
       try {
-        await probe.data();
+        await probe.read();
       } finally {
         probe.dispose();
       }

@@ -48,7 +48,7 @@ async function main() {
       });
       it('Philox uniforms are bit-exact', async () => {
         manualSeed(3);
-        const got = Array.from(await rand([64], gpu).data());
+        const got = Array.from(await rand([64], gpu).read());
         manualSeed(3);
         const want = new Float32Array(64);
         philoxFill('uniform', defaultGenerator.next(64), want);

@@ -5,16 +5,17 @@
  * back as a download or to OPFS. They pair with the byte-level `save`/`load`.
  */
 import { CheckpointError } from '../errors.js';
+import type { FetchInit, PlatformBlob } from './platform-types.js';
 
 /** Fetches checkpoint bytes from a URL, failing clearly on HTTP errors. */
-export async function fetchCheckpoint(url: string, init?: RequestInit): Promise<Uint8Array> {
+export async function fetchCheckpoint(url: string, init?: FetchInit): Promise<Uint8Array> {
   const response = await fetch(url, init);
   if (!response.ok) throw new CheckpointError(`fetchCheckpoint: ${url} answered ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Reads a `Blob` (a `File` from an `<input type="file">`, say). */
-export async function readBlob(blob: Blob): Promise<Uint8Array> {
+export async function readBlob(blob: PlatformBlob): Promise<Uint8Array> {
   return new Uint8Array(await blob.arrayBuffer());
 }
 

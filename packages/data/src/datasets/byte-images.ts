@@ -2,6 +2,7 @@ import { type Tensor, tensor } from '@kindling/tensor';
 import { getBackend } from '@kindling/tensor/backend';
 import { Dataset } from '../dataset.js';
 import { checkIndex, checkIndices } from '../indices.js';
+import type { PlatformAbortSignal } from '../io/abort-signal.js';
 import type { DatasetStore, ProgressCallback } from '../io/store.js';
 import type { Transform } from '../transforms/transform.js';
 
@@ -40,7 +41,7 @@ export interface ByteImageDatasetOptions extends ByteImageOptions {
   /** Called as bytes arrive while downloading. */
   onProgress?: ProgressCallback;
   /** Cancels a download. */
-  signal?: AbortSignal;
+  signal?: PlatformAbortSignal;
   /** Where the files come from (default: the store `@kindling/data/node` installs, else URLs). */
   store?: DatasetStore;
 }

@@ -1,5 +1,4 @@
-import { getDefaultStore } from '../io/store.js';
-import { UrlStore } from '../io/url-store.js';
+import { resolveStore } from '../io/default-store.js';
 import type { Transform } from '../transforms/transform.js';
 import { type ByteImageDatasetOptions, type ByteImages, ByteImageDataset } from './byte-images.js';
 import { decodeCifarArchive } from './cifar10-decode.js';
@@ -54,7 +53,7 @@ export class CIFAR10 extends ByteImageDataset {
 
   /**
    * Loads a split, downloading the archive first if asked. In Node, `import
-   * '@kindling/data/node'` so the archive is cached on disk; in the browser,
+   * '@kindling/data/node'` (or `import 'kindling'`) so the archive is cached on disk; in the browser,
    * `root` (or the mirrors) are URLs. The archive is verified against its
    * checksums every time it is loaded, then inflated (bounded by
    * `meta.maxInflatedSize`) and read in memory; nothing is extracted.
@@ -63,7 +62,7 @@ export class CIFAR10 extends ByteImageDataset {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being created.
     const meta = this.meta;
     const split = (options.train ?? true) ? meta.train : meta.test;
-    const store = options.store ?? getDefaultStore() ?? new UrlStore();
+    const store = resolveStore(options.store);
     const arrays = await store.load({
       folder: meta.folder,
       file: meta.archive,

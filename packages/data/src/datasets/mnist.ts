@@ -1,8 +1,8 @@
 import { DatasetError } from '../errors.js';
 import { gunzip, isGzip } from '../io/gzip.js';
 import { parseIdx } from '../io/idx.js';
-import { type ResourceFile, getDefaultStore } from '../io/store.js';
-import { UrlStore } from '../io/url-store.js';
+import { resolveStore } from '../io/default-store.js';
+import type { ResourceFile } from '../io/store.js';
 import type { Transform } from '../transforms/transform.js';
 import { type ByteImageDatasetOptions, type ByteImages, ByteImageDataset } from './byte-images.js';
 import { FASHION_MNIST_META, KMNIST_META, MNIST_META, type MnistMeta } from './mnist-meta.js';
@@ -58,14 +58,14 @@ export class MNIST extends ByteImageDataset {
 
   /**
    * Loads a split, downloading it first if asked. In Node, `import
-   * '@kindling/data/node'` so files are cached on disk; in the browser,
-   * `root` (or the mirrors) are URLs.
+   * '@kindling/data/node'` (or `import 'kindling'`) so files are read from
+   * folders and cached on disk; in the browser, `root` (or the mirrors) are URLs.
    */
   static async create<D extends MNIST>(this: MnistClass<D>, options: MNISTOptions = {}): Promise<D> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being created (FashionMNIST...).
     const meta = this.meta;
     const split = (options.train ?? true) ? meta.train : meta.test;
-    const store = options.store ?? getDefaultStore() ?? new UrlStore();
+    const store = resolveStore(options.store);
     const load = (file: ResourceFile, shape: readonly (number | null)[], check?: (data: Uint8Array) => void) =>
       store.load({
         folder: meta.folder,

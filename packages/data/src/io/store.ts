@@ -1,4 +1,5 @@
 import type { Checksums } from './checksum.js';
+import type { PlatformAbortSignal } from './abort-signal.js';
 
 /** One file of a dataset, as its publisher names it, with the checksums it is verified against. */
 export interface ResourceFile extends Checksums {
@@ -38,7 +39,7 @@ export interface LoadRequest<T> {
   /** Turns the verified bytes into the value; throws a `DatasetError` if the content is bad. */
   readonly decode: (bytes: Uint8Array) => T;
   readonly onProgress: ProgressCallback | undefined;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: PlatformAbortSignal | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DatasetError } from '../errors.js';
+import type { PlatformAbortSignal } from './abort-signal.js';
 import { verifyChecksums } from './checksum.js';
 import { type DatasetStore, type LoadRequest, type ProgressCallback, joinUrl } from './store.js';
 
@@ -30,7 +31,12 @@ export class UrlStore implements DatasetStore {
 }
 
 /** The body of `url` as bytes, reporting progress as chunks arrive. */
-export async function fetchBytes(url: string, name: string, onProgress?: ProgressCallback, signal?: AbortSignal): Promise<Uint8Array> {
+export async function fetchBytes(
+  url: string,
+  name: string,
+  onProgress?: ProgressCallback,
+  signal?: PlatformAbortSignal,
+): Promise<Uint8Array> {
   const response = await fetch(url, { signal });
   if (!response.ok) throw new DatasetError(`fetch: ${name}: HTTP ${response.status} ${response.statusText}`);
   const header = response.headers.get('content-length');

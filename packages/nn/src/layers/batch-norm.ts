@@ -108,7 +108,7 @@ export abstract class BatchNorm extends Module {
     if (this.training && tracked) {
       noGrad(() => tracked.add_(1));
       // A cumulative average weighs the n-th batch 1/n; reading the count costs a sync, only in this mode.
-      if (this.momentum === null) factor = 1 / (tracked.itemSync() as number);
+      if (this.momentum === null) factor = 1 / tracked.itemSync();
     }
     const useRunning = !this.training || this.trackRunningStats;
     const training = this.training || (this.runningMean === null && this.runningVar === null);

@@ -146,7 +146,7 @@ export abstract class ConvNd extends Module {
  *
  * ```ts
  * const conv = new Conv2d(1, 32, 3); // Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))
- * const y = conv.forward(randn(64, 1, 28, 28)); // [64, 32, 26, 26]
+ * const y = conv(randn(64, 1, 28, 28)); // [64, 32, 26, 26]
  * ```
  */
 export class Conv2d extends ConvNd {

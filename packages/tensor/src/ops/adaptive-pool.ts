@@ -158,7 +158,7 @@ export function adaptiveAvgPool2dBackward(grad: Tensor, shape: readonly number[]
   return dispatch('adaptiveAvgPool2dBackward', [grad], {}, () => {
     const size: [number, number] = [shape[shape.length - 2], shape[shape.length - 1]];
     const out: [number, number] = [grad.shape[grad.ndim - 2], grad.shape[grad.ndim - 1]];
-    if (grad.size === 0) {
+    if (grad.numel() === 0) {
       const b = backendOf(grad);
       return fromHandle(
         b,

@@ -36,7 +36,7 @@ export interface BatchNormAttrs {
 }
 
 function checkChannels(name: string, t: Tensor | null, channels: number): void {
-  if (t && t.size !== channels)
+  if (t && t.numel() !== channels)
     throw new ShapeError(`batchNorm: ${name} should contain ${channels} elements, got shape ${fmtShape(t.shape)}`);
 }
 
@@ -68,7 +68,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (!training && (!runningMean || !runningVar)) {
     throw new KindlingError('batchNorm: runningMean and runningVar must be given in evaluation mode (training: false)');
   }
-  if (training && input.size / channels <= 1) {
+  if (training && input.numel() / channels <= 1) {
     throw new KindlingError(`batchNorm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`);
   }
   if (!Number.isFinite(momentum) || !Number.isFinite(eps) || eps < 0) {
@@ -117,7 +117,7 @@ function batchStats(
     variance = v;
     disposeTemps([wide, m, centered, squares], [x, mean]);
   }
-  const count = x.size / channels;
+  const count = x.numel() / channels;
   if (runningMean) updateInPlace(b, runningMean, mean, 1, momentum);
   if (runningVar) updateInPlace(b, runningVar, variance, count / (count - 1), momentum);
   return { mean, variance };
@@ -140,7 +140,7 @@ function updateInPlace(b: Backend, running: Tensor, stat: Tensor, correction: nu
 function runningStats(runningMean: Tensor, runningVar: Tensor, dtype: DType): { mean: Tensor; variance: Tensor } {
   const b = backendOf(runningMean);
   const copy = (t: Tensor) =>
-    fromHandle(b, b.cast({ ...t.view_(), shape: [t.size], strides: [t.ndim ? t.strides[t.ndim - 1] : 0] }, dtype), dtype, [t.size]);
+    fromHandle(b, b.cast({ ...t.view_(), shape: [t.numel()], strides: [t.ndim ? t.strides[t.ndim - 1] : 0] }, dtype), dtype, [t.numel()]);
   return { mean: copy(runningMean), variance: copy(runningVar) };
 }
 

@@ -64,7 +64,7 @@ export async function toAsync(x: Tensor, target: Target): Promise<Tensor> {
   if (device === x.device || backendOf(x).readSync) return to(x, { dtype, device });
   const dst = getBackend(device, 'toAsync');
   checkBackendDType('toAsync', dst, x.dtype);
-  const data = await x.data();
+  const data = await x.read();
   const moved = dispatch('toDevice', [x], { device, from: x.device }, () => fromHandle(dst, dst.upload(x.dtype, data), x.dtype, x.shape));
   return cast(moved, dtype);
 }

@@ -3,7 +3,7 @@ import { dispatch } from '../dispatch.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import type { ValuesIndices } from './reduce.js';
+import { type ValuesIndices, valuesIndices } from './reduce.js';
 import { backendOf, checkSameDevice, disposeTemps, fromHandle } from './util.js';
 import { narrow, unsqueeze } from './views.js';
 
@@ -140,7 +140,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
     const [vh, ih] = b.topk(v, k, d, largest);
     return [fromHandle(b, vh, x.dtype, shape), fromHandle(b, ih, 'int32', shape)] as const;
   });
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 
 /** Sorted values along `dim` and the int32 indices that sort it (stable). */

@@ -191,7 +191,7 @@ function randomFill<T extends Tensor>(
   return writeInto(name, t, [], { scale, shift }, () => {
     const b = backendOf(t);
     const dtype: DType = t.dtype;
-    const raw = fromHandle(b, b.random(kind, dtype, t.size, (generator ?? defaultGenerator).next(t.size)), dtype, t.shape);
+    const raw = fromHandle(b, b.random(kind, dtype, t.numel(), (generator ?? defaultGenerator).next(t.numel())), dtype, t.shape);
     const scaled = E.mul(raw, scale);
     const out = E.add(scaled, shift);
     raw.dispose();

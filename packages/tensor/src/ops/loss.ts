@@ -68,7 +68,7 @@ export function reduceLosses(losses: Tensor, sampleWeight: Tensor | null, reduct
   const total = sum(losses);
   if (reduction === 'sum') return total;
   temps.push(total);
-  if (!sampleWeight) return div(total, losses.size);
+  if (!sampleWeight) return div(total, losses.numel());
   const totalWeight = sum(sampleWeight);
   temps.push(totalWeight);
   return div(total, totalWeight);
@@ -116,9 +116,9 @@ export function nllSampleWeights(
 ): { safeTarget: Tensor; sampleWeight: Tensor | null } {
   // Host-memory targets are checked here, where the message can name the value;
   // device backends check bounds in their gather kernel.
-  if (target.storage.backend.readSync && target.size > 0) {
+  if (target.storage.backend.readSync && target.numel() > 0) {
     let ignored = false;
-    for (const v of target.dataSync()) {
+    for (const v of target.readSync()) {
       if (v === ignoreIndex) ignored = true;
       else if (v < 0 || v >= classes) throw new ShapeError(`${op}: target ${v} is out of bounds for ${classes} classes`);
     }

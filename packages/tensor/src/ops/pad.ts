@@ -110,7 +110,7 @@ function constantPad(
     x.dtype,
     shape,
   );
-  if (value !== 0 && out.size > 0) b.fill(out.view_(), value);
+  if (value !== 0 && out.numel() > 0) b.fill(out.view_(), value);
   const src = x.view_();
   const dstStrides = contiguousStrides(shape);
   const lengths = [...x.shape];

@@ -9,10 +9,23 @@ import { backendOf, castTo, checkBackendDType, disposeTemps, fromHandle } from '
 import { gather } from './indexing.js';
 import { reshapeKeepdim } from './views.js';
 
-/** The values and int32 indices `max(dim)`, `min(dim)`, `topk` and `sort` return. */
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
+/**
+ * The values and int32 indices `max(dim)`, `min(dim)`, `topk` and `sort`
+ * return: a pair that destructures like PyTorch's named tuple
+ * (`const [values, indices] = x.topk(1)`) and also names its parts
+ * (`x.topk(1).indices`).
+ */
+export type ValuesIndices = readonly [values: Tensor, indices: Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+/** Builds a `ValuesIndices`: every op returning one goes through here so they all behave alike. */
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  const pair: Tensor[] = [values, indices];
+  // Not enumerable, so printing the pair shows two tensors, not four.
+  Object.defineProperties(pair, {
+    values: { value: values, enumerable: false },
+    indices: { value: indices, enumerable: false },
+  });
+  return Object.freeze(pair) as unknown as ValuesIndices;
 }
 
 /** Shape of `shape` with `dims` removed, or kept as 1 with `keepdim`. */
@@ -103,7 +116,7 @@ function argKernel(name: string, op: 'argmax' | 'argmin', x: Tensor, dim: number
   // A 0-dim tensor has one element; its dim 0/-1 means that element, as in PyTorch.
   if (dim !== undefined && x.ndim === 0) normalizeDim(name, dim, 0);
   if (dim === undefined || x.ndim === 0) {
-    if (x.size === 0) throw new ShapeError(`${name}: expected a non-empty tensor when no dim is given`);
+    if (x.numel() === 0) throw new ShapeError(`${name}: expected a non-empty tensor when no dim is given`);
     const flat = x.reshape(-1);
     const out = fromHandle(b, b.argReduce(op, flat.view_(), 0), 'int32', keepdim ? x.shape.map(() => 1) : []);
     if (flat !== x) flat.dispose();
@@ -129,14 +142,14 @@ function valuesAndIndices(name: 'max' | 'min', x: Tensor, dim: number, keepdim: 
   const d = normalizeDim(name, dim, x.ndim);
   const indices = argKernel(name, name === 'max' ? 'argmax' : 'argmin', x, d, true);
   const values = gather(x, d, indices);
-  if (keepdim) return { values, indices };
-  const out = { values: reshapeKeepdim(values, x.shape, d), indices: reshapeKeepdim(indices, x.shape, d) };
+  if (keepdim) return valuesIndices(values, indices);
+  const out = valuesIndices(reshapeKeepdim(values, x.shape, d), reshapeKeepdim(indices, x.shape, d));
   values.dispose();
   indices.dispose();
   return out;
 }
 
-/** Maximum of all elements, or `{values, indices}` along `dim`. */
+/** Maximum of all elements, or `[values, indices]` along `dim`. */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {

@@ -4,9 +4,20 @@ import { broadcastShapes, checkShape, contiguousStrides, inferShape, isContiguou
 import { Tensor } from '../tensor.js';
 import { clone } from './convert.js';
 
-/** Accepts both `view(2, 3)` and `view([2, 3])`. */
-export function shapeArgs(args: number[] | [readonly number[]]): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+/**
+ * Sizes (or dims) given as separate numbers or as one array: `view(2, 3)` or
+ * `view([2, 3])`. Entries may be typed `number | undefined` so that
+ * `x.view(x.shape[0], -1)` compiles under `noUncheckedIndexedAccess`.
+ */
+export type ShapeArgList = (number | undefined)[] | [readonly (number | undefined)[]];
+
+/** Reads a `ShapeArgList`, throwing on an `undefined` entry (`view: size at position 0 is undefined ...`). */
+export function shapeArgs(op: string, args: ShapeArgList, what = 'size'): number[] {
+  const list: readonly (number | undefined)[] = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as (number | undefined)[]);
+  return list.map((v, i) => {
+    if (v === undefined) throw new ShapeError(`${op}: ${what} at position ${i} is undefined (expected an integer)`);
+    return v;
+  });
 }
 
 export function resolveDim(op: string, dim: number, rank: number): number {
@@ -60,7 +71,7 @@ export function viewStrides(shape: readonly number[], strides: readonly number[]
 
 /** A view with a new shape (one dim may be -1); fails when the layout cannot be viewed, like PyTorch. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  const target = inferShape('view', shape, x.size, x.shape);
+  const target = inferShape('view', shape, x.numel(), x.shape);
   const strides = viewStrides(x.shape, x.strides, target);
   if (strides === null) {
     throw new ShapeError(
@@ -73,7 +84,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 
 /** A view when the layout allows, a copy otherwise. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const target = inferShape('reshape', shape, x.size, x.shape);
+  const target = inferShape('reshape', shape, x.numel(), x.shape);
   if (viewStrides(x.shape, x.strides, target) !== null) return view(x, target);
   return dispatch('reshape', [x], { shape: target }, () => {
     const copy = clone(x);

@@ -69,7 +69,7 @@ export async function compareWithFixture(t: Tensor, expected: FixtureTensor, tol
   if (t.shape.length !== expected.shape.length || t.shape.some((d, i) => d !== expected.shape[i])) {
     return `expected shape [${expected.shape.join(',')}], got [${t.shape.join(',')}]`;
   }
-  const data = await t.data();
+  const data = await t.read();
   if (t.dtype === 'float16') {
     // The tolerance allows a neighbouring half; this catches results that were never rounded to one.
     const i = data.findIndex((v) => !Object.is(v, roundToFloat16(v)));

@@ -54,7 +54,7 @@ function targets(rows: number, classes: number, seed: number): number[] {
 }
 
 async function values(t: Tensor): Promise<number[]> {
-  return [...(await t.data())];
+  return [...(await t.read())];
 }
 
 /**
@@ -186,7 +186,7 @@ export function registerCrossEntropyTests(ctx: SuiteContext): void {
         const out = K.crossEntropyLoss(x, bad, { reduction: 'none' });
         let raised = 'nothing';
         try {
-          await out.data();
+          await out.read();
         } catch (e) {
           raised = e instanceof KindlingError && /out of bounds/.test(e.message) ? 'ok' : String(e);
         }

@@ -121,7 +121,7 @@ export function registerErrorTests(ctx: SuiteContext): void {
       // `to` only from devices read synchronously (the others say to use `toAsync`).
       const moved = await a.toAsync(alias);
       ctx.expect(moved.device).toBe(alias);
-      ctx.expect([...(await moved.data())]).toEqual([1, 1, 1, 1]);
+      ctx.expect([...(await moved.read())]).toEqual([1, 1, 1, 1]);
       if (getBackend(device).readSync) ctx.expect(a.to(alias).device).toBe(alias);
       else expectError(ctx, () => a.to(alias), DeviceError, /^to: the .* backend is read asynchronously; use 'await tensor.toAsync/);
     });

@@ -60,7 +60,7 @@ async function runCase(ctx: SuiteContext, c: FixtureCase): Promise<string | null
     }
     // Kernels read their inputs and write only fresh storages.
     for (const [k, [base, spec]] of bases.entries()) {
-      const changed = compareValues(await base.data(), fixtureArray(spec), base.dtype, EXACT);
+      const changed = compareValues(await base.read(), fixtureArray(spec), base.dtype, EXACT);
       if (changed) return `input ${k} was modified by the op: ${changed}`;
     }
     return null;
@@ -81,7 +81,7 @@ async function expectDeferredError(ctx: SuiteContext, c: FixtureCase, outputs: r
   const returned = `PyTorch raised "${c.torchError}", but Kindling returned ${shapes}`;
   if (getBackend(ctx.device).readSync) return returned;
   try {
-    for (const t of outputs) await t.data();
+    for (const t of outputs) await t.read();
   } catch (e) {
     return e instanceof KindlingError ? null : `PyTorch raised "${c.torchError}"; reading the result threw ${String(e)}`;
   }

@@ -7,7 +7,7 @@ import type { SuiteContext } from './framework.js';
 /** Reads `t` as plain numbers and disposes it. */
 async function values(t: Tensor): Promise<number[]> {
   try {
-    return [...(await t.data())];
+    return [...(await t.read())];
   } finally {
     t.dispose();
   }

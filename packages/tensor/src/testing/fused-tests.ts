@@ -9,7 +9,7 @@ import { hostValues } from './layout-tests.js';
 import { registerNonFiniteTests } from './non-finite-tests.js';
 
 async function check(ctx: SuiteContext, what: string, t: Tensor, expected: readonly number[]): Promise<void> {
-  expectNoProblem(ctx, compareValues(await t.data(), expected, t.dtype, ctx.tolerances), what);
+  expectNoProblem(ctx, compareValues(await t.read(), expected, t.dtype, ctx.tolerances), what);
 }
 
 /**
@@ -101,7 +101,7 @@ export function registerFusedTests(ctx: SuiteContext): void {
           const expected = K.cast(x, dtype).mul(scale).add(shift);
           ctx.expect(out.dtype).toBe(dtype);
           ctx.expect(out.shape).toEqual([37]);
-          ctx.expect(Array.from(await out.data()), `${what} -> ${dtype}`).toEqual(Array.from(await expected.data()));
+          ctx.expect(Array.from(await out.read()), `${what} -> ${dtype}`).toEqual(Array.from(await expected.read()));
           for (const t of [x, out, expected]) t.dispose();
         }
       }

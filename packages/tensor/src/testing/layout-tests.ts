@@ -107,7 +107,7 @@ function typed(dtype: DType, values: readonly number[]): TypedArray {
 }
 
 async function check(ctx: SuiteContext, what: string, t: Tensor, expected: ArrayLike<number>, scale = 1): Promise<void> {
-  const data = await t.data();
+  const data = await t.read();
   expectNoProblem(ctx, compareValues(data, expected, t.dtype, ctx.tolerances, scale), what);
 }
 
@@ -121,31 +121,31 @@ export function registerLayoutTests(ctx: SuiteContext): void {
       it(`${dtype}: upload, read, alloc, fill keep every value exactly`, async () => {
         const values = typed(dtype, EXTREMES[dtype]);
         const x = K.tensor(values, { ...opts(dtype), shape: [values.length] });
-        const got = await x.data();
+        const got = await x.read();
         ctx.expect(got.constructor, `${dtype} reads as ${values.constructor.name}`).toBe(values.constructor);
         // Exact, bit for bit (NaN compared as NaN, -0 as -0).
         ctx
           .expect([...got].map((v) => (Object.is(v, -0) ? '-0' : String(v))))
           .toEqual([...values].map((v) => (Object.is(v, -0) ? '-0' : String(v))));
         const z = K.zeros([2, 3], opts(dtype));
-        ctx.expect([...(await z.data())]).toEqual([0, 0, 0, 0, 0, 0]);
+        ctx.expect([...(await z.read())]).toEqual([0, 0, 0, 0, 0, 0]);
         const f = K.full([5], dtype === 'bool' ? true : 7, opts(dtype));
-        ctx.expect([...(await f.data())]).toEqual(new Array(5).fill(dtype === 'bool' ? 1 : 7));
+        ctx.expect([...(await f.read())]).toEqual(new Array(5).fill(dtype === 'bool' ? 1 : 7));
         const e = K.zeros([0, 4], opts(dtype));
-        ctx.expect((await e.data()).length).toBe(0);
+        ctx.expect((await e.read()).length).toBe(0);
         // upload copies its input and read returns a fresh array: neither aliases the storage.
         const src = typed(dtype, [1, 0, 1]);
         const u = K.tensor(src, opts(dtype));
         src[0] = 0;
-        const first = await u.data();
+        const first = await u.read();
         first[1] = 1;
-        ctx.expect([...(await u.data())], `${dtype}: storage independent of host arrays`).toEqual([1, 0, 1]);
+        ctx.expect([...(await u.read())], `${dtype}: storage independent of host arrays`).toEqual([1, 0, 1]);
         for (const t of [x, z, f, e, u]) t.dispose();
       });
     }
     it('reads 0-dim tensors and views with offsets, steps and stride 0', async () => {
       const base = K.arange(60, { dtype: ctx.dtypes.includes('int32') ? 'int32' : 'float32', device }).reshape(3, 4, 5);
-      const host = await base.data();
+      const host = await base.read();
       const views: [string, Tensor][] = [
         ['permute', base.permute(2, 0, 1)],
         ['slice step', base.slice(2, 1, null, 2)],
@@ -237,7 +237,7 @@ export function registerLayoutTests(ctx: SuiteContext): void {
     it('sum of a million float32 values stays accurate (pairwise or wider accumulation)', async () => {
       const x = K.full([1_000_000], 0.1, { device });
       const s = x.sum();
-      const [got] = await s.data();
+      const [got] = await s.read();
       ctx.expect(Math.abs(got - 100000) / 100000, `sum(full([1e6], 0.1)) = ${got}; PyTorch gives 100000`).toBeLessThan(1e-4);
       x.dispose();
       s.dispose();
@@ -348,7 +348,7 @@ export function registerLayoutTests(ctx: SuiteContext): void {
     });
     it('random ops of size 0 return empty tensors', async () => {
       const r = K.rand([0, 5], { device });
-      ctx.expect((await r.data()).length).toBe(0);
+      ctx.expect((await r.read()).length).toBe(0);
       r.dispose();
     });
   });

@@ -35,7 +35,7 @@ export function registerNonFiniteTests(ctx: SuiteContext): void {
   const { device, it, describe } = ctx;
   const floats = (['float32', 'float64', 'float16'] as const).filter((d) => ctx.dtypes.includes(d));
   const check = async (what: string, t: Tensor, expected: readonly number[]): Promise<void> => {
-    expectNoProblem(ctx, compareValues(await t.data(), expected, t.dtype, ctx.tolerances), what);
+    expectNoProblem(ctx, compareValues(await t.read(), expected, t.dtype, ctx.tolerances), what);
   };
   const make = (values: readonly number[], dtype: DType, shape: number[]) => K.tensor(Float64Array.from(values), { dtype, device, shape });
 
@@ -50,9 +50,9 @@ export function registerNonFiniteTests(ctx: SuiteContext): void {
         const b = hostValues(k * n, 32).map((v, i) => (i === 5 * n + 3 ? INF : v));
         const [ta, tb] = [make(a, dtype, [m, k]), make(b, dtype, [k, n])];
         // The reference multiplies the values the tensors hold (float16 rounds them), summing in float64.
-        const expected = hostMatmul(await ta.data(), [m, k], await tb.data(), [k, n]);
+        const expected = hostMatmul(await ta.read(), [m, k], await tb.read(), [k, n]);
         ctx.expect(Number.isNaN(expected[3]), 'the host reference has NaN in column 3').toBe(true);
-        const got = await ta.matmul(tb).data();
+        const got = await ta.matmul(tb).read();
         expectNoProblem(ctx, compareValues(got, expected, dtype, ctx.tolerances, Math.sqrt(k)), `[${m},${k}] @ [${k},${n}] with 0 * inf`);
       });
 

@@ -55,16 +55,16 @@ export function registerRandomTests(ctx: SuiteContext): void {
       it(`rand(${dtype}) equals the Philox stream exactly (24-bit uniforms are exact in float32)`, async () => {
         const g = new Generator(42);
         const x = K.rand([2, 2], { dtype, device, generator: g });
-        expect([...(await x.data())]).toEqual([...KNOWN_STREAM.uniformSeed42]);
+        expect([...(await x.read())]).toEqual([...KNOWN_STREAM.uniformSeed42]);
         const y = K.rand([1000], { dtype, device, generator: g });
-        expect([...(await y.data())]).toEqual([...philox('uniform', 42, 4, 1000)]);
+        expect([...(await y.read())]).toEqual([...philox('uniform', 42, 4, 1000)]);
         x.dispose();
         y.dispose();
       });
       it(`randn(${dtype}) equals the Philox stream within ${dtype} tolerance`, async () => {
         const g = new Generator(42);
         const x = K.randn([1003], { dtype, device, generator: g });
-        expectNoProblem(ctx, compareValues(await x.data(), philox('normal', 42, 0, 1003), dtype, ctx.tolerances), 'randn');
+        expectNoProblem(ctx, compareValues(await x.read(), philox('normal', 42, 0, 1003), dtype, ctx.tolerances), 'randn');
         x.dispose();
       });
     }
@@ -74,13 +74,13 @@ export function registerRandomTests(ctx: SuiteContext): void {
       const dtype: DType = floats[0] ?? 'float32';
       const handle = backend.random('uniform', dtype, 4, { seed: [42, 0], offset: 2 ** 32 - 2 });
       const t = fromHandle(backend, handle, dtype, [4]);
-      expect([...(await t.data())]).toEqual([...KNOWN_STREAM.uniformSeed42HighCounter]);
+      expect([...(await t.read())]).toEqual([...KNOWN_STREAM.uniformSeed42HighCounter]);
       t.dispose();
       const seeded = backend.random('uniform', dtype, 3, { seed: [0x89abcdef, 0x01234567], offset: 5 });
       const s = fromHandle(backend, seeded, dtype, [3]);
       const expected = new Float64Array(3);
       philoxFill('uniform', { seed: [0x89abcdef, 0x01234567], offset: 5 }, expected);
-      expect([...(await s.data())], 'both seed words are used').toEqual([...expected]);
+      expect([...(await s.read())], 'both seed words are used').toEqual([...expected]);
       s.dispose();
     });
 
@@ -90,10 +90,10 @@ export function registerRandomTests(ctx: SuiteContext): void {
       const b = K.rand([5], { device });
       K.manualSeed(1234);
       const c = K.rand([8], { device });
-      expect([...(await a.data()), ...(await b.data())]).toEqual([...(await c.data())]);
+      expect([...(await a.read()), ...(await b.read())]).toEqual([...(await c.read())]);
       K.manualSeed(1235);
       const d = K.rand([8], { device });
-      expect([...(await d.data())]).not.toEqual([...(await c.data())]);
+      expect([...(await d.read())]).not.toEqual([...(await c.read())]);
       for (const t of [a, b, c, d]) t.dispose();
     });
 
@@ -102,14 +102,14 @@ export function registerRandomTests(ctx: SuiteContext): void {
         const g = new Generator(42);
         const x = K.randint(-5, 5, [4], { device, generator: g });
         expect(x.dtype).toBe('int32');
-        expect([...(await x.data())]).toEqual(KNOWN_STREAM.bitsSeed42.map((v) => (v % 10) - 5));
+        expect([...(await x.read())]).toEqual(KNOWN_STREAM.bitsSeed42.map((v) => (v % 10) - 5));
         x.dispose();
       });
     }
 
     it('uniform samples lie in [0, 1) with mean 1/2 and variance 1/12', async () => {
       const x = K.rand([20000], { device, generator: new Generator(7) });
-      const v = await x.data();
+      const v = await x.read();
       let min = 1;
       let max = 0;
       let sum = 0;
@@ -130,7 +130,7 @@ export function registerRandomTests(ctx: SuiteContext): void {
 
     it('normal samples have mean 0, std 1 and ~68% within one std', async () => {
       const x = K.randn([20000], { device, generator: new Generator(8) });
-      const v = await x.data();
+      const v = await x.read();
       let sum = 0;
       let sq = 0;
       let inside = 0;
@@ -152,10 +152,10 @@ export function registerRandomTests(ctx: SuiteContext): void {
       const base = K.zeros([3, 4], { device });
       const view = base.t().slice(0, 1, 3); // [2,3], strided
       view.uniform_(2, 4, { generator: new Generator(42) });
-      const got = await view.data();
+      const got = await view.read();
       const expected = philox('uniform', 42, 0, 6).map((u) => Math.fround(Math.fround(u) * 2 + 2));
       expectNoProblem(ctx, compareValues(got, expected, 'float32', ctx.tolerances), 'uniform_ on a view');
-      const untouched = await base.select(1, 0).data();
+      const untouched = await base.select(1, 0).read();
       expect([...untouched], 'column 0 is not written').toEqual([0, 0, 0]);
       base.dispose();
       view.dispose();

@@ -76,7 +76,7 @@ const abs = (v: readonly number[]) => v.map(Math.abs);
 const maxOf = (v: readonly number[]) => v.reduce((m, x) => Math.max(m, x), 1);
 
 async function check(ctx: SuiteContext, what: string, t: Tensor, expected: readonly number[], scale: number): Promise<void> {
-  expectNoProblem(ctx, compareValues(await t.data(), expected, t.dtype, ctx.tolerances, scale), what);
+  expectNoProblem(ctx, compareValues(await t.read(), expected, t.dtype, ctx.tolerances, scale), what);
 }
 
 /** The NCHW image `values` on the device, as a view of a channels-last copy when asked. */
@@ -164,7 +164,7 @@ export function registerWindowReferenceTests(ctx: SuiteContext, gradients: boole
         const [wantValues, wantIndices] = hostMaxPool2d(g, x);
         await check(ctx, 'max values', values, wantValues, 1);
         ctx.expect(indices.dtype).toBe('int32');
-        ctx.expect(Array.from(await indices.data()), 'max indices').toEqual(wantIndices);
+        ctx.expect(Array.from(await indices.read()), 'max indices').toEqual(wantIndices);
         const avg = K.avgPool2d(K.tensor(x, { device }).reshape(...g.shape), g.kernel, opts);
         await check(ctx, 'average', avg, hostAvgPool2d(g, x), 1);
         for (const t of [values, indices, avg]) t.dispose();

@@ -34,7 +34,7 @@ function uploadInputs(c: FixtureCase, device: string, bases?: Tensor[]): TensorL
 /** Whether an input (read back through its base) holds `want`: its values after the op. */
 async function checkInput(base: Tensor, spec: FixtureTensor, want: FixtureTensor | null, ctx: SuiteContext): Promise<string | null> {
   if (want === null) {
-    const changed = compareValues(await base.data(), fixtureArray(spec), base.dtype, EXACT);
+    const changed = compareValues(await base.read(), fixtureArray(spec), base.dtype, EXACT);
     return changed && `was modified by the op: ${changed}`;
   }
   // Updated inputs are whole tensors (running statistics), never views: the base is the input.
