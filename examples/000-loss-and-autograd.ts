@@ -121,9 +121,9 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   let loss = criterion(output_scores, labels);
 
   // Gradients of weight matrix of first layer
-  print('Before backward:\n', model.at(0).weight.grad);
+  print('Before backward:\n', model[0].weight.grad);
   loss.backward();
-  print('After backward():\n', model.at(0).weight.grad);
+  print('After backward():\n', model[0].weight.grad);
 
   // #### Optimizer
 
@@ -133,7 +133,7 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
 
   // initial weights
-  print('Initial weights parameters:\n', model.at(0).weight.at(0, ':5'));
+  print('Initial weights parameters:\n', model[0].weight.at(0, ':5'));
 
   // data
   [images, labels] = await next(iter(trainloader));
@@ -152,12 +152,12 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   loss.backward();
 
   // gradients
-  print('\ngradients:\n', model.at(0).weight.grad?.at(0, ':5'));
-  print('\ngradients*learnrate:\n', model.at(0).weight.grad?.at(0, ':5').mul(0.1));
+  print('\ngradients:\n', model[0].weight.grad?.at(0, ':5'));
+  print('\ngradients*learnrate:\n', model[0].weight.grad?.at(0, ':5').mul(0.1));
 
   // take a step towards negative gradient
   optimizer.step();
 
   // new weights: w =
-  print('\nNew weights parameters:\n', model.at(0).weight.at(0, ':5'));
+  print('\nNew weights parameters:\n', model[0].weight.at(0, ':5'));
 }

@@ -122,11 +122,11 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   const logits = model(images);
   let loss = criterion(logits, labels);
 
-  print('Before backward pass: \n', model.at(0).weight.grad);
+  print('Before backward pass: \n', model[0].weight.grad);
 
   loss.backward();
 
-  print('After backward pass: \n', model.at(0).weight.grad);
+  print('After backward pass: \n', model[0].weight.grad);
 
   // we use an optimizer to update the weights of our neural network
 
@@ -134,7 +134,7 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
 
   // one pass through the network
-  print('Initial weights - ', model.at(0).weight);
+  print('Initial weights - ', model[0].weight);
 
   [images, labels] = await next(iter(trainloader));
   images.resize_(64, 784);
@@ -153,11 +153,11 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
 
   // calculate the gradients
   loss.backward();
-  print('Gradient -', model.at(0).weight.grad);
+  print('Gradient -', model[0].weight.grad);
 
   // make an update
   optimizer.step();
-  print('Updated weights - ', model.at(0).weight);
+  print('Updated weights - ', model[0].weight);
 }
 
 // ## Training for a few epochs

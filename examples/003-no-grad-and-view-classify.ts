@@ -108,18 +108,18 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   const logits = model(images);
   let loss = criterion(logits, labels);
 
-  print('Before backward pass: \n', model.at(0).weight.grad);
+  print('Before backward pass: \n', model[0].weight.grad);
 
   loss.backward();
 
-  print('After backward pass: \n', model.at(0).weight.grad);
+  print('After backward pass: \n', model[0].weight.grad);
 
   // ### Training the network!
 
   // Optimizers require the parameters to optimize and a learning rate
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
 
-  print('Initial weights - ', model.at(0).weight);
+  print('Initial weights - ', model[0].weight);
 
   [images, labels] = await next(iter(trainloader));
   images.resize_(64, 784);
@@ -131,11 +131,11 @@ const trainloader = new data.DataLoader(trainset, { batchSize: 64, shuffle: true
   const output = model(images);
   loss = criterion(output, labels);
   loss.backward();
-  print('Gradient -\n', model.at(0).weight.grad);
+  print('Gradient -\n', model[0].weight.grad);
 
   // Take an update step and few the new weights
   optimizer.step();
-  print('Updated weights - ', model.at(0).weight);
+  print('Updated weights - ', model[0].weight);
 }
 
 // ### Training for real

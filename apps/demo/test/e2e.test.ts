@@ -1,14 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
+import { IDX_FILES } from '../src/data-catalog.js';
 import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
 
 /** Screenshots for CI to keep (gitignored). */
 const ARTIFACTS = join(DEMO_ROOT, 'artifacts');
 const DATA_AVAILABLE = existsSync(process.env.KINDLING_DEMO_DATA ?? join(DEMO_ROOT, '../../../shared/data/mnist'));
+/** MNIST's four files in our layout, which the tampered-data test copies. */
+const MNIST_DIR = join(process.env.KINDLING_DEMO_DATA ?? join(DEMO_ROOT, '../../../shared/data'), 'mnist');
 
 describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () => {
   let site: DemoSite;
@@ -251,6 +256,40 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
       await bare.close();
     }
   }, 60_000);
+
+  test.skipIf(!existsSync(MNIST_DIR))(
+    'a site serving a tampered dataset file shows which file failed its checksum instead of training on it',
+    async () => {
+      // MNIST with one training label changed (0 becomes 1): a valid gzip and IDX file with
+      // in-range labels, so only the SHA-256 @kindling/data pins can tell.
+      const root = mkdtempSync(join(tmpdir(), 'kindling-demo-tampered-'));
+      const dir = join(root, 'mnist');
+      mkdirSync(dir);
+      for (const name of Object.values(IDX_FILES)) copyFileSync(join(MNIST_DIR, name), join(dir, name));
+      const labels = gunzipSync(readFileSync(join(MNIST_DIR, IDX_FILES.trainLabels)));
+      labels[8 + labels.subarray(8).indexOf(0)] = 1;
+      writeFileSync(join(dir, IDX_FILES.trainLabels), gzipSync(labels));
+      const tampered = await serveBuiltSite({ dataRoot: root });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await page.goto(new URL('?subset=500&test=200&epochs=1&backend=cpu#/train', tampered.url).href);
+        await backendReady(page);
+        await page.getByRole('button', { name: 'Start training' }).click();
+        const alert = page.getByRole('alert').filter({ hasText: 'Training failed' });
+        await alert.waitFor({ timeout: 60_000 });
+        expect(await alert.textContent()).toMatch(
+          /checksum: train-labels-idx1-ubyte\.gz( \(inflated by the browser\))? from http:\S+\/train-labels-idx1-ubyte\.gz has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/,
+        );
+        expect(await page.locator('#train-status').textContent()).not.toMatch(/^Finished/);
+        await page.screenshot({ path: join(ARTIFACTS, 'train-tampered-data.png') });
+        await page.close();
+      } finally {
+        await tampered.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   test.skipIf(!DATA_AVAILABLE)(
     'every page passes an axe WCAG 2.1 AA audit in light and dark mode (no serious or critical issues)',

@@ -153,16 +153,49 @@ function number(key: string, value: unknown, check: (n: number) => boolean, expe
   return n;
 }
 
+/**
+ * Widest hidden layer: 65,536. A 784×65,536 layer already has 51M
+ * parameters (205 MB of float32, about 820 MB with gradients and Adam's
+ * state); wider ones belong to models this trainer is not for.
+ */
+export const MAX_HIDDEN_WIDTH = 2 ** 16;
+/** Most hidden layers. */
+export const MAX_HIDDEN_LAYERS = 32;
+/**
+ * Most parameters the fully connected layers may have: 2^27 (134M), 512 MiB
+ * of float32 weights and about 2 GiB once gradients and the optimizer's
+ * state are counted, about what one CPU process trains in reasonable memory.
+ */
+export const MAX_HEAD_PARAMETERS = 2 ** 27;
+
+/** Flattened image size of each dataset (an MLP's input). */
+const DATASET_FEATURES: Record<DatasetName, number> = { mnist: 784, 'fashion-mnist': 784, idx: 784, cifar10: 3072 };
+
 function hiddenSizes(value: unknown): number[] {
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
-  if (!Array.isArray(list) || list.length === 0)
-    throw new UsageError(`--hidden: got ${JSON.stringify(value)}, expected layer sizes like 128,64`);
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_HIDDEN_LAYERS)
+    throw new UsageError(`--hidden: got ${JSON.stringify(value)}, expected 1 to ${MAX_HIDDEN_LAYERS} layer sizes like 128,64`);
   return list.map((v) => {
     const n = typeof v === 'string' && v !== '' ? Number(v) : v;
     if (!Number.isInteger(n) || (n as number) < 1)
       throw new UsageError(`--hidden: got ${JSON.stringify(value)}, expected positive integer sizes like 128,64`);
+    if ((n as number) > MAX_HIDDEN_WIDTH)
+      throw new UsageError(
+        `--hidden: got ${JSON.stringify(value)}, each size must be at most ${MAX_HIDDEN_WIDTH} (a ${n}-wide layer is far beyond what kindling-train trains)`,
+      );
     return n as number;
   });
+}
+
+/** Refuses hidden sizes whose fully connected layers (from the dataset's flattened images to 10 classes) exceed {@link MAX_HEAD_PARAMETERS}. */
+function checkHeadSize(c: TrainConfig): void {
+  const widths = [DATASET_FEATURES[c.dataset], ...c.hidden, 10];
+  let parameters = 0;
+  for (let i = 1; i < widths.length; i++) parameters += widths[i - 1] * widths[i] + widths[i];
+  if (parameters <= MAX_HEAD_PARAMETERS) return;
+  throw new UsageError(
+    `--hidden: ${c.hidden.join(',')} makes fully connected layers of ${parameters.toLocaleString('en-US')} parameters on ${c.dataset}, more than the ${MAX_HEAD_PARAMETERS.toLocaleString('en-US')} (2^27, 512 MiB of float32) kindling-train allows`,
+  );
 }
 
 /**
@@ -217,7 +250,7 @@ export function mergeConfig(base: TrainConfig, overrides: Record<string, unknown
       case 'stepSize':
       case 'epochs':
       case 'batchSize':
-        c[key] = number(key, value, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+        c[key] = number(key, value, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
         break;
       case 'seed':
         c.seed = number(key, value, (n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer');
@@ -231,6 +264,7 @@ export function mergeConfig(base: TrainConfig, overrides: Record<string, unknown
         break;
     }
   }
+  if (overrides.hidden !== undefined || overrides.dataset !== undefined) checkHeadSize(c);
   if (c.optimizer !== 'sgd' && c.momentum !== 0)
     throw new UsageError(`--momentum: only applies to --optimizer sgd (got --optimizer ${c.optimizer})`);
   return c;

@@ -89,16 +89,23 @@ const IDX_FILES = {
   test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
 } as const;
 
+/** Names of the files `readIdxFile` read, for errors. */
+const idxFileNames = new WeakMap<Uint8Array, string>();
+
 async function readIdxFile(dir: string, base: string): Promise<Uint8Array> {
   for (const name of [`${base}.gz`, base]) {
     try {
-      return new Uint8Array(await readFile(join(dir, name)));
+      const bytes = new Uint8Array(await readFile(join(dir, name)));
+      idxFileNames.set(bytes, join(dir, name));
+      return bytes;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
   throw new UsageError(`--dataset idx: ${join(dir, base)}[.gz] not found; --data-dir must hold the four MNIST-named IDX files`);
 }
+
+const namesOf = ([images, labels]: Uint8Array[]) => ({ images: idxFileNames.get(images), labels: idxFileNames.get(labels) });
 
 /** A custom dataset: 28×28 uint8 IDX images and labels named like MNIST's files, without official checksums. */
 async function loadIdxSplits(options: DataOptions): Promise<Splits> {
@@ -108,13 +115,13 @@ async function loadIdxSplits(options: DataOptions): Promise<Splits> {
   const [trainBytes, testBytes] = [await read(IDX_FILES.train), await read(IDX_FILES.test)];
   let normalize = typeof options.normalize === 'object' ? options.normalize : halfNormalization(1);
   if (options.normalize === 'dataset') {
-    const plain = MNIST.fromBytes(trainBytes[0], trainBytes[1]);
+    const plain = MNIST.fromBytes(trainBytes[0], trainBytes[1], { names: namesOf(trainBytes) });
     normalize = pixelStats(plain.data.readSync() as Uint8Array);
     plain.data.dispose();
     plain.targets.dispose();
   }
   const load = ([images, labels]: Uint8Array[]) =>
-    MNIST.fromBytes(images, labels, { transform: imageTransform(normalize), device: options.device });
+    MNIST.fromBytes(images, labels, { transform: imageTransform(normalize), device: options.device, names: namesOf([images, labels]) });
   return { train: load(trainBytes), test: load(testBytes), normalize };
 }
 

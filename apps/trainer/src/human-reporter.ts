@@ -100,6 +100,12 @@ export class HumanReporter implements Reporter {
     for (const c of end.checkpoints) this.write(`Saved ${c}\n`);
   }
 
+  /** Ends the progress bar's line so the CLI's error line starts on its own. */
+  diverged(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
   note(message: string): void {
     this.write(`${message}\n`);
   }

@@ -13,7 +13,32 @@ export interface InputImage {
   channels: number;
 }
 
+/**
+ * Most pixels an input image may have: 4096×4096 (16,777,216), 64 MiB of
+ * RGBA once decoded. Models here take images of tens of pixels a side; the
+ * bound keeps a hostile header (20000×20000 asks for 1.6 GB) from being decoded.
+ */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+/** Most bytes an IDX image file may inflate to: 256 MiB, five times MNIST's 47 MB training images. */
+export const MAX_IDX_BYTES = 2 ** 28;
+
+const pixels = (n: number): string => n.toLocaleString('en-US');
+
+/** Refuses an image whose header claims more than {@link MAX_IMAGE_PIXELS}, before it is decoded. */
+function checkDimensions(file: string, kind: string, width: number, height: number): void {
+  if (width * height <= MAX_IMAGE_PIXELS) return;
+  throw new UsageError(
+    `${file}: the ${kind} is ${width}×${height} (${pixels(width * height)} pixels), more than the ${pixels(MAX_IMAGE_PIXELS)} (4096×4096) predict reads`,
+  );
+}
+
 function fromPng(file: string, bytes: Uint8Array, channels: number): InputImage {
+  // IHDR is the first chunk: 8-byte signature, length, "IHDR", then width and height (big-endian).
+  const ihdr = bytes.length >= 24 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR';
+  if (ihdr) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    checkDimensions(file, 'PNG', dv.getUint32(16), dv.getUint32(20));
+  }
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes));
@@ -34,9 +59,11 @@ function fromPng(file: string, bytes: Uint8Array, channels: number): InputImage 
 function fromIdx(file: string, bytes: Uint8Array, channels: number): InputImage[] {
   if (channels !== 1)
     throw new UsageError(`${file}: IDX images are grayscale, the model expects ${channels}-channel images (give PNG files)`);
-  const raw = isGzip(bytes) ? gunzip(bytes, file) : bytes;
   let idx: ReturnType<typeof parseIdx>;
   try {
+    const raw = isGzip(bytes)
+      ? gunzip(bytes, file, { maxSize: MAX_IDX_BYTES, maxSizeReason: 'the most predict reads from an IDX file' })
+      : bytes;
     idx = parseIdx(raw, file, { type: 'uint8' });
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -44,6 +71,7 @@ function fromIdx(file: string, bytes: Uint8Array, channels: number): InputImage[
   const shape = idx.shape.length === 2 ? [1, ...idx.shape] : idx.shape;
   if (shape.length !== 3) throw new UsageError(`${file}: expected IDX images of shape [N, rows, cols], got [${idx.shape.join(', ')}]`);
   const [n, rows, cols] = shape;
+  checkDimensions(file, 'IDX image', cols, rows);
   return Array.from({ length: n }, (_, i) => ({
     label: `${file}[${i}]`,
     pixels: (idx.data as Uint8Array).subarray(i * rows * cols, (i + 1) * rows * cols),

@@ -9,3 +9,5 @@ export type { Reporter, EpochSummary, RunInfo, RunEnd } from './reporter.js';
 export { HumanReporter } from './human-reporter.js';
 export { JsonReporter } from './json-reporter.js';
 export { evaluate, type Evaluation } from './evaluate.js';
+export { TrainingDivergedError, DIVERGED_EXIT_CODE, type Divergence, type DivergedQuantity } from './divergence.js';
+export { validateResumeState } from './resume-check.js';

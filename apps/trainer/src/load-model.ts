@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
-import { type ModelSpec, type Sequential, buildModel, modelSpecFromMetadata } from '@kindling/nn';
+import { type ModelSpec, type Sequential, buildModel, checkModelSpecShapes, modelSpecFromMetadata } from '@kindling/nn';
 import { KindlingError } from '@kindling/tensor';
+import { readCheckpointHeader } from './checkpoint-header.js';
 import { type Normalization, halfNormalization } from './datasets.js';
 import { UsageError } from './errors.js';
 import { endsInLogSoftmax } from './models.js';
@@ -22,12 +23,34 @@ export interface LoadedModel {
   step: number;
 }
 
+// Training checkpoints keep the optimizer's tensors beside the model's, under this prefix.
+const OPTIMIZER_PREFIX = 'optimizer/';
+
+/**
+ * Checks the file's model description against the tensor shapes in its
+ * header, before its data is read or any layer is built: metadata claiming a
+ * model larger than (or different from) the file is refused in one line.
+ */
+async function checkDescriptionFitsFile(file: string): Promise<void> {
+  const header = await readCheckpointHeader(resolve(file)).catch(() => null);
+  // Unreadable or not safetensors: the full loader reports why.
+  if (header === null) return;
+  const modelShapes = new Map([...header.shapes].filter(([key]) => !key.startsWith(OPTIMIZER_PREFIX)));
+  try {
+    checkModelSpecShapes(modelSpecFromMetadata(header.metadata, file), modelShapes, file);
+  } catch (e) {
+    if (e instanceof KindlingError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /**
  * Rebuilds a model from a `best.safetensors` or `last.safetensors` file
  * alone (its metadata says how; MLP checkpoints of earlier versions too),
  * then loads the weights strictly.
  */
 export async function loadModel(file: string, device: string): Promise<LoadedModel> {
+  await checkDescriptionFitsFile(file);
   const state = await loadTrainingStateFile(resolve(file), { device }).catch((e: Error) => {
     throw new UsageError(e.message.includes(file) ? e.message : `${file}: ${e.message}`);
   });

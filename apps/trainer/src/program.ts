@@ -13,11 +13,15 @@ import {
   presetConfig,
 } from './config.js';
 import { readConfigFile } from './config-file.js';
+import { DEBUG_ENV, debugEnabled, errorReport } from './error-report.js';
+import { TrainingDivergedError } from './divergence.js';
 import { UsageError } from './errors.js';
 import { evalCommand } from './eval-command.js';
+import { isSystemError } from './fs-errors.js';
 import { HumanReporter } from './human-reporter.js';
 import { infoCommand } from './info-command.js';
 import { JsonReporter } from './json-reporter.js';
+import { checkDataDir, checkOutputFolder } from './output-folder.js';
 import { predictCommand } from './predict-command.js';
 import { train } from './train.js';
 
@@ -66,6 +70,9 @@ function trainCommand(): Command {
       let config = presetConfig(preset as string);
       if (typeof configFile === 'string') config = mergeConfig(config, await readConfigFile(configFile), `--config ${configFile}`);
       config = mergeConfig(config, rest);
+      // Before any download or training time is spent: a folder that cannot hold the files fails now, in one line.
+      if (config.dataDir !== undefined) await checkDataDir(config.dataDir, config.dataset !== 'idx');
+      await checkOutputFolder(config.out);
       const reporter = json ? new JsonReporter() : new HumanReporter();
       const controller = new AbortController();
       const onSigint = () => {
@@ -94,6 +101,7 @@ function evalCmd(): Command {
     .option('--json', 'print one JSON object')
     .action(
       async (file: string, o: { dataDir?: string; mirror?: string; backend: 'cpu' | 'webgpu'; batchSize: number; json?: boolean }) => {
+        if (o.dataDir !== undefined) await checkDataDir(o.dataDir, true);
         await evalCommand(file, { ...o, json: o.json === true });
       },
     );
@@ -123,32 +131,40 @@ function infoCmd(): Command {
     });
 }
 
-/** The `kindling-train` program, with errors kept to one line. */
+/** The `kindling-train` program: errors are whole messages, one cause a line, without stack traces. */
 export function buildProgram(): Command {
   const program = new Command('kindling-train')
     .description('Train, evaluate and run MNIST and Fashion-MNIST classifiers with Kindling.')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\nErrors print one cause a line and no stack trace; set ${DEBUG_ENV}=1 to add the stack trace.`)
     .exitOverride();
   for (const cmd of [trainCommand(), evalCmd(), predictCmd(), infoCmd()])
     program.addCommand(cmd.exitOverride().showHelpAfterError(`(run kindling-train ${cmd.name()} --help for usage)`));
   return program;
 }
 
-/** Runs the CLI and returns the exit status: 0 ok, 1 runtime failure, 2 bad usage, 130 interrupted. */
+/** Runs the CLI and returns the exit status: 0 ok, 1 runtime failure, 2 bad usage, 3 training diverged (NaN), 130 interrupted. */
 export async function runCli(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof TrainingDivergedError) {
+      process.stderr.write(errorReport(e));
+      return e.exitCode;
+    }
     if (e instanceof UsageError) {
-      process.stderr.write(`kindling-train: error: ${e.message}\n`);
+      process.stderr.write(errorReport(e));
       return 2;
     }
-    if (e instanceof KindlingError) {
-      process.stderr.write(`kindling-train: error: ${e.message.split('\n')[0]}\n`);
+    if (e instanceof KindlingError || isSystemError(e)) {
+      process.stderr.write(errorReport(e));
       return 1;
     }
-    throw e;
+    // A bug: still no stack trace unless asked for, but say how to get one.
+    process.stderr.write(errorReport(e, 'kindling-train: internal error: '));
+    if (!debugEnabled()) process.stderr.write(`(run with ${DEBUG_ENV}=1 for the stack trace to report it)\n`);
+    return 1;
   }
 }

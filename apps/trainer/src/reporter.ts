@@ -1,4 +1,5 @@
 import type { DownloadProgress } from '@kindling/data';
+import type { Divergence } from './divergence.js';
 import type { Evaluation } from './evaluate.js';
 
 /** One epoch's results, as printed and as `--json` emits them. */
@@ -42,4 +43,6 @@ export interface Reporter {
   epochEnd(summary: EpochSummary): void;
   runEnd(end: RunEnd): void;
   note(message: string): void;
+  /** The run stopped on a non-finite loss, gradient or weight (the CLI then prints the error line and exits 3). */
+  diverged?(divergence: Divergence): void;
 }

@@ -4,8 +4,11 @@ import type { JsonValue } from '@kindling/checkpoint';
 import { loadTrainingStateFile, saveFile, saveTrainingStateFile } from '@kindling/checkpoint/node';
 import { DataLoader } from '@kindling/data';
 import { type ModelSpec, buildModel, modelSpecMetadata } from '@kindling/nn';
-import { Generator, KindlingError, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
+import { Generator, KindlingError, type Tensor, defaultGenerator, manualSeed, tidy, zeros } from '@kindling/tensor';
 import { describeDevice, setupBackend } from './backend.js';
+import { TrainingDivergedError, firstNonFinite } from './divergence.js';
+import { NonFiniteWatch } from './non-finite-watch.js';
+import { validateResumeState } from './resume-check.js';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { type Evaluation, evaluate } from './evaluate.js';
@@ -45,8 +48,21 @@ function seedsKeys(config: TrainConfig, spec: ModelSpec): Record<string, string>
   };
 }
 
-/** Trains per `config`, checkpointing every epoch into `config.out` (`last.safetensors`, `best.safetensors`). */
+/**
+ * Trains per `config`, checkpointing every epoch into `config.out` (`last.safetensors`, `best.safetensors`).
+ * Throws {@link TrainingDivergedError} (after telling the reporter) when the loss or the weights stop being
+ * finite, having saved nothing since the last good epoch.
+ */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  try {
+    return await runTraining(config, options);
+  } catch (e) {
+    if (e instanceof TrainingDivergedError) options.reporter.diverged?.(e.divergence);
+    throw e;
+  }
+}
+
+async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const { reporter, signal } = options;
   const device = await setupBackend(config.backend);
   manualSeed(config.seed);
@@ -80,6 +96,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     });
     if (!isRunState(state.extra?.run as unknown))
       throw new UsageError(`--resume ${config.resume}: not a kindling-train checkpoint (no run state)`);
+    validateResumeState(state, `--resume ${config.resume}`);
     try {
       model.loadStateDict(state.model);
       if (state.optimizer) optimizer.loadStateDict(state.optimizer);
@@ -97,17 +114,36 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   }
 
   const trainLoader = new DataLoader(trainset, { batchSize: config.batchSize, shuffle: true, generator: shuffle });
+  const batches = trainLoader.length;
   const testLoader = new DataLoader(testset, { batchSize: 1000 });
   const outDir = resolve(config.out);
   await mkdir(outDir, { recursive: true });
   const lastCheckpoint = join(outDir, 'last.safetensors');
   const bestCheckpoint = join(outDir, 'best.safetensors');
 
-  const saveLast = () =>
-    saveTrainingStateFile(
+  // The last line of defence for "never overwrite a good checkpoint with a NaN one": one device read per save.
+  const assertFinite = async (named: Array<[string, Tensor]>, quantity: 'weights' | 'optimizer state') => {
+    const bad = await firstNonFinite(named);
+    if (bad) {
+      // Mid-epoch (Ctrl-C) the epoch in progress; at an epoch's end (batchInEpoch reset, epoch counted) the one just finished.
+      const position = run.batchInEpoch > 0 ? { epoch: epoch + 1, step: run.batchInEpoch } : { epoch, step: batches };
+      throw new TrainingDivergedError({ quantity, value: String(bad.value), ...position, globalStep: step, lr: optimizer.lrs[0] });
+    }
+  };
+  const saveLast = async () => {
+    const modelState = model.stateDict();
+    const optimizerState = optimizer.stateDict();
+    await assertFinite(Object.entries(modelState), 'weights');
+    await assertFinite(
+      Object.entries(optimizerState.state).flatMap(([id, s]) =>
+        Object.entries(s).flatMap(([k, v]): Array<[string, Tensor]> => (typeof v === 'number' ? [] : [[`${id}.${k}`, v]])),
+      ),
+      'optimizer state',
+    );
+    await saveTrainingStateFile(
       {
-        model: model.stateDict(),
-        optimizer: optimizer.stateDict(),
+        model: modelState,
+        optimizer: optimizerState,
         scheduler: scheduler?.stateDict(),
         epoch,
         step,
@@ -117,6 +153,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       lastCheckpoint,
       { metadata },
     );
+  };
 
   reporter.runStart({
     dataset: config.dataset,
@@ -133,7 +170,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
   let evaluation: Evaluation | null = null;
   let interrupted = false;
-  const batches = trainLoader.length;
+  const watch = new NonFiniteWatch([...model.parameters()]);
   while (epoch < config.epochs && !interrupted) {
     reporter.epochStart(epoch + 1, config.epochs, batches);
     model.train();
@@ -152,9 +189,11 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         continue;
       }
       optimizer.zeroGrad();
+      const at = { epoch: epoch + 1, step: index, globalStep: step + 1, lr: optimizer.lrs[0] };
       const batchLoss = tidy(() => {
         const loss = lossFn.forward(model.forward(modelInput(images, inputShape)), labels);
         loss.backward();
+        watch.observe(loss, at);
         optimizer.step();
         return pendingLoss.add(loss.detach().mul(labels.shape[0]));
       });
@@ -167,7 +206,8 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       step++;
       run.batchInEpoch = index;
       if (pending > 0 && (index % LOSS_READ_INTERVAL === 0 || index === batches || signal?.aborted)) {
-        lossSum += await pendingLoss.item();
+        const beforeSave = index === batches || signal?.aborted === true;
+        lossSum += await watch.read(pendingLoss, { ...at, globalStep: step }, beforeSave);
         samples += pending;
         pending = 0;
         pendingLoss.dispose();
@@ -187,6 +227,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     const lr = optimizer.lrs[0];
     scheduler?.step();
     evaluation = await evaluate(model, testLoader, lossFn, classes.length, inputShape);
+    if (!Number.isFinite(evaluation.loss)) {
+      const value = String(evaluation.loss);
+      throw new TrainingDivergedError({ quantity: 'test loss', value, epoch: epoch + 1, step: batches, globalStep: step, lr });
+    }
     epoch++;
     const summary: EpochSummary = {
       epoch,
@@ -207,7 +251,9 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     };
     if (evaluation.accuracy > run.bestAccuracy) {
       run.bestAccuracy = evaluation.accuracy;
-      await saveFile(model.stateDict(), bestCheckpoint, {
+      const best = model.stateDict();
+      await assertFinite(Object.entries(best), 'weights');
+      await saveFile(best, bestCheckpoint, {
         metadata: { ...metadata, test_accuracy: String(evaluation.accuracy), epoch: String(epoch) },
       });
     }

@@ -211,7 +211,11 @@ describe('kindling-train bad input: one line naming the problem, non-zero exit',
     const r = await runCli(['train', '--data-dir', join(dir, 'empty-cache'), '--mirror', 'http://127.0.0.1:9/']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^kindling-train: error: .*train-images-idx3-ubyte\.gz/);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // The whole message: the mirror's reason and the hint on their own lines (issue 17), no stack.
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^ {2,}http:\/\/127\.0\.0\.1:9\/: .*(refused|ECONNREFUSED)/);
+    expect(lines.at(-1)).toMatch(/^ {2}.*KINDLING_DATA_MIRROR/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a checkpoint that does not fit the model', async () => {

@@ -23,10 +23,20 @@ export interface CliResult {
 /** Runs `kindling-train args...` to completion. `onStdout` sees output as it arrives (to send signals mid-run). */
 export function runCli(
   args: string[],
-  options: { onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
+    env?: NodeJS.ProcessEnv;
+    /** Kill the CLI (SIGKILL) after this many ms, so a hang fails the test instead of outliving it. */
+    timeout?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      timeout: options.timeout,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

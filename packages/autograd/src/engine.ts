@@ -1,4 +1,5 @@
 import { type GradNode, KindlingError, type Tensor, keep, zeros } from '@kindling/tensor';
+import { checkGradients, isAnomalyEnabled, withForwardLocation } from './anomaly.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, FunctionNode } from './node.js';
 import { sumToShape } from './sum-to-shape.js';
@@ -82,7 +83,7 @@ export function runBackward(roots: readonly BackwardRoot[], options: EngineOptio
       if (node instanceof AccumulateGrad) {
         if (!options.capture && slots[0]) node.accumulate(slots[0], options.createGraph, !rootGrads.has(slots[0]));
       } else if (node instanceof FunctionNode) {
-        inputGrads = applyNode(node, slots, options);
+        inputGrads = isAnomalyEnabled() ? applyChecked(node, slots, options) : applyNode(node, slots, options);
       }
       node.nextFunctions.forEach(([next, index], k) => {
         if (!next) return;
@@ -95,6 +96,18 @@ export function runBackward(roots: readonly BackwardRoot[], options: EngineOptio
     }
   });
   return captured;
+}
+
+/** `applyNode` in anomaly mode: its errors say where the forward op was called, and non-finite gradients throw. */
+function applyChecked(node: FunctionNode, slots: readonly (Tensor | null)[], options: EngineOptions): readonly (Tensor | null)[] {
+  let grads: readonly (Tensor | null)[];
+  try {
+    grads = applyNode(node, slots, options);
+  } catch (e) {
+    throw withForwardLocation(e, node.name, node.forwardTrace);
+  }
+  checkGradients(node.name, node.forwardTrace, grads);
+  return grads;
 }
 
 function applyNode(node: FunctionNode, slots: readonly (Tensor | null)[], options: EngineOptions): readonly (Tensor | null)[] {

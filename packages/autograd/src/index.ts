@@ -24,6 +24,7 @@ setInterceptor(record);
 setGradHooks({ backward });
 
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled, type AnomalyOptions } from './anomaly.js';
 export { grad, type GradOptions } from './grad.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { defineFunction, FunctionContext, type FunctionSpec } from './function.js';

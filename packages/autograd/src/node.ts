@@ -1,5 +1,6 @@
 import { type DType, type GradNode, KindlingError, type Tensor, keep } from '@kindling/tensor';
 import { printAsRepr } from '@kindling/tensor/internal';
+import { type ForwardTrace, traceForward } from './anomaly.js';
 
 /** Shape, dtype and device of a tensor at the time an op saw it. */
 export interface TensorMeta {
@@ -61,6 +62,8 @@ export class FunctionNode implements GradNode {
   private released = false;
   /** Outputs that called `retainGrad`, held weakly; most nodes have none, so nothing is kept per output. */
   private retained: WeakRef<Tensor>[] | null = null;
+  /** Where the forward op was called; recorded in anomaly mode only (`detectAnomaly`). */
+  readonly forwardTrace: ForwardTrace | null;
 
   constructor(
     readonly name: string,
@@ -69,7 +72,11 @@ export class FunctionNode implements GradNode {
     readonly outputMeta: readonly TensorMeta[],
     private backwardFn: BackwardFn | null,
     private readonly saved: readonly SavedTensor[],
-  ) {}
+    /** The forward op that created the node, named in anomaly-mode errors. */
+    forwardOp: string = name,
+  ) {
+    this.forwardTrace = traceForward(forwardOp);
+  }
 
   /** Remembers an output that called `retainGrad`, so backward can fill its `grad`. */
   retainOutput(t: Tensor): void {

@@ -54,6 +54,7 @@ function recordNode(
     outputs.map(metaOf),
     (grads) => rule.backward(ctx, grads),
     saved,
+    call.name,
   );
   attach(node, outputs);
   saveAll(rule.saveOutputs, outputs, savedOutputs);

@@ -154,6 +154,7 @@ export function recordCopySlices(
     [metaOf(base)],
     backward,
     saved,
+    call.name,
   );
   base.setGradFn(node, true);
   setOutputIndex(base, 0);

@@ -9,7 +9,7 @@ import type { WasmKernels } from './wasm/kernels.js';
 import { roundView, roundedOutput } from './kernels/half.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
-import { allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
+import { CPU_MAX_STORAGE_BYTES, allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
 import { reluBackward } from './kernels/relu-backward.js';
 import {
   wasmAffine,
@@ -69,6 +69,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     name,
     dtypes: DTYPES,
     bytesPerElement: (dtype) => (dtype === 'float16' ? 4 : itemSize(dtype)),
+    maxStorageBytes: CPU_MAX_STORAGE_BYTES,
     alloc: allocStorage,
     upload: (dtype: DType, data: TypedArray): StorageHandle => {
       const s = newStorage(dtype, data.length);

@@ -1,5 +1,5 @@
 import { type DType, DTypeError, KindlingError, type TypedArray } from '@kindling/tensor';
-import { type StorageHandle, type View, float16Bits, float16FromBits, roundToFloat16 } from '@kindling/tensor/backend';
+import { type StorageHandle, type View, checkAllocation, float16Bits, float16FromBits, roundToFloat16 } from '@kindling/tensor/backend';
 import type { Operand } from './kernels/map.js';
 import type { StridedInput } from './kernels/reduce.js';
 import { isDense, product, rowMajor } from './layout.js';
@@ -61,8 +61,16 @@ export abstract class GpuMemory {
     return Math.ceil((size * this.bytesPerElement(dtype)) / 4) * 4;
   }
 
+  /** The device's largest buffer a kernel can bind (`maxBufferSize` and `maxStorageBufferBindingSize`, whichever is smaller). */
+  get maxStorageBytes(): number {
+    const { maxBufferSize, maxStorageBufferBindingSize } = this.runtime.device.limits;
+    return Math.min(maxBufferSize, maxStorageBufferBindingSize);
+  }
+
   protected fresh(op: string, dtype: DType, size: number): GpuStorage {
     this.checkDType(op, dtype);
+    const limits = { name: 'webgpu', maxStorageBytes: this.maxStorageBytes, bytesPerElement: (d: DType) => this.bytesPerElement(d) };
+    checkAllocation(limits, dtype, size);
     return new GpuStorage(this.runtime.pool.acquire(Math.max(4, this.byteSize(dtype, size))), dtype, size);
   }
 

@@ -51,6 +51,7 @@ export {
 } from './io/gzip.js';
 export { readTar, tarMember, type TarEntry } from './io/tar.js';
 export { sha256Hex, md5Hex, verifyChecksums, type Checksums } from './io/checksum.js';
+export { verifyFetchedFile } from './io/verify-fetched.js';
 export {
   type DatasetStore,
   type LoadRequest,
@@ -61,3 +62,11 @@ export {
   getDefaultStore,
 } from './io/store.js';
 export { UrlStore, fetchBytes } from './io/url-store.js';
+export {
+  type NetworkOptions,
+  NetworkError,
+  resolveNetworkOptions,
+  CONNECT_TIMEOUT_ENV,
+  IDLE_TIMEOUT_ENV,
+  RETRIES_ENV,
+} from './io/network.js';

@@ -22,7 +22,7 @@ import '@kindling/backend-cpu';
 export { cpuReady, getNumThreads, setNumThreads } from '@kindling/backend-cpu';
 
 export * from '@kindling/tensor';
-export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from '@kindling/autograd';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from '@kindling/autograd';
 /** `torch.autograd`: `grad`, `gradcheck`, `defineFunction` (custom ops). */
 export * as autograd from '@kindling/autograd';
 /** `torch.nn`: modules, layers, losses, `nn.functional` as `nn.F`, `nn.init`. */

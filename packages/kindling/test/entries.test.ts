@@ -68,6 +68,7 @@ describe('the two entries of kindling', () => {
         'FileStore',
         'defaultDataDir',
         'downloadFile',
+        'makeFolder',
         'hashFile',
         'isHttpMirror',
         'mirrorLocation',

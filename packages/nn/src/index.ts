@@ -66,3 +66,4 @@ export {
   modelSpecFromMetadata,
   mlpToModelSpec,
 } from './model-spec.js';
+export { modelSpecStateShapes, checkModelSpecShapes } from './model-spec-shapes.js';

@@ -74,8 +74,10 @@ export function mlpSpecMetadata(spec: MlpSpec): Record<string, string> {
 export function mlpSpecFromMetadata(metadata: Readonly<Record<string, string>>, file: string): MlpSpec {
   const spec = readSpecJson(metadata, file);
   const mlp = typeof spec === 'object' && spec !== null ? normalizeMlpSpec(spec as Record<string, unknown>) : null;
-  if (!mlp)
-    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP (${metadata[MLP_SPEC_METADATA_KEY]})`);
+  if (!mlp) {
+    const problem = typeof spec === 'object' && spec !== null ? mlpSpecProblem(spec as Record<string, unknown>) : 'it is not an object';
+    throw new KindlingError(`${file}: "${MLP_SPEC_METADATA_KEY}" metadata does not describe an MLP: ${problem}`);
+  }
   return mlp;
 }
 
@@ -96,6 +98,26 @@ export function readSpecJson(metadata: Readonly<Record<string, string>>, file: s
 
 /** Largest layer width an MLP spec may name (the general model description's bound too). */
 const MAX_WIDTH = 2 ** 24;
+
+/**
+ * What keeps `value` from being an MLP spec, naming the field, what it must
+ * be and what it is (`hidden[0] must be an integer in [1, 16777216], got
+ * 100000000`); null when it is one.
+ */
+export function mlpSpecProblem(value: Readonly<Record<string, unknown>>): string | null {
+  if (value.type !== 'mlp') return `type must be 'mlp', got ${JSON.stringify(value.type)}`;
+  if (!Array.isArray(value.hidden)) return `hidden must be a list of layer sizes, got ${JSON.stringify(value.hidden)}`;
+  const sizes: Array<[string, unknown]> = [
+    ['inputSize', value.inputSize],
+    ['outputSize', value.outputSize],
+    ...value.hidden.map((h, i): [string, unknown] => [`hidden[${i}]`, h]),
+  ];
+  for (const [name, n] of sizes) {
+    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_WIDTH)
+      return `${name} must be an integer in [1, ${MAX_WIDTH}], got ${JSON.stringify(n)}`;
+  }
+  return null;
+}
 
 /**
  * `value` as a complete MLP spec, with defaults for the fields later versions

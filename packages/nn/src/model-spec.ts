@@ -2,8 +2,9 @@ import { KindlingError } from '@kindling/tensor';
 import { Sequential } from './sequential.js';
 import type { Module } from './module.js';
 import { type JsonValue, MAX_FEATURES, int, invalid, list, num } from './model-spec/checks.js';
+import type { LayerState } from './model-spec/kind.js';
 import { LAYER_KINDS, type LayerKind } from './model-spec/layers.js';
-import { MLP_SPEC_METADATA_KEY, type MlpSpec, normalizeMlpSpec, readSpecJson } from './mlp-spec.js';
+import { MLP_SPEC_METADATA_KEY, type MlpSpec, mlpSpecProblem, normalizeMlpSpec, readSpecJson } from './mlp-spec.js';
 
 export type { JsonValue } from './model-spec/checks.js';
 
@@ -57,12 +58,18 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const NAME = /^[A-Za-z0-9_]{1,64}$/;
 
-interface CheckedLayer {
+/** @internal A description's layers, checked, with their state shapes. */
+export interface CheckedLayer {
   spec: LayerSpec;
   kind: LayerKind;
   args: JsonValue[];
   options: Record<string, JsonValue>;
+  /** Parameter and buffer shapes by the layer's own state-dict keys. */
+  state: LayerState;
 }
+
+const numel = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+const elementsOf = (shapes: Record<string, number[]>): number => Object.values(shapes).reduce((n, s) => n + numel(s), 0);
 
 function checkLayer(value: unknown, where: string): CheckedLayer {
   if (!isRecord(value)) throw invalid(where, 'an object like {"type": "Conv2d", "args": [1, 32, 3]}', value);
@@ -102,7 +109,13 @@ function checkLayer(value: unknown, where: string): CheckedLayer {
       throw invalid(`${at} name`, 'a name of letters, digits and _', value.name);
     spec.name = value.name;
   }
-  return { spec, kind, args, options };
+  let state: LayerState = { parameters: {}, buffers: {} };
+  try {
+    state = kind.state?.(args, options) ?? state;
+  } catch (e) {
+    throw e instanceof KindlingError ? new KindlingError(`${where}: ${type}: ${e.message}`) : e;
+  }
+  return { spec, kind, args, options, state };
 }
 
 function checkExtras(value: Record<string, unknown>, source: string, out: ModelSpec): void {
@@ -127,10 +140,11 @@ function checkNormalize(value: unknown, what: string): { mean: number[]; std: nu
   return { mean, std };
 }
 
-function checkSpec(value: unknown, source: string): { spec: ModelSpec; layers: CheckedLayer[] } {
+/** @internal Checks a description (see {@link parseModelSpec}) and returns its layers too. */
+export function checkSpec(value: unknown, source: string): { spec: ModelSpec; layers: CheckedLayer[] } {
   if (isRecord(value) && value.type === 'mlp') {
     const mlp = normalizeMlpSpec(value);
-    if (!mlp) throw new KindlingError(`${source}: does not describe an MLP (${JSON.stringify(value).slice(0, 200)})`);
+    if (!mlp) throw new KindlingError(`${source}: does not describe an MLP: ${mlpSpecProblem(value)}`);
     return checkSpec(mlpToModelSpec(mlp), source);
   }
   if (!isRecord(value) || value.type !== 'sequential') {
@@ -145,10 +159,7 @@ function checkSpec(value: unknown, source: string): { spec: ModelSpec; layers: C
   const names = new Set(layers.map((l) => l.spec.name));
   if (named && names.size !== layers.length) throw new KindlingError(`${source}: layer names must be unique`);
   let elements = 0;
-  for (const l of layers) {
-    const size = l.kind.size?.(l.args, l.options);
-    if (size) elements += size.parameters + size.buffers;
-  }
+  for (const l of layers) elements += elementsOf(l.state.parameters) + elementsOf(l.state.buffers);
   if (elements > MAX_MODEL_ELEMENTS) {
     throw new KindlingError(
       `${source}: the layers would allocate ${elements} parameter and buffer elements, more than the limit of ${MAX_MODEL_ELEMENTS} (2^28)`,
@@ -174,7 +185,7 @@ export function parseModelSpec(value: unknown, source = 'model spec'): ModelSpec
  */
 export function modelSpecParameterCount(spec: ModelSpec): number {
   let n = 0;
-  for (const l of checkSpec(spec, 'model spec').layers) n += l.kind.size?.(l.args, l.options).parameters ?? 0;
+  for (const l of checkSpec(spec, 'model spec').layers) n += elementsOf(l.state.parameters);
   return n;
 }
 

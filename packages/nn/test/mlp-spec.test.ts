@@ -62,7 +62,7 @@ describe('MLP specs: rebuilding a model from checkpoint metadata alone', () => {
     expect(() => mlpSpecFromMetadata({ 'kindling.model': '{' }, 'b')).toThrow('b: "kindling.model" metadata is not valid JSON');
     const negative = '{"type":"mlp","inputSize":-1,"outputSize":2,"hidden":[]}';
     expect(() => mlpSpecFromMetadata({ 'kindling.model': negative }, 'c')).toThrow(
-      `c: "kindling.model" metadata does not describe an MLP (${negative})`,
+      'c: "kindling.model" metadata does not describe an MLP: inputSize must be an integer in [1, 16777216], got -1',
     );
     expect(() => mlpSpecFromMetadata({ 'kindling.model': '{"type":"cnn","inputSize":1,"outputSize":2,"hidden":[]}' }, 'd')).toThrow(
       /does not describe an MLP/,

@@ -273,7 +273,7 @@ describe('old MLP specs still load', () => {
     );
     expect(() => modelSpecFromMetadata({ 'kindling.model': '{' }, 'b')).toThrow('b: "kindling.model" metadata is not valid JSON');
     expect(() => modelSpecFromMetadata({ 'kindling.model': '{"type":"mlp","inputSize":1e12,"outputSize":2,"hidden":[]}' }, 'c')).toThrow(
-      'c: "kindling.model": does not describe an MLP ({"type":"mlp","inputSize":1000000000000,"outputSize":2,"hidden":[]})',
+      'c: "kindling.model": does not describe an MLP: inputSize must be an integer in [1, 16777216], got 1000000000000',
     );
     expect(() => modelSpecFromMetadata({ 'kindling.model': '{"type":"sequential","layers":[{"type":"Nope"}]}' }, 'd')).toThrow(
       /^d: "kindling.model": layers\[0\] type must be one of/,

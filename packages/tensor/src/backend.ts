@@ -69,6 +69,13 @@ export interface Backend {
    * `memory()` reports what the device really holds.
    */
   bytesPerElement?(dtype: DType): number;
+  /**
+   * Largest storage, in bytes, the backend can allocate (the CPU's typed
+   * arrays, a GPU's `maxBufferSize`). Creation ops check their output
+   * against it first (`checkAllocation`), so a huge size is a message naming
+   * the op and the size rather than the device's own failure.
+   */
+  readonly maxStorageBytes?: number;
 
   /** A zero-filled storage of `size` elements. */
   alloc(dtype: DType, size: number): StorageHandle;

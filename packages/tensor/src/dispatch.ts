@@ -1,3 +1,4 @@
+import { enterOp, leaveOp } from './alloc-limit.js';
 import type { Tensor } from './tensor.js';
 
 /** One call of a public op, as interceptors see it. */
@@ -53,16 +54,22 @@ export function dispatch<R extends OpResult>(
   run: () => R,
   inplace = false,
 ): R {
-  if (interceptor === null || depth > 0) return run();
-  const hook = interceptor;
-  return hook({ name, inputs, attrs, inplace }, () => {
-    depth++;
-    try {
-      return run();
-    } finally {
-      depth--;
-    }
-  }) as R;
+  // The op's name is kept for allocation errors raised inside it (see alloc-limit.ts).
+  const outer = enterOp(name);
+  try {
+    if (interceptor === null || depth > 0) return run();
+    const hook = interceptor;
+    return hook({ name, inputs, attrs, inplace }, () => {
+      depth++;
+      try {
+        return run();
+      } finally {
+        depth--;
+      }
+    }) as R;
+  } finally {
+    leaveOp(outer);
+  }
 }
 
 /**

@@ -79,9 +79,9 @@ export function normalizeDims(op: string, dim: number | readonly number[] | unde
 
 /** Checks that `shape` is a list of non-negative integers and returns a copy. */
 export function checkShape(op: string, shape: readonly number[]): number[] {
-  for (const d of shape) {
+  for (const [i, d] of shape.entries()) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(shape)} must hold non-negative integers`);
+      throw new ShapeError(`${op}: shape ${fmtShape(shape)} must hold non-negative integers, got ${d} at dim ${i}`);
     }
   }
   return [...shape];

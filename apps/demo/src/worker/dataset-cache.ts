@@ -1,8 +1,8 @@
 import { Compose, FashionMNIST, MNIST, type MapDataset, Normalize, Subset, ToTensor } from '@kindling/data';
 import type { Tensor } from '@kindling/tensor';
-import { IDX_FILES } from '../data-catalog.js';
-import { fetchDatasetFile } from './fetch-dataset-file.js';
+import { type DatasetId, IDX_FILES } from '../data-catalog.js';
 import type { TrainSettings } from './protocol.js';
+import { fetchVerifiedDatasetFile } from './verified-dataset-file.js';
 
 export interface LoadedSplits {
   train: MNIST;
@@ -18,7 +18,8 @@ function transform(): Compose {
 }
 
 /**
- * Fetches a dataset's four `.gz` files from the site once, then builds the
+ * Fetches a dataset's four `.gz` files from the site once, checks each
+ * against the checksums @kindling/data knows, then builds the
  * splits on whichever device training uses. The compressed bytes stay cached
  * so switching backends does not download again.
  */
@@ -44,7 +45,9 @@ export class DatasetCache {
       }
       onProgress(loaded, progress.size === names.length ? total : null);
     };
-    const downloads = Promise.all(names.map((name) => this.fetchOnce(new URL(name, settings.dataUrl).href, name, progress, report)));
+    const downloads = Promise.all(
+      names.map((name) => this.fetchOnce(settings.dataset, new URL(name, settings.dataUrl).href, name, progress, report)),
+    );
     const [trainImages, trainLabels, testImages, testLabels] = await downloads.finally(() => {
       settled = true;
     });
@@ -68,6 +71,7 @@ export class DatasetCache {
   }
 
   private fetchOnce(
+    dataset: DatasetId,
     url: string,
     name: string,
     progress: Map<string, { loaded: number; total: number | null }>,
@@ -75,11 +79,11 @@ export class DatasetCache {
   ): Promise<Uint8Array> {
     let pending = this.bytes.get(url);
     if (!pending) {
-      pending = fetchDatasetFile(url, (loaded, total) => {
+      pending = fetchVerifiedDatasetFile(dataset, url, name, (loaded, total) => {
         progress.set(name, { loaded, total });
         report();
       });
-      // A failed download must not stay cached: the next attempt fetches again.
+      // A failed (or refused) download must not stay cached: the next attempt fetches again.
       pending.catch(() => this.bytes.delete(url));
       this.bytes.set(url, pending);
     }

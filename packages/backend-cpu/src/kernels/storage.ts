@@ -1,5 +1,14 @@
 import type { DType, TypedArray } from '@kindling/tensor';
-import { type StorageHandle, type TypedArrayConstructor, type View, allocArray, arrayTypeOf } from '@kindling/tensor/backend';
+import {
+  type AllocationLimits,
+  type StorageHandle,
+  type TypedArrayConstructor,
+  type View,
+  allocArray,
+  arrayTypeOf,
+  checkAllocation,
+  storageTooLarge,
+} from '@kindling/tensor/backend';
 import type { WasmKernels } from '../wasm/kernels.js';
 
 /**
@@ -78,6 +87,18 @@ export class CpuStorage {
   }
 }
 
+/**
+ * Largest CPU storage: V8's typed arrays hold at most 2^32 elements, 16 GiB
+ * of float32 (smaller element types reach the element limit first, which
+ * `newStorage` reports the same way).
+ */
+export const CPU_MAX_STORAGE_BYTES = 2 ** 34;
+const CPU_LIMITS: AllocationLimits = {
+  name: 'cpu',
+  maxStorageBytes: CPU_MAX_STORAGE_BYTES,
+  bytesPerElement: (dtype) => (dtype === 'float16' ? 4 : arrayTypeOf(dtype).BYTES_PER_ELEMENT),
+};
+
 let heap: WasmKernels | null = null;
 
 /** @internal Puts new storages in `kernels`' memory (null: ordinary arrays). Called when the kernels load. */
@@ -114,6 +135,7 @@ export function wrap(data: TypedArray): CpuStorage {
  * memory moves unshared windows.
  */
 export function newStorage(dtype: DType, size: number, zeroed = false, k: WasmKernels | null = heap): CpuStorage {
+  checkAllocation(CPU_LIMITS, dtype, size);
   if (k !== null && size > 0) {
     const type = arrayTypeOf(dtype);
     const bytes = size * type.BYTES_PER_ELEMENT;
@@ -125,7 +147,13 @@ export function newStorage(dtype: DType, size: number, zeroed = false, k: WasmKe
     }
     if (ptr !== 0) return CpuStorage.inKernelMemory(k, ptr, type, size);
   }
-  return new CpuStorage(allocArray(dtype, size));
+  try {
+    return new CpuStorage(allocArray(dtype, size));
+  } catch (e) {
+    // Below the limit but still refused: more elements than a typed array holds, or no memory left.
+    if (e instanceof RangeError) throw storageTooLarge(CPU_LIMITS, dtype, size);
+    throw e;
+  }
 }
 
 export function allocStorage(dtype: DType, size: number): CpuStorage {

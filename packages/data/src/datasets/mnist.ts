@@ -1,5 +1,6 @@
 import { DatasetError } from '../errors.js';
 import { gunzip, isGzip } from '../io/gzip.js';
+import { gunzipHead } from '../io/gzip-head.js';
 import { parseIdx } from '../io/idx.js';
 import { resolveStore } from '../io/default-store.js';
 import type { ResourceFile } from '../io/store.js';
@@ -27,10 +28,41 @@ export interface MNISTOptions extends ByteImageDatasetOptions {
 
 type MnistClass<D> = { new (arrays: ByteImages, options: MNISTOptions): D; readonly meta: MnistMeta };
 
-/** Gunzips (if needed) and parses an IDX file, checking its shape; errors name the file. */
-function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | null)[]): Uint8Array {
-  const raw = isGzip(bytes) || name.endsWith('.gz') ? gunzip(bytes, name) : bytes;
+/**
+ * Gunzips (if needed) and parses an IDX file, checking its shape; errors name
+ * the file. When the whole shape is known, inflating stops at the exact size
+ * of that uint8 IDX file (a 4-byte magic, 4 bytes per dim, then the data), so
+ * a compression bomb is refused after `size` bytes rather than inflated.
+ */
+function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | null)[], dataset?: string): Uint8Array {
+  if (!(isGzip(bytes) || name.endsWith('.gz'))) return parseIdx(bytes, name, { type: 'uint8', shape }).data as Uint8Array;
+  let dims = shape;
+  let says = `${dataset}'s metadata describes: the file is larger than the dataset says`;
+  if (!shape.every((d) => d !== null)) {
+    // No dataset metadata to go by: the file's own IDX header gives its size.
+    dims = headerShape(name, gunzipHead(bytes, 4 + 4 * shape.length), shape);
+    says = 'its IDX header describes: the file is larger than its header says';
+  }
+  const size = 4 + 4 * dims.length + (dims as number[]).reduce((n, d) => n * d, 1);
+  const raw = gunzip(bytes, name, { maxSize: size, maxSizeReason: `the size of the [${dims.join(', ')}] uint8 IDX file ${says}` });
   return parseIdx(raw, name, { type: 'uint8', shape }).data as Uint8Array;
+}
+
+/** The shape a uint8 IDX header of `expected.length` dims gives, checked against `expected` (nulls are free). */
+function headerShape(name: string, head: Uint8Array, expected: readonly (number | null)[]): number[] {
+  const ndim = expected.length;
+  if (head.length < 4 + 4 * ndim || head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08 || head[3] !== ndim) {
+    const magic = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    throw new DatasetError(
+      `parseIdx: ${name} has bad IDX magic 0x${magic || '(empty)'} (expected 0x000008${ndim.toString(16).padStart(2, '0')}: uint8, ${ndim} dims)`,
+    );
+  }
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const shape = expected.map((_, i) => dv.getUint32(4 + 4 * i, false));
+  if (shape.some((d, i) => expected[i] !== null && d !== expected[i])) {
+    throw new DatasetError(`parseIdx: ${name} has shape [${shape.join(',')}], expected [${expected.map((d) => d ?? '*').join(',')}]`);
+  }
+  return shape;
 }
 
 /**
@@ -75,7 +107,7 @@ export class MNIST extends ByteImageDataset {
         mirrors: meta.mirrors,
         mirrorOverride: options.mirrors,
         decode: (bytes) => {
-          const data = decodeIdx(file.name, bytes, shape);
+          const data = decodeIdx(file.name, bytes, shape, meta.folder);
           check?.(data);
           return data;
         },
@@ -95,18 +127,25 @@ export class MNIST extends ByteImageDataset {
   /**
    * Builds the dataset from the bytes of an image file and a label file
    * (gzipped or not) fetched by other means; counts are checked against
-   * each other, not against the official split sizes.
+   * each other, not against the official split sizes. `options.names`
+   * names the files in errors (default `images` and `labels`).
    */
-  static fromBytes<D extends MNIST>(this: MnistClass<D>, images: Uint8Array, labels: Uint8Array, options: MNISTOptions = {}): D {
+  static fromBytes<D extends MNIST>(
+    this: MnistClass<D>,
+    images: Uint8Array,
+    labels: Uint8Array,
+    options: MNISTOptions & { names?: { images?: string; labels?: string } } = {},
+  ): D {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being created (FashionMNIST...).
     const meta = this.meta;
-    const imageData = decodeIdx('images', images, [null, meta.rows, meta.cols]);
-    const labelData = decodeIdx('labels', labels, [null]);
+    const labelsName = options.names?.labels ?? 'labels';
+    const labelData = decodeIdx(labelsName, labels, [null]);
     const count = labelData.length;
+    const imageData = decodeIdx(options.names?.images ?? 'images', images, [null, meta.rows, meta.cols]);
     if (imageData.length !== count * meta.rows * meta.cols) {
       throw new DatasetError(`${meta.folder}.fromBytes: ${imageData.length / (meta.rows * meta.cols)} images but ${count} labels`);
     }
-    checkLabels(meta, 'labels', labelData);
+    checkLabels(meta, labelsName, labelData);
     return new this({ images: imageData, labels: labelData, count }, options);
   }
 }

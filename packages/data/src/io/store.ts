@@ -5,6 +5,12 @@ import type { PlatformAbortSignal } from './abort-signal.js';
 export interface ResourceFile extends Checksums {
   /** File name on the mirrors and in the cache, e.g. `train-images-idx3-ubyte.gz`. */
   readonly name: string;
+  /**
+   * Checksums of a `.gz` file's inflated bytes: what a browser's `fetch`
+   * hands over when the server sends the file with `Content-Encoding: gzip`
+   * (see `verifyFetchedFile`).
+   */
+  readonly inflated?: Checksums;
 }
 
 /** Progress of one file's download; `total` is undefined when the server does not say. */

@@ -1,12 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Checksums } from '../io/checksum.js';
 import { checkDigests } from '../io/checksum.js';
 import { DatasetError } from '../errors.js';
+import { NetworkError, type NetworkOptions, resolveNetworkOptions, withRetries } from '../io/network.js';
 import { type ProgressCallback, type ResourceFile, joinUrl } from '../io/store.js';
+import { ClosedEarly, httpGet } from './http-get.js';
 
 /** Whether a mirror is an HTTP(S) URL (anything else is a local folder or a `file:` URL). */
 export function isHttpMirror(mirror: string): boolean {
@@ -20,33 +23,19 @@ export function mirrorLocation(mirror: string, name: string): string {
   return join(folder, name);
 }
 
-interface Source {
-  total: number | undefined;
-  chunks: AsyncIterable<Uint8Array>;
-}
-
-async function openSource(location: string, name: string, signal: AbortSignal | undefined): Promise<Source> {
-  if (isHttpMirror(location)) {
-    const response = await fetch(location, { signal });
-    if (!response.ok || !response.body) throw new DatasetError(`download: ${name}: HTTP ${response.status} ${response.statusText}`);
-    const header = response.headers.get('content-length');
-    return { total: header === null ? undefined : Number(header), chunks: response.body as unknown as AsyncIterable<Uint8Array> };
-  }
-  let size: number;
-  try {
-    size = (await stat(location)).size;
-  } catch {
-    throw new DatasetError(`download: ${name}: no such file ${location}`);
-  }
-  return { total: size, chunks: createReadStream(location, { signal }) };
-}
-
-/** Options of `downloadFile`. */
-export interface DownloadOptions {
+/** Options of `downloadFile`: callbacks, cancellation, and how to treat a misbehaving network. */
+export interface DownloadOptions extends NetworkOptions {
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
   /** Checks the downloaded bytes (e.g. gunzip and parse); a throw discards the file. */
   validate?: (bytes: Uint8Array) => void;
+}
+
+/** What one attempt read: the bytes as sent, their digests, and the server's `Content-Encoding`. */
+interface Fetched {
+  bytes: Uint8Array;
+  digests: Checksums;
+  encoding: string | undefined;
 }
 
 /**
@@ -55,34 +44,26 @@ export interface DownloadOptions {
  * downloads never interleave), are hashed while they stream, fsynced,
  * checked against the file's checksums and `validate`, and only then renamed
  * over `dest`. On any failure the temp file is removed and `dest` is untouched.
- * Returns the file's bytes.
+ * HTTP mirrors get connect and idle timeouts and retries with backoff after
+ * transient failures (see `NetworkOptions`); a retry restarts the file from
+ * its first byte. Returns the file's bytes.
  */
 export async function downloadFile(mirror: string, file: ResourceFile, dest: string, options: DownloadOptions = {}): Promise<Uint8Array> {
   const location = mirrorLocation(mirror, file.name);
+  const network = resolveNetworkOptions(options);
   const temp = `${dest}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx');
   let committed = false;
   try {
-    const source = await openSource(location, file.name, options.signal);
-    const sha = createHash('sha256');
-    const md5 = createHash('md5');
-    const chunks: Buffer[] = [];
-    let loaded = 0;
-    for await (const chunk of source.chunks) {
-      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      await handle.write(buf);
-      sha.update(buf);
-      md5.update(buf);
-      chunks.push(buf);
-      loaded += buf.length;
-      options.onProgress?.({ file: file.name, loaded, total: source.total, source: location });
-    }
-    if (source.total !== undefined && loaded !== source.total) {
-      throw new DatasetError(`download: ${file.name} from ${location}: got ${loaded} of ${source.total} bytes (connection closed early)`);
-    }
-    const actual: Checksums = { sha256: sha.digest('hex'), md5: md5.digest('hex') };
-    checkDigests(file.name, file, actual, location);
-    const bytes = new Uint8Array(Buffer.concat(chunks, loaded));
+    const prefix = `download: ${file.name} from ${location}: `;
+    const read = (): Promise<Fetched> => {
+      if (!isHttpMirror(location)) return copy(location, file.name, handle, readLocal(location, file.name, options.signal), options);
+      return copy(location, file.name, handle, httpGet(location, network, options.signal), options).catch((error: unknown) => {
+        throw NetworkError.prefixed(error, prefix);
+      });
+    };
+    const fetched = isHttpMirror(location) ? await withRetries(read, network, options.signal) : await read();
+    const bytes = await originalBytes(file, fetched, location, handle);
     options.validate?.(bytes);
     await handle.sync();
     await handle.close();
@@ -96,6 +77,97 @@ export async function downloadFile(mirror: string, file: ResourceFile, dest: str
       await rm(temp, { force: true });
     }
   }
+}
+
+async function readLocal(location: string, name: string, signal: AbortSignal | undefined) {
+  let size: number;
+  try {
+    size = (await stat(location)).size;
+  } catch {
+    throw new DatasetError(`download: ${name}: no such file ${location}`);
+  }
+  return { total: size, encoding: undefined, body: createReadStream(location, { signal }) as AsyncIterable<Buffer> };
+}
+
+/** Streams one attempt's body into the (emptied) temp file, hashing it on the way. */
+async function copy(
+  location: string,
+  name: string,
+  handle: FileHandle,
+  opened: Promise<{ total: number | undefined; encoding: string | undefined; body: AsyncIterable<Buffer> }>,
+  options: DownloadOptions,
+): Promise<Fetched> {
+  const source = await opened;
+  // A retry starts over: whatever an earlier attempt wrote is dropped, and the hashes are fresh.
+  await handle.truncate(0);
+  const sha = createHash('sha256');
+  const md5 = createHash('md5');
+  const chunks: Buffer[] = [];
+  let loaded = 0;
+  const got = () => `got ${loaded}${source.total === undefined ? '' : ` of ${source.total}`} bytes`;
+  try {
+    for await (const chunk of source.body) {
+      await handle.write(chunk, 0, chunk.length, loaded);
+      sha.update(chunk);
+      md5.update(chunk);
+      chunks.push(chunk);
+      loaded += chunk.length;
+      options.onProgress?.({ file: name, loaded, total: source.total, source: location });
+    }
+  } catch (error) {
+    if (error instanceof ClosedEarly) throw new NetworkError(`${got()} (${error.message})`, true);
+    if (error instanceof NetworkError) throw new NetworkError(`${error.message}; ${got()}`, error.retryable);
+    throw error;
+  }
+  // Both counts are of the bytes as sent (nothing is decoded on the way), so they compare.
+  if (source.total !== undefined && loaded !== source.total) throw new NetworkError(`${got()} (connection closed early)`, true);
+  return {
+    bytes: new Uint8Array(Buffer.concat(chunks, loaded)),
+    digests: { sha256: sha.digest('hex'), md5: md5.digest('hex') },
+    encoding: source.encoding,
+  };
+}
+
+// Decoding a Content-Encoding only to compare a checksum: refuse to inflate beyond this.
+const MAX_DECODED = 2 ** 31 - 1;
+
+/**
+ * The file's own bytes. They are normally the bytes as sent, even when the
+ * server labels a `.gz` file `Content-Encoding: gzip` (a common server
+ * setting; the checksum is of the `.gz` file itself). Only when those fail
+ * the checksum and the server did encode the body (ignoring our
+ * `Accept-Encoding: identity`) are the decoded bytes tried, and kept when
+ * they match; the temp file is rewritten with them.
+ */
+async function originalBytes(file: ResourceFile, fetched: Fetched, location: string, handle: FileHandle): Promise<Uint8Array> {
+  try {
+    checkDigests(file.name, file, fetched.digests, location);
+    return fetched.bytes;
+  } catch (mismatch) {
+    const decoded = fetched.encoding === undefined ? undefined : decode(fetched.bytes, fetched.encoding);
+    if (decoded === undefined) throw mismatch;
+    const digests = { sha256: createHash('sha256').update(decoded).digest('hex'), md5: createHash('md5').update(decoded).digest('hex') };
+    try {
+      checkDigests(file.name, file, digests, location);
+    } catch {
+      throw new DatasetError(`${(mismatch as Error).message}; decoding its Content-Encoding ${fetched.encoding} does not match either`);
+    }
+    await handle.truncate(0);
+    await handle.write(decoded, 0, decoded.length, 0);
+    return decoded;
+  }
+}
+
+function decode(bytes: Uint8Array, encoding: string): Uint8Array | undefined {
+  const options = { maxOutputLength: MAX_DECODED };
+  let out: Buffer | undefined;
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') out = gunzipSync(bytes, options);
+    else if (encoding === 'deflate') out = inflateSync(bytes, options);
+    else if (encoding === 'br') out = brotliDecompressSync(bytes, options);
+  } catch {}
+  // A plain Uint8Array, like the undecoded path returns.
+  return out && new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 async function syncDir(dir: string): Promise<void> {

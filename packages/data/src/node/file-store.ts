@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatasetError } from '../errors.js';
 import { checkDigests } from '../io/checksum.js';
+import { type NetworkOptions, resolveNetworkOptions } from '../io/network.js';
 import type { DatasetStore, LoadRequest } from '../io/store.js';
 import { DATA_MIRROR_ENV, defaultDataDir, mirrorsFromEnv } from './data-dir.js';
 import { downloadFile, removeStaleTemps } from './download.js';
+import { makeFolder } from './make-folder.js';
 
 /**
  * The Node store: files are cached in `<root>/<dataset>/raw/<file>` (root
@@ -13,8 +15,13 @@ import { downloadFile, removeStaleTemps } from './download.js';
  * the mirrors in order when missing or corrupt. Mirrors come from the
  * dataset's `mirrors` option, else `$KINDLING_DATA_MIRROR`, else the
  * dataset's built-in list; each may be a URL or a local folder.
+ * `network` sets the timeouts and retries of HTTP mirrors (else their
+ * environment variables, else the defaults: see `NetworkOptions`), e.g.
+ * `MNIST.create({ download: true, store: new FileStore({ idleTimeoutMs: 60_000 }) })`.
  */
 export class FileStore implements DatasetStore {
+  constructor(private readonly network: NetworkOptions = {}) {}
+
   /** The path `request`'s file is cached at. */
   pathOf(request: Pick<LoadRequest<unknown>, 'root' | 'folder' | 'file'>): string {
     return join(request.root ?? defaultDataDir(), request.folder, 'raw', request.file.name);
@@ -52,13 +59,17 @@ export class FileStore implements DatasetStore {
 
   private async download<T>(request: LoadRequest<T>, path: string): Promise<T> {
     const mirrors = request.mirrorOverride ?? mirrorsFromEnv() ?? request.mirrors;
-    await mkdir(join(path, '..'), { recursive: true });
+    // Not mkdir({ recursive: true }): it loops forever under /proc (see makeFolder).
+    await makeFolder(join(path, '..'));
     await removeStaleTemps(path);
+    // Resolved once, so a bad environment variable is one error rather than one per mirror.
+    const network = resolveNetworkOptions(this.network);
     const failures: string[] = [];
     for (const mirror of mirrors) {
       let decoded: { value: T } | null = null;
       try {
         await downloadFile(mirror, request.file, path, {
+          ...network,
           onProgress: request.onProgress,
           signal: request.signal,
           validate: (bytes) => {
@@ -67,7 +78,8 @@ export class FileStore implements DatasetStore {
         });
       } catch (error) {
         if (request.signal?.aborted) throw error;
-        failures.push(`  ${mirror}: ${(error as Error).message}`);
+        // One cause a line: a multi-line message would read as several mirrors.
+        failures.push(`  ${mirror}: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`);
         continue;
       }
       return (decoded as unknown as { value: T }).value;

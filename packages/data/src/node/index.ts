@@ -12,6 +12,7 @@ import { setDefaultStore } from '../io/store.js';
 import { FileStore } from './file-store.js';
 
 export { FileStore } from './file-store.js';
+export { makeFolder } from './make-folder.js';
 export { defaultDataDir, mirrorsFromEnv, DATA_DIR_ENV, DATA_MIRROR_ENV } from './data-dir.js';
 export { downloadFile, hashFile, isHttpMirror, mirrorLocation, type DownloadOptions } from './download.js';
 

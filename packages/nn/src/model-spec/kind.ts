@@ -13,6 +13,12 @@ import type { Check, JsonValue } from './checks.js';
 export type Args = JsonValue[];
 export type Options = Record<string, JsonValue>;
 
+/** Shapes by state-dict key of a layer's learnable parameters and of its buffers. */
+export interface LayerState {
+  parameters: Record<string, number[]>;
+  buffers: Record<string, number[]>;
+}
+
 export interface Arg {
   name: string;
   check: Check;
@@ -28,8 +34,13 @@ export interface LayerKind {
   ) => Module;
   args: Arg[];
   options: Record<string, Arg & { default: JsonValue }>;
-  /** Learnable parameter and buffer elements the layer allocates. */
-  size?(args: Args, options: Options): { parameters: number; buffers: number };
+  /**
+   * The shapes of the layer's parameters and buffers by state-dict key
+   * (`weight`, `running_mean`...), computed from the checked arguments before
+   * anything is allocated: they bound what a description may ask for and are
+   * compared with the tensors a checkpoint holds.
+   */
+  state?(args: Args, options: Options): LayerState;
   build(args: Args, options: Options): Module;
   /** The layer's arguments and options (all of them; defaults are dropped by the caller). */
   describe(layer: Module): [Args, Options];

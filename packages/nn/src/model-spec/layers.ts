@@ -39,7 +39,10 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
       { name: 'outFeatures', check: features },
     ],
     options: { bias: { name: 'bias', check: bool, default: true } },
-    size: ([i, o], opts) => ({ parameters: (i as number) * (o as number) + (opts.bias === false ? 0 : (o as number)), buffers: 0 }),
+    state: ([i, o], opts) => ({
+      parameters: { weight: [o as number, i as number], ...(opts.bias === false ? {} : { bias: [o as number] }) },
+      buffers: {},
+    }),
     build: ([i, o], opts) => new Linear(i as number, o as number, opts),
     describe: (m) => {
       const l = m as Linear;

@@ -1,3 +1,4 @@
+import { KindlingError } from '@kindling/tensor';
 import { BatchNorm1d, BatchNorm2d } from '../layers/batch-norm.js';
 import { ConvTranspose2d } from '../layers/conv-transpose.js';
 import { Conv1d, Conv2d, type ConvNd } from '../layers/conv.js';
@@ -17,13 +18,13 @@ import {
   orWord,
   pair,
 } from './checks.js';
-import { type Args, type LayerKind, type Options, compact } from './kind.js';
+import { type Args, type LayerKind, type LayerState, type Options, compact } from './kind.js';
 
 /* The model description of the convolution, pooling and batch-norm layers. */
 
 const windowSize = pair(1, MAX_WINDOW);
 const windowPad = pair(0, MAX_WINDOW);
-const product = (v: JsonValue): number => (typeof v === 'number' ? v * v : (v as number[])[0] * (v as number[])[1]);
+const kernelPair = (v: JsonValue): number[] => (typeof v === 'number' ? [v, v] : [...(v as number[])]);
 const asPair = (v: JsonValue): number | [number, number] => v as number | [number, number];
 
 function convOptions(transposed: boolean, window: Check, pad: Check): LayerKind['options'] {
@@ -39,12 +40,16 @@ function convOptions(transposed: boolean, window: Check, pad: Check): LayerKind[
   return options;
 }
 
-function convSize(transposed: boolean, kernelElements: (k: JsonValue) => number = product) {
-  return ([inC, outC, k]: Args, o: Options) => {
+/** A convolution's weight `[out, in / groups, ...kernel]` (transposed: `[in, out / groups, ...kernel]`) and bias `[out]`. */
+function convState(transposed: boolean, kernel: (k: JsonValue) => number[] = kernelPair) {
+  return ([inC, outC, k]: Args, o: Options): LayerState => {
+    const [i, out] = [inC as number, outC as number];
     const groups = (o.groups as number | undefined) ?? 1;
-    const perGroup = transposed ? (outC as number) / groups : (inC as number) / groups;
-    const weight = (transposed ? (inC as number) : (outC as number)) * perGroup * kernelElements(k);
-    return { parameters: weight + (o.bias === false ? 0 : (outC as number)), buffers: 0 };
+    // The constructor's own checks, made before the shapes below would be fractional.
+    if (i % groups) throw new KindlingError(`inChannels (${i}) must be divisible by groups (${groups})`);
+    if (out % groups) throw new KindlingError(`outChannels (${out}) must be divisible by groups (${groups})`);
+    const weight = transposed ? [i, out / groups, ...kernel(k)] : [out, i / groups, ...kernel(k)];
+    return { parameters: { weight, ...(o.bias === false ? {} : { bias: [out] }) }, buffers: {} };
   };
 }
 
@@ -73,9 +78,9 @@ function batchNormKind(cls: typeof BatchNorm1d | typeof BatchNorm2d): LayerKind 
     cls,
     args: [{ name: 'numFeatures', check: features }],
     options: batchNormOptions,
-    size: ([c], o) => ({
-      parameters: o.affine === false ? 0 : 2 * (c as number),
-      buffers: o.trackRunningStats === false ? 0 : 2 * (c as number) + 1,
+    state: ([c], o): LayerState => ({
+      parameters: o.affine === false ? {} : { weight: [c as number], bias: [c as number] },
+      buffers: o.trackRunningStats === false ? {} : { running_mean: [c as number], running_var: [c as number], num_batches_tracked: [] },
     }),
     build: ([c], o) => new cls(c as number, o as { eps?: number; momentum?: number | null }),
     describe: (m) => {
@@ -113,7 +118,7 @@ export const SPATIAL_KINDS: Readonly<Record<string, LayerKind>> = {
       { name: 'kernelSize', check: int(1, MAX_WINDOW) },
     ],
     options: convOptions(false, int(1, MAX_WINDOW), int(0, MAX_WINDOW)),
-    size: convSize(false, (k) => k as number),
+    state: convState(false, (k) => [k as number]),
     build: ([i, o, k], opts) => new Conv1d(i as number, o as number, k as number, opts),
     describe: (m) => describeConv(m as Conv1d, false),
   },
@@ -125,7 +130,7 @@ export const SPATIAL_KINDS: Readonly<Record<string, LayerKind>> = {
       { name: 'kernelSize', check: windowSize },
     ],
     options: convOptions(false, windowSize, windowPad),
-    size: convSize(false),
+    state: convState(false),
     build: ([i, o, k], opts) => new Conv2d(i as number, o as number, asPair(k), opts),
     describe: (m) => describeConv(m as Conv2d, false),
   },
@@ -137,7 +142,7 @@ export const SPATIAL_KINDS: Readonly<Record<string, LayerKind>> = {
       { name: 'kernelSize', check: windowSize },
     ],
     options: convOptions(true, windowSize, windowPad),
-    size: convSize(true),
+    state: convState(true),
     build: ([i, o, k], opts) => new ConvTranspose2d(i as number, o as number, asPair(k), opts),
     describe: (m) => describeConv(m as ConvTranspose2d, true),
   },

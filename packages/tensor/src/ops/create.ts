@@ -1,3 +1,4 @@
+import { checkAllocation } from '../alloc-limit.js';
 import type { RandomKind } from '../backend.js';
 import { type DType, type TypedArray, allocArray, inferDType, isFloating } from '../dtype.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
@@ -125,6 +126,7 @@ function filled(op: string, shape: readonly number[], value: number | boolean, o
   const dtype = options?.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) && op === 'full' ? 'int32' : 'float32');
   const backend = getBackend(options?.device ?? getDefaultDevice(), op);
   checkBackendDType(op, backend, dtype);
+  checkAllocation(backend, dtype, shape, op);
   const t = fromHandle(backend, backend.alloc(dtype, numel(shape)), dtype, shape);
   if (value !== 0 && value !== false) backend.fill(t.view_(), Number(value));
   return finish(t, options);
@@ -180,11 +182,14 @@ export function arange(startOrEnd: number, end?: number | CreateOptions, step?: 
     opts = end ?? opts;
   }
   checkCreateOptions('arange', opts);
+  if (!Number.isFinite(start) || !Number.isFinite(stop))
+    throw new RangeError(`arange: start and end must be finite numbers, got start=${start}, end=${stop}`);
   if (delta === 0 || !Number.isFinite(delta)) throw new RangeError(`arange: step must be a non-zero finite number, got ${delta}`);
   if ((stop - start) * delta < 0)
     throw new RangeError(`arange: upper bound ${stop} and lower bound ${start} are inconsistent with step sign ${delta}`);
   const n = Math.max(0, Math.ceil((stop - start) / delta));
   const dtype = opts?.dtype ?? ([start, stop, delta].every(Number.isInteger) ? 'int32' : 'float32');
+  checkAllocation(getBackend(opts?.device ?? getDefaultDevice(), 'arange'), dtype, [n], 'arange');
   const data = allocArray(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * delta;
   return fromData('arange', data, dtype, [n], opts);
@@ -195,6 +200,7 @@ export function linspace(start: number, end: number, steps: number, options?: Cr
   checkCreateOptions('linspace', options);
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = options?.dtype ?? 'float32';
+  checkAllocation(getBackend(options?.device ?? getDefaultDevice(), 'linspace'), dtype, [steps], 'linspace');
   const data = allocArray(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the two halves from both ends so the last value is exactly `end`.
@@ -210,6 +216,7 @@ export function eye(n: number, m?: number | CreateOptions, options?: CreateOptio
   checkCreateOptions('eye', opts);
   const shape = checkShape('eye', [n, cols]);
   const dtype = opts?.dtype ?? 'float32';
+  checkAllocation(getBackend(opts?.device ?? getDefaultDevice(), 'eye'), dtype, shape, 'eye');
   const data = allocArray(dtype, n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) data[i * cols + i] = 1;
   return fromData('eye', data, dtype, shape, opts);
@@ -223,6 +230,7 @@ export interface RandomOptions extends CreateOptions {
 function randomTensor(op: string, kind: RandomKind, shape: readonly number[], dtype: DType, options: RandomOptions | undefined): Tensor {
   const backend = getBackend(options?.device ?? getDefaultDevice(), op);
   checkBackendDType(op, backend, dtype);
+  checkAllocation(backend, dtype, shape, op);
   const size = numel(shape);
   const key = (options?.generator ?? defaultGenerator).next(size);
   return fromHandle(backend, backend.random(kind, dtype, size, key), dtype, shape);
@@ -277,6 +285,8 @@ export function randint(
 /** A random permutation of `0..n-1` (int32). */
 export function randperm(n: number, options?: RandomOptions): Tensor {
   checkCreateOptions('randperm', options);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
+  checkAllocation(getBackend(options?.device ?? getDefaultDevice(), 'randperm'), 'int32', [n], 'randperm');
   const perm = (options?.generator ?? defaultGenerator).randperm(n);
   return fromData('randperm', perm, 'int32', [n], { ...options, dtype: 'int32' });
 }
