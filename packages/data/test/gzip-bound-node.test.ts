@@ -3,22 +3,11 @@ import '../src/node/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MNIST } from '../src/index.js';
-import { makeSplit, serve, sha256, tinyMnistMeta } from './helpers.js';
+import { idxBomb as bomb, makeSplit, serve, sha256, tinyMnistMeta } from './helpers.js';
 
 /* The same bound on node:zlib's decoder (`maxOutputLength`), through the dataset's metadata (issue 17). */
-
-/** An IDX image header for `count` 28×28 images, then `extra` zero bytes of data, gzipped. */
-function bomb(count: number, extra: number): Uint8Array {
-  const raw = new Uint8Array(16 + extra);
-  new DataView(raw.buffer).setUint32(0, 0x0803);
-  new DataView(raw.buffer).setUint32(4, count);
-  new DataView(raw.buffer).setUint32(8, 28);
-  new DataView(raw.buffer).setUint32(12, 28);
-  return new Uint8Array(gzipSync(raw, { level: 9 }));
-}
 
 const small = makeSplit(4, 28, 28, 3);
 

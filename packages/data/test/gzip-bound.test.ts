@@ -2,7 +2,7 @@ import './setup.js';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MNIST, gunzip } from '../src/index.js';
-import { makeSplit } from './helpers.js';
+import { idxBomb as bomb, makeSplit } from './helpers.js';
 
 /*
  * Inflating stops at the size the dataset's metadata (or the file's own IDX
@@ -10,16 +10,6 @@ import { makeSplit } from './helpers.js';
  * never inflated whole (issue 17). These run on the pure-JavaScript decoder
  * (the Node entry is not imported); apps/trainer's bounds test runs node:zlib.
  */
-
-/** An IDX image header for `count` 28×28 images, then `extra` zero bytes of data, gzipped. */
-function bomb(count: number, extra: number): Uint8Array {
-  const raw = new Uint8Array(16 + extra);
-  new DataView(raw.buffer).setUint32(0, 0x0803);
-  new DataView(raw.buffer).setUint32(4, count);
-  new DataView(raw.buffer).setUint32(8, 28);
-  new DataView(raw.buffer).setUint32(12, 28);
-  return new Uint8Array(gzipSync(raw, { level: 9 }));
-}
 
 const small = makeSplit(4, 28, 28, 3);
 

@@ -27,6 +27,17 @@ export function makeSplit(count: number, rows = 28, cols = 28, seed = 1) {
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** A gzip bomb: an IDX image header for `count` 28×28 images, then `extra` zero bytes of data, gzipped. */
+export function idxBomb(count: number, extra: number): Uint8Array {
+  const raw = new Uint8Array(16 + extra);
+  const header = new DataView(raw.buffer);
+  header.setUint32(0, 0x0803);
+  header.setUint32(4, count);
+  header.setUint32(8, 28);
+  header.setUint32(12, 28);
+  return new Uint8Array(gzipSync(raw, { level: 9 }));
+}
+
 type Split = ReturnType<typeof makeSplit>;
 
 /** The real MNIST metadata pointed at generated splits, under the folder `TinyMNIST` (its mirrors are never reached). */

@@ -2,39 +2,10 @@ import { inspect } from 'node:util';
 import '@kindling/backend-cpu';
 import { type Tensor, manualSeed, ones, randn, tensor } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  CrossEntropyLoss,
-  Dropout,
-  Identity,
-  Linear,
-  Module,
-  ModuleDict,
-  ModuleList,
-  MSELoss,
-  NLLLoss,
-  ReLU,
-  Sequential,
-  functional as F,
-} from '../src/index.js';
+import { CrossEntropyLoss, Identity, Linear, Module, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU, Sequential } from '../src/index.js';
+import { Classifier } from './tutorial-classifier.js';
 
 beforeEach(() => manualSeed(0));
-
-/** The tutorials' Fashion-MNIST classifier, written as they write it. */
-class Classifier extends Module {
-  fc1 = new Linear(784, 256);
-  fc2 = new Linear(256, 128);
-  fc3 = new Linear(128, 64);
-  fc4 = new Linear(64, 10);
-  dropout = new Dropout(0.2);
-
-  forward(x: Tensor): Tensor {
-    x = x.view(x.shape[0], -1);
-    x = this.dropout(F.relu(this.fc1(x)));
-    x = this.dropout(F.relu(this.fc2(x)));
-    x = this.dropout(F.relu(this.fc3(x)));
-    return F.logSoftmax(this.fc4(x), 1);
-  }
-}
 
 const values = (t: Tensor) => Array.from(t.readSync());
 const keys = (m: Module) => [...m.namedChildren()].map(([k]) => k);

@@ -2,8 +2,9 @@ import '@kindling/backend-cpu';
 import { noGrad } from '@kindling/autograd';
 import { type Tensor, nllLoss, tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';
-import { Dropout, Linear, LogSoftmax, Module, ReLU, Sequential, functional as F } from '../src/index.js';
+import { Linear, LogSoftmax, type Module, ReLU, Sequential } from '../src/index.js';
 import { fixture, matchesSummary, maxAbsDiff, pattern } from './fixture.js';
+import { Classifier } from './tutorial-classifier.js';
 
 /** The generator's `fill_linear`: closed-form weights so the fixture needs no weight dump. */
 function fillLinear(layer: Linear, k: number): void {
@@ -19,23 +20,6 @@ const target = tensor(
   Array.from({ length: 16 }, (_, i) => (3 * i + 1) % 10),
   { dtype: 'int32' },
 );
-
-/** The seeds' Fashion-MNIST classifier, line for line. */
-class Classifier extends Module {
-  fc1 = new Linear(784, 256);
-  fc2 = new Linear(256, 128);
-  fc3 = new Linear(128, 64);
-  fc4 = new Linear(64, 10);
-  dropout = new Dropout(0.2);
-
-  forward(input: Tensor): Tensor {
-    let h = input.view(input.shape[0], -1);
-    h = this.dropout.forward(F.relu(this.fc1.forward(h)));
-    h = this.dropout.forward(F.relu(this.fc2.forward(h)));
-    h = this.dropout.forward(F.relu(this.fc3.forward(h)));
-    return F.logSoftmax(this.fc4.forward(h), 1);
-  }
-}
 
 function checkAgainst(model: Module, linears: Linear[], expected: (typeof fixture)['sequential']): void {
   linears.forEach((l, k) => {
