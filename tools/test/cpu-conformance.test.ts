@@ -3,7 +3,7 @@
 // a test dependency of backend-cpu on autograd would close a cycle turbo refuses.
 import { configureCpuKernels, cpuKernelInfo, cpuReady, hasSimd } from '@kindling/backend-cpu';
 import '@kindling/autograd';
-import { runConformanceSuite } from '@kindling/tensor/testing';
+import { runConformanceSuite } from '@kindling/conformance';
 import { describe, expect, it } from 'vitest';
 
 // The suite should check the fast float32 matmul, not the TypeScript kernel it starts on,

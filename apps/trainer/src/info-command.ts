@@ -25,9 +25,16 @@ export async function infoCommand(file: string, options: { json: boolean }): Pro
     `  model      ${describeModel(spec)}, ${logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
     `  dataset    ${dataset} (${classes.join(', ')})`,
     `  parameters ${parameters.toLocaleString('en-US')}`,
-    `  trained    ${epoch} epochs, ${step} steps${info.testAccuracy === null ? '' : `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%`}`,
+    `  trained    ${trained(epoch, step)}${info.testAccuracy === null ? '' : `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%`}`,
     '  tensors',
     ...Object.entries(info.tensors).map(([k, t]) => `    ${k.padEnd(12)} ${t.dtype} [${t.shape.join(', ')}]`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `2 epochs, 30 steps`; what the file does not record is said so, not shown as 0. */
+function trained(epoch: number | null, step: number | null): string {
+  if (epoch === null && step === null) return 'epochs and steps not recorded';
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return `${epoch === null ? 'epochs not recorded' : plural(epoch, 'epoch')}, ${step === null ? 'steps not recorded' : plural(step, 'step')}`;
 }

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { TRAINING_METADATA_KEY } from '@kindling/checkpoint';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
 import { type ModelSpec, type Sequential, buildModel, checkModelSpecShapes, modelSpecFromMetadata } from '@kindling/nn';
 import { KindlingError } from '@kindling/tensor';
-import { readCheckpointHeader } from './checkpoint-header.js';
+import { type CheckpointHeader, readCheckpointHeader } from './checkpoint-header.js';
 import { type Normalization, halfNormalization } from './datasets.js';
 import { UsageError } from './errors.js';
 import { endsInLogSoftmax } from './models.js';
@@ -19,8 +20,9 @@ export interface LoadedModel {
   /** The inputs' `Normalize` (checkpoints that do not say were trained behind the seeds' 0.5). */
   normalize: Normalization;
   metadata: Record<string, string>;
-  epoch: number;
-  step: number;
+  /** Epochs and optimizer steps trained, or null when the file does not record them. */
+  epoch: number | null;
+  step: number | null;
 }
 
 // Training checkpoints keep the optimizer's tensors beside the model's, under this prefix.
@@ -31,10 +33,10 @@ const OPTIMIZER_PREFIX = 'optimizer/';
  * header, before its data is read or any layer is built: metadata claiming a
  * model larger than (or different from) the file is refused in one line.
  */
-async function checkDescriptionFitsFile(file: string): Promise<void> {
+async function checkDescriptionFitsFile(file: string): Promise<CheckpointHeader | null> {
   const header = await readCheckpointHeader(resolve(file)).catch(() => null);
   // Unreadable or not safetensors: the full loader reports why.
-  if (header === null) return;
+  if (header === null) return null;
   const modelShapes = new Map([...header.shapes].filter(([key]) => !key.startsWith(OPTIMIZER_PREFIX)));
   try {
     checkModelSpecShapes(modelSpecFromMetadata(header.metadata, file), modelShapes, file);
@@ -42,6 +44,14 @@ async function checkDescriptionFitsFile(file: string): Promise<void> {
     if (e instanceof KindlingError) throw new UsageError(e.message);
     throw e;
   }
+  return header;
+}
+
+/** A count from the metadata strings (`epoch`, `step` of best.safetensors), or null when absent or not a count. */
+function metadataCount(metadata: Record<string, string>, key: string): number | null {
+  const value = metadata[key];
+  if (value === undefined || !/^\d+$/.test(value)) return null;
+  return Number(value);
 }
 
 /**
@@ -50,7 +60,7 @@ async function checkDescriptionFitsFile(file: string): Promise<void> {
  * then loads the weights strictly.
  */
 export async function loadModel(file: string, device: string): Promise<LoadedModel> {
-  await checkDescriptionFitsFile(file);
+  const header = await checkDescriptionFitsFile(file);
   const state = await loadTrainingStateFile(resolve(file), { device }).catch((e: Error) => {
     throw new UsageError(e.message.includes(file) ? e.message : `${file}: ${e.message}`);
   });
@@ -74,8 +84,11 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
     throw e;
   }
   model.eval();
-  // best.safetensors is a plain model file; its epoch is in the metadata.
-  const epoch = state.epoch || Number(state.metadata.epoch ?? 0);
+  // last.safetensors records its epoch and step in the training state; best.safetensors is a plain model
+  // file with them in its metadata; other files (older or from elsewhere) may record neither.
+  const training = header !== null && TRAINING_METADATA_KEY in header.metadata;
+  const epoch = training ? state.epoch : metadataCount(state.metadata, 'epoch');
+  const step = training ? state.step : metadataCount(state.metadata, 'step');
   const normalize = spec.normalize ?? halfNormalization(inputShape.length === 3 ? inputShape[0] : 1);
   return {
     model,
@@ -87,6 +100,6 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
     normalize,
     metadata: state.metadata,
     epoch,
-    step: state.step,
+    step,
   };
 }

@@ -23,7 +23,9 @@ import { infoCommand } from './info-command.js';
 import { JsonReporter } from './json-reporter.js';
 import { checkDataDir, checkOutputFolder } from './output-folder.js';
 import { predictCommand } from './predict-command.js';
+import type { Reporter } from './reporter.js';
 import { train } from './train.js';
+import { packageVersion } from './version.js';
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
@@ -73,7 +75,7 @@ function trainCommand(): Command {
       // Before any download or training time is spent: a folder that cannot hold the files fails now, in one line.
       if (config.dataDir !== undefined) await checkDataDir(config.dataDir, config.dataset !== 'idx');
       await checkOutputFolder(config.out);
-      const reporter = json ? new JsonReporter() : new HumanReporter();
+      const reporter: Reporter = json ? new JsonReporter() : new HumanReporter();
       const controller = new AbortController();
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);
@@ -86,6 +88,7 @@ function trainCommand(): Command {
         if (result.interrupted) process.exitCode = 130;
       } finally {
         process.off('SIGINT', onSigint);
+        reporter.close?.();
       }
     });
 }
@@ -135,6 +138,7 @@ function infoCmd(): Command {
 export function buildProgram(): Command {
   const program = new Command('kindling-train')
     .description('Train, evaluate and run MNIST and Fashion-MNIST classifiers with Kindling.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\nErrors print one cause a line and no stack trace; set ${DEBUG_ENV}=1 to add the stack trace.`)
     .exitOverride();

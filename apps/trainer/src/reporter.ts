@@ -45,4 +45,6 @@ export interface Reporter {
   note(message: string): void;
   /** The run stopped on a non-finite loss, gradient or weight (the CLI then prints the error line and exits 3). */
   diverged?(divergence: Divergence): void;
+  /** The command is over, finished or failed: stop anything still drawing (progress bars and their timers). */
+  close?(): void;
 }

@@ -254,7 +254,7 @@ async function runTraining(config: TrainConfig, options: TrainOptions): Promise<
       const best = model.stateDict();
       await assertFinite(Object.entries(best), 'weights');
       await saveFile(best, bestCheckpoint, {
-        metadata: { ...metadata, test_accuracy: String(evaluation.accuracy), epoch: String(epoch) },
+        metadata: { ...metadata, test_accuracy: String(evaluation.accuracy), epoch: String(epoch), step: String(step) },
       });
     }
     await saveLast();

@@ -294,3 +294,20 @@ describe('what mul saves for backward (as PyTorch)', () => {
     expect(b.grad).toBeNull();
   });
 });
+
+describe('.data (as PyTorch)', () => {
+  it('writes through .data change a value saved for backward without the in-place error, and backward uses the new value', () => {
+    const w = tensor([1, 1, 1], { dtype: 'float32', requiresGrad: true });
+    const y = w.mul(w);
+    w.data.mul_(2);
+    y.sum().backward();
+    expect(values(w.grad)).toEqual([4, 4, 4]);
+  });
+
+  it('the same write through detach() is still refused', () => {
+    const w = tensor([1, 1, 1], { dtype: 'float32', requiresGrad: true });
+    const y = w.mul(w);
+    w.detach().mul_(2);
+    expect(() => y.sum().backward()).toThrow(/modified by an in-place operation/);
+  });
+});

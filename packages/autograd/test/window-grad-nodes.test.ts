@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import '@kindling/backend-cpu';
 import type { Tensor } from '@kindling/tensor';
-import { type FixtureCase, type FixtureTensor, fixtureTensor, runFixtureOp, windowOpFixtures } from '@kindling/tensor/testing';
+import { type FixtureCase, type FixtureTensor, fixtureTensor, runFixtureOp, windowOpFixtures } from '@kindling/conformance';
 import { describe, expect, it } from 'vitest';
 import '../src/index.js';
 

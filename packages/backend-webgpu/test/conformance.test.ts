@@ -1,7 +1,7 @@
 // Autograd installed, the suite also checks gradients against PyTorch's.
 import '@kindling/autograd';
 import { tensor } from '@kindling/tensor';
-import { runConformanceSuite } from '@kindling/tensor/testing';
+import { runConformanceSuite } from '@kindling/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setupWebGPU } from './setup-gpu.js';
 

@@ -1,5 +1,5 @@
 import { type DType, tensor } from '@kindling/tensor';
-import { NON_FINITE_LOGITS } from '@kindling/tensor/testing';
+import { NON_FINITE_LOGITS } from '@kindling/conformance';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { RuntimeOptions } from '../src/runtime.js';
 import { expectClose, f32, hostLinear, seeded } from './helpers.js';

@@ -98,7 +98,8 @@ export function len(
     return shape[0] as number;
   }
   if (typeof x === 'string') return x.length;
-  if (x !== null && typeof x === 'object') {
+  // Modules are callable (functions), so `len(model)` of a Sequential or ModuleList reaches here as a function.
+  if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
     if ('length' in x) {
       const n = x.length;
       if (typeof n === 'number') return n;

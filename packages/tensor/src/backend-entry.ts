@@ -5,7 +5,7 @@
  * (`UNARY_OPS`, `BINARY_OPS`: every elementwise op with its math, dtype rule
  * and parameters), `registerBackend`, and helpers kernels share (dim
  * coalescing, float16 rounding, the Philox random stream). Applications use
- * `@kindling/tensor`; a backend proves itself with `@kindling/tensor/testing`.
+ * `@kindling/tensor`; a backend proves itself with `@kindling/conformance`.
  */
 export type { Backend, View, StorageHandle, ReduceOp, RandomKind, RandomKey, FusedKernels, Window2d } from './backend.js';
 export { windowOutputSize } from './backend.js';

@@ -49,7 +49,7 @@ export interface RandomKey {
 /**
  * What a backend must implement. Every Kindling op lowers to these primitives;
  * the contract each one keeps is spelled out here and checked by the
- * conformance suite (`@kindling/tensor/testing`).
+ * conformance suite (`@kindling/conformance`).
  *
  * Shared rules:
  * - Inputs are arbitrary strided views (strides may be 0, i.e. broadcast, and

@@ -8,7 +8,7 @@
  * Two more entry points serve other packages, not applications:
  * `@kindling/tensor/backend` (the interface a backend implements, the op
  * table, helpers for kernels) and `@kindling/tensor/internal` (the seams
- * between Kindling's own packages). `@kindling/tensor/testing` is the backend
+ * between Kindling's own packages). `@kindling/conformance` is the backend
  * conformance suite.
  */
 export { Tensor, isTensor, type TensorLike, type NormalOptions, type UniformOptions } from './tensor.js';

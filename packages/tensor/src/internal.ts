@@ -7,7 +7,7 @@
  * (`reluBackward`) or shared bookkeeping (`nllSampleWeights`).
  */
 export { dispatch, dispatchNested, setInterceptor, type Interceptor, type OpCall, type OpResult } from './dispatch.js';
-export { setGradHooks, type GradHooks } from './grad-hooks.js';
+export { setGradHooks, hasGradHooks, type GradHooks } from './grad-hooks.js';
 export { fromHandle as tensorFromHandle, broadcastView } from './ops/util.js';
 export { printAsRepr } from './inspect.js';
 export { reluBackward } from './ops/relu-backward.js';

@@ -145,7 +145,12 @@ export class Tensor {
   }
 
   /** Number of dimensions (`torch.Tensor.dim`); the same as `ndim`. */
-  dim(): number {
+  dim(...retired: never[]): number {
+    // Plain JavaScript callers of the retired size-returning `dim(n)` would otherwise get the rank silently.
+    if (retired.length > 0) {
+      const n = String(retired[0]);
+      throw new KindlingError(`dim: takes no argument and returns the number of dimensions; for the length of dim ${n} use size(${n})`);
+    }
     return this.shape.length;
   }
 
@@ -239,7 +244,21 @@ export class Tensor {
    * writes the values without autograd seeing it. Read values with `read()`.
    */
   get data(): Tensor {
-    return this.detach();
+    const data = this.detach();
+    data.writesUntracked = true;
+    return data;
+  }
+
+  /**
+   * Whether in-place writes through this tensor leave the storage's version
+   * counter alone: true for `.data`, which (as in PyTorch) is how a value
+   * saved for backward may be changed without autograd refusing it.
+   */
+  private writesUntracked = false;
+
+  /** @internal Records an in-place write for autograd's saved-tensor check (unless written through `.data`). */
+  noteWrite(): void {
+    if (!this.writesUntracked) this.storage.version++;
   }
 
   /** Cuts this tensor out of the graph in place and returns it. */

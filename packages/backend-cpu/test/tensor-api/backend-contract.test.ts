@@ -10,7 +10,7 @@ import {
   isComparison,
   registerBackend,
 } from '@kindling/tensor/backend';
-import { fixtureTensor, runFixtureOp, tensorOpFixtures } from '@kindling/tensor/testing';
+import { fixtureTensor, runFixtureOp, tensorOpFixtures } from '@kindling/conformance';
 
 /**
  * The frontend's half of the Backend contract (backend.ts): every kernel call

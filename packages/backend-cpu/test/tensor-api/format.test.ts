@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import '../../src/index.js';
 import { arange, randn, tensor, zeros } from '@kindling/tensor';
-import { fixtureTensor, tensorOpFixtures } from '@kindling/tensor/testing';
+import { fixtureTensor, tensorOpFixtures } from '@kindling/conformance';
 
 describe('toString matches PyTorch str(tensor)', () => {
   // Strings recorded from PyTorch by tools/fixtures/generate_tensor_ops.py (dtype= translated to Kindling's defaults).

@@ -171,6 +171,25 @@ describe('at', () => {
 });
 
 describe('indexPut_', () => {
+  it("a row named twice gets its last value, as on PyTorch's CPU (never a value nobody wrote)", () => {
+    const ints = zeros([3], { dtype: 'int32' });
+    ints.indexPut_([[0, 0]], tensor([1, 2], { dtype: 'int32' }));
+    expect(ints.tolistSync()).toEqual([2, 0, 0]);
+    const rows = zeros([2, 3]);
+    rows.indexPut_(
+      [tensor([0, 1, 0], { dtype: 'int32' })],
+      tensor([
+        [1, 2, 3],
+        [9, 9, 9],
+        [4, 5, 6],
+      ]),
+    );
+    expect(rows.tolistSync()).toEqual([
+      [4, 5, 6],
+      [9, 9, 9],
+    ]);
+  });
+
   it("writes the tutorials' x[mask] = 0 and x[:, 0] = y in place", () => {
     const x = arange(6, { dtype: 'float32' }).reshape(2, 3);
     x.indexPut_([x.gt(3)], 0);

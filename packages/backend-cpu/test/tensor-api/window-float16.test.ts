@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { hasBackend } from '@kindling/tensor';
 import { getBackend, registerBackend } from '@kindling/tensor/backend';
-import {
-  type FixtureCase,
-  type FixtureTensor,
-  fixtureArray,
-  fixtureTensor,
-  runFixtureOp,
-  windowOpFixtures,
-} from '@kindling/tensor/testing';
+import { type FixtureCase, type FixtureTensor, fixtureArray, fixtureTensor, runFixtureOp, windowOpFixtures } from '@kindling/conformance';
 
 /*
  * float16 sliding-window ops are computed in float32 and rounded to half once,

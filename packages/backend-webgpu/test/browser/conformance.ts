@@ -2,7 +2,7 @@ import '@kindling/autograd';
 // Autograd installed, the suite also checks gradients against PyTorch's.
 import '@kindling/autograd';
 import { tensor } from '@kindling/tensor';
-import { runConformanceSuite } from '@kindling/tensor/testing';
+import { runConformanceSuite } from '@kindling/conformance';
 import { initWebGPU } from '../../src/index.js';
 import { createHarness } from './harness.js';
 

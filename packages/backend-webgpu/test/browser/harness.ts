@@ -1,4 +1,4 @@
-import type { Matchers } from '@kindling/tensor/testing';
+import type { Matchers } from '@kindling/conformance';
 
 /**
  * A minimal describe/it/expect for running the conformance suite inside a

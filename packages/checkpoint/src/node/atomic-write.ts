@@ -61,7 +61,7 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
  * removes the temporary one and throws the system error with `path` set to
  * the target (not the temporary name), so callers can name the file.
  * Temporary files of earlier saves of `path` killed mid-write are removed
- * first (see {@link removeStaleTemps}).
+ * first (see `removeStaleTemps`).
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);

@@ -133,7 +133,7 @@ function updateInPlace(b: Backend, running: Tensor, stat: Tensor, correction: nu
   const next = add(fresh, kept);
   b.assign(running.view_(), { ...next.view_(), shape: running.shape, strides: contiguousStrides(running.shape) });
   disposeTemps([own, corrected, fresh, flat, kept, next], [stat, running]);
-  running.storage.version++;
+  running.noteWrite();
 }
 
 /** Fresh `[C]` copies of the running statistics in `dtype` (they become outputs: never the buffers themselves). */

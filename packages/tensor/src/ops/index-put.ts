@@ -4,7 +4,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, contiguousStrides, numel, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { cast, clone } from './convert.js';
-import { ones, zeros } from './create.js';
+import { ones, tensor, zeros } from './create.js';
 import * as E from './elementwise.js';
 import { type AdvancedIndex, type IndexItem, type IndexPlan, planIndex } from './index-parse.js';
 import { advancedLayout, applySteps, resultPerm } from './index-read.js';
@@ -68,8 +68,9 @@ function writeMask(x: Tensor, mask: Tensor, value: TensorLike): void {
  * Writes `value` at the tensor indices `advanced` of the view `v`. Backends
  * have no scatter that overwrites, so the written rows are summed in with
  * scatterAdd beside a count of writes per row, and `where` keeps the old rows
- * that no index names. A row named twice gets the mean of its values (PyTorch
- * leaves the result of duplicate indices undefined).
+ * that no index names. A row named twice gets its last value, as on
+ * PyTorch's CPU, where the indices can be read synchronously; elsewhere the
+ * mean of its values (PyTorch leaves the result of duplicate indices undefined).
  */
 function writeAdvanced(op: string, v: Tensor, advanced: readonly AdvancedIndex[], value: TensorLike): void {
   const layout = advancedLayout(op, v, advanced);
@@ -89,23 +90,24 @@ function writeAdvanced(op: string, v: Tensor, advanced: readonly AdvancedIndex[]
   const rows = keep(reshape(keep(permute(keep(expand(val, layout.shape)), inverse)), [count, ...layout.rest]));
   const ones1 = layout.rest.map(() => 1);
   const byRow = keep(reshape(layout.linear, [count, ...ones1]));
+  // Only the last write to each row counts where the indices can be read here: the others are scaled by 0.
+  const lastWrites = lastWriteMask(layout.linear);
+  const weights = keep(
+    lastWrites
+      ? reshape(keep(tensor(lastWrites, { dtype: work, device: v.device })), [count, ...ones1])
+      : ones([count, ...ones1], { dtype: work, device: v.device }),
+  );
+  const written = lastWrites ? keep(E.mul(keep(cast(rows, work)), weights)) : keep(cast(rows, work));
   const indexedRows = numel(layout.indexedSizes);
   const summed = keep(
     scatterAdd(
       keep(zeros([indexedRows, ...layout.rest], { dtype: work, device: v.device })),
       0,
       keep(expand(byRow, [count, ...layout.rest])),
-      keep(cast(rows, work)),
+      written,
     ),
   );
-  const counts = keep(
-    scatterAdd(
-      keep(zeros([indexedRows, ...ones1], { dtype: work, device: v.device })),
-      0,
-      byRow,
-      keep(ones([count, ...ones1], { dtype: work, device: v.device })),
-    ),
-  );
+  const counts = keep(scatterAdd(keep(zeros([indexedRows, ...ones1], { dtype: work, device: v.device })), 0, byRow, weights));
   const divisor = keep(E.maximum(counts, 1));
   const mean = keep(floating ? E.div(summed, divisor) : E.floorDivide(summed, divisor));
   const target = keep(permute(v, layout.perm));
@@ -114,6 +116,21 @@ function writeAdvanced(op: string, v: Tensor, advanced: readonly AdvancedIndex[]
   backendOf(v).assign(target.view_(), { ...merged.view_(), shape: target.shape, strides: contiguousStrides(target.shape) });
   layout.linear.dispose();
   for (const t of temps) if (t !== value) t.dispose();
+}
+
+/** 1 for the last occurrence of each row index and 0 for earlier ones, or null where the indices can't be read synchronously. */
+function lastWriteMask(linear: Tensor): Float32Array | null {
+  const backend = linear.storage.backend;
+  const rows = backend.readSync ? backend.readSync(linear.view_()) : null;
+  if (!rows) return null;
+  const mask = new Float32Array(rows.length);
+  const seen = new Set<number>();
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = Number(rows[i]);
+    if (!seen.has(row)) mask[i] = 1;
+    seen.add(row);
+  }
+  return mask;
 }
 
 function writePlan(op: string, x: Tensor, plan: IndexPlan, value: TensorLike): void {
@@ -170,7 +187,7 @@ export function indexPut_<T extends Tensor>(x: T, index: IndexItem | readonly In
     () => {
       if (mask) writeMask(x, mask, value);
       else writePlan(op, x, plan as IndexPlan, value);
-      x.storage.version++;
+      x.noteWrite();
       return x;
     },
     true,

@@ -28,7 +28,7 @@ function writeInto<T extends Tensor>(
     attrs,
     () => {
       if (direct?.()) {
-        target.storage.version++;
+        target.noteWrite();
         return target;
       }
       const result = compute();
@@ -43,7 +43,7 @@ function writeInto<T extends Tensor>(
       }
       backendOf(target).assign(target.view_(), broadcastView(result, target.shape));
       if (result !== target) result.dispose();
-      target.storage.version++;
+      target.noteWrite();
       return target;
     },
     true,
@@ -144,7 +144,7 @@ export function fill_<T extends Tensor>(t: T, value: number | boolean): T {
     { value },
     () => {
       backendOf(t).fill(t.view_(), Number(value));
-      t.storage.version++;
+      t.noteWrite();
       return t;
     },
     true,
@@ -171,7 +171,7 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
       b.assign(t.view_(), broadcastView(source, t.shape));
       if (source !== moved) source.dispose();
       if (moved !== src) moved.dispose();
-      t.storage.version++;
+      t.noteWrite();
       return t;
     },
     true,
