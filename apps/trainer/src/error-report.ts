@@ -1,4 +1,5 @@
 import { describeSystemError, isSystemError } from './fs-errors.js';
+import { sanitizeForTerminal } from './sanitize.js';
 
 /** `KINDLING_DEBUG=1` adds the stack traces to error reports (for bug reports); off by default. */
 export const DEBUG_ENV = 'KINDLING_DEBUG';
@@ -35,7 +36,8 @@ export function errorReport(error: unknown, prefix = 'kindling-train: error: '):
   const visit = (e: unknown, label: string) => {
     if (seen.has(e)) return;
     seen.add(e);
-    const text = ownText(e).trimEnd();
+    // Messages quote names from files (tensor names, metadata): no escape sequence of theirs reaches the terminal.
+    const text = ownText(e).split('\n').map(sanitizeForTerminal).join('\n').trimEnd();
     const printed = lines.join('\n');
     if (text && !(label && printed.includes(text))) {
       text.split('\n').forEach((line, i) => {

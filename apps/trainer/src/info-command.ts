@@ -1,6 +1,7 @@
 import { setupBackend } from './backend.js';
 import { loadModel } from './load-model.js';
 import { describeModel } from './models.js';
+import { sanitizeForTerminal as clean } from './sanitize.js';
 
 /** `kindling-train info FILE`: what a checkpoint holds and how to rebuild its model. */
 export async function infoCommand(file: string, options: { json: boolean }): Promise<void> {
@@ -20,14 +21,15 @@ export async function infoCommand(file: string, options: { json: boolean }): Pro
     process.stdout.write(`${JSON.stringify(info)}\n`);
     return;
   }
+  // Names and descriptions come from the file: printed without control characters or escape sequences.
   const lines = [
-    `${file}`,
-    `  model      ${describeModel(spec)}, ${logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
-    `  dataset    ${dataset} (${classes.join(', ')})`,
+    clean(file),
+    `  model      ${clean(describeModel(spec))}, ${logSoftmax ? 'LogSoftmax output (NLLLoss)' : 'logits (CrossEntropyLoss)'}`,
+    `  dataset    ${clean(dataset)} (${classes.map(clean).join(', ')})`,
     `  parameters ${parameters.toLocaleString('en-US')}`,
     `  trained    ${trained(epoch, step)}${info.testAccuracy === null ? '' : `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%`}`,
     '  tensors',
-    ...Object.entries(info.tensors).map(([k, t]) => `    ${k.padEnd(12)} ${t.dtype} [${t.shape.join(', ')}]`),
+    ...Object.entries(info.tensors).map(([k, t]) => `    ${clean(k).padEnd(12)} ${t.dtype} [${t.shape.join(', ')}]`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

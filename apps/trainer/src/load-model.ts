@@ -1,12 +1,23 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TRAINING_METADATA_KEY } from '@kindling/checkpoint';
 import { loadTrainingStateFile } from '@kindling/checkpoint/node';
-import { type ModelSpec, type Sequential, buildModel, checkModelSpecShapes, modelSpecFromMetadata } from '@kindling/nn';
+import {
+  type ModelSpec,
+  type Sequential,
+  buildModel,
+  checkModelSpecShapes,
+  modelSpecFromMetadata,
+  modelSpecStateShapes,
+} from '@kindling/nn';
 import { KindlingError } from '@kindling/tensor';
 import { type CheckpointHeader, readCheckpointHeader } from './checkpoint-header.js';
 import { type Normalization, halfNormalization } from './datasets.js';
 import { UsageError } from './errors.js';
+import { describeSystemError, isSystemError } from './fs-errors.js';
+import { MAX_IMAGE_PIXELS } from './images.js';
 import { endsInLogSoftmax } from './models.js';
+import { firstNonFiniteTensor, nonFiniteMessage } from './resume-check.js';
 
 export interface LoadedModel {
   model: Sequential;
@@ -20,6 +31,8 @@ export interface LoadedModel {
   /** The inputs' `Normalize` (checkpoints that do not say were trained behind the seeds' 0.5). */
   normalize: Normalization;
   metadata: Record<string, string>;
+  /** The first tensor holding NaN or infinity (only with `allowNonFinite`; loading refuses such files otherwise), or null. */
+  nonFiniteTensor: string | null;
   /** Epochs and optimizer steps trained, or null when the file does not record them. */
   epoch: number | null;
   step: number | null;
@@ -27,6 +40,45 @@ export interface LoadedModel {
 
 // Training checkpoints keep the optimizer's tensors beside the model's, under this prefix.
 const OPTIMIZER_PREFIX = 'optimizer/';
+
+/**
+ * Refuses, in one line and before anything is read, a path that is not a
+ * regular file (a folder, a FIFO, /dev/zero would be read forever) or that
+ * cannot be looked at (missing, no permission).
+ */
+export async function checkRegularFile(file: string): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(file)).isFile();
+  } catch (e) {
+    if (isSystemError(e)) throw new UsageError(describeSystemError(e, file));
+    throw e;
+  }
+  if (!isFile) throw new UsageError(`${file}: not a regular file (a folder, device or pipe); give a .safetensors checkpoint`);
+}
+
+/** Most entries of an input shape may each be, and all of them together: the bound predict puts on images. */
+const MAX_INPUT_DIM = 4096;
+const MAX_INPUT_SIZE = MAX_IMAGE_PIXELS;
+
+/** The description checked against itself: bounded input shape, one class name per output. */
+function checkSpecConsistent(spec: ModelSpec, file: string): void {
+  const { inputShape, classes } = spec;
+  if (inputShape) {
+    const size = inputShape.reduce((n, d) => n * d, 1);
+    if (!inputShape.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_INPUT_DIM) || size > MAX_INPUT_SIZE)
+      throw new UsageError(
+        `${file}: the model's inputShape [${inputShape.join(', ')}] is out of bounds (each entry 1..${MAX_INPUT_DIM}, at most ${MAX_INPUT_SIZE.toLocaleString('en-US')} values)`,
+      );
+  }
+  if (classes) {
+    // The last layer's weight, in layer order: its first dimension is the number of outputs (Linear stores [out, in]).
+    const last = [...modelSpecStateShapes(spec, file)].filter(([k]) => k.endsWith('weight')).at(-1)?.[1];
+    const outputs = last && last.length <= 2 ? last[0] : undefined;
+    if (outputs !== undefined && classes.length !== outputs)
+      throw new UsageError(`${file}: the model description names ${classes.length} classes but the model has ${outputs} outputs`);
+  }
+}
 
 /**
  * Checks the file's model description against the tensor shapes in its
@@ -39,7 +91,9 @@ async function checkDescriptionFitsFile(file: string): Promise<CheckpointHeader 
   if (header === null) return null;
   const modelShapes = new Map([...header.shapes].filter(([key]) => !key.startsWith(OPTIMIZER_PREFIX)));
   try {
-    checkModelSpecShapes(modelSpecFromMetadata(header.metadata, file), modelShapes, file);
+    const spec = modelSpecFromMetadata(header.metadata, file);
+    checkModelSpecShapes(spec, modelShapes, file);
+    checkSpecConsistent(spec, file);
   } catch (e) {
     if (e instanceof KindlingError) throw new UsageError(e.message);
     throw e;
@@ -59,7 +113,8 @@ function metadataCount(metadata: Record<string, string>, key: string): number | 
  * alone (its metadata says how; MLP checkpoints of earlier versions too),
  * then loads the weights strictly.
  */
-export async function loadModel(file: string, device: string): Promise<LoadedModel> {
+export async function loadModel(file: string, device: string, options: { allowNonFinite?: boolean } = {}): Promise<LoadedModel> {
+  await checkRegularFile(file);
   const header = await checkDescriptionFitsFile(file);
   const state = await loadTrainingStateFile(resolve(file), { device }).catch((e: Error) => {
     throw new UsageError(e.message.includes(file) ? e.message : `${file}: ${e.message}`);
@@ -83,6 +138,8 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
       throw new UsageError(`${file}: the checkpoint does not fit the model it describes (${e.message.split('\n').join(' ')})`);
     throw e;
   }
+  const nonFinite = await firstNonFiniteTensor(state.model);
+  if (nonFinite !== null && !options.allowNonFinite) throw new UsageError(nonFiniteMessage(file, nonFinite));
   model.eval();
   // last.safetensors records its epoch and step in the training state; best.safetensors is a plain model
   // file with them in its metadata; other files (older or from elsewhere) may record neither.
@@ -99,6 +156,7 @@ export async function loadModel(file: string, device: string): Promise<LoadedMod
     logSoftmax: endsInLogSoftmax(spec),
     normalize,
     metadata: state.metadata,
+    nonFiniteTensor: nonFinite,
     epoch,
     step,
   };

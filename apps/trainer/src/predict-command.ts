@@ -4,6 +4,7 @@ import { setupBackend } from './backend.js';
 import { UsageError } from './errors.js';
 import { readImages } from './images.js';
 import { loadModel } from './load-model.js';
+import { sanitizeForTerminal } from './sanitize.js';
 
 export interface PredictOptions {
   topK: number;
@@ -55,11 +56,13 @@ export async function predictCommand(file: string, imageFiles: string[], options
       process.stdout.write(`${JSON.stringify(pred)}\n`);
       continue;
     }
-    process.stdout.write(`${pred.image}\n`);
-    const width = Math.max(...pred.top.map((t) => t.name.length));
-    for (const t of pred.top) {
+    process.stdout.write(`${sanitizeForTerminal(pred.image)}\n`);
+    // Class names come from the checkpoint: escape sequences in them must not reach the terminal.
+    const names = pred.top.map((t) => sanitizeForTerminal(t.name));
+    const width = Math.max(...names.map((n) => n.length));
+    for (const [i, t] of pred.top.entries()) {
       const bar = '█'.repeat(Math.round(t.probability * BAR_WIDTH)).padEnd(BAR_WIDTH, ' ');
-      process.stdout.write(`  ${t.name.padEnd(width)} ${bar} ${(100 * t.probability).toFixed(1).padStart(5)}%\n`);
+      process.stdout.write(`  ${names[i].padEnd(width)} ${bar} ${(100 * t.probability).toFixed(1).padStart(5)}%\n`);
     }
   }
   return predictions;

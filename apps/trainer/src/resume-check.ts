@@ -1,4 +1,5 @@
 import type { LoadedTrainingState } from '@kindling/checkpoint';
+import type { Tensor } from '@kindling/tensor';
 import { UsageError } from './errors.js';
 import type { RunState } from './run-state.js';
 
@@ -15,6 +16,10 @@ const finite: Check = () => true;
 const nonNegative: Check = (v) => v >= 0;
 const unit: Check = (v) => v >= 0 && v <= 1;
 const nonNegativeInt: Check = (v) => Number.isInteger(v) && v >= 0;
+/** Most epochs a checkpoint may claim: far beyond any real run, far below where counts lose precision. */
+export const MAX_EPOCH = 1_000_000;
+const epochCount: Check = (v) => Number.isSafeInteger(v) && v >= 0 && v <= MAX_EPOCH;
+const stepCount: Check = (v) => Number.isSafeInteger(v) && v >= 0;
 
 /** Ranges of the optimizers' hyper-parameters, by their stored (PyTorch) names. */
 const GROUP_NUMBERS: Record<string, [Check, string]> = {
@@ -89,8 +94,8 @@ function checkScheduler(where: string, scheduler: Record<string, unknown>, group
  * message (`--resume runs/latest/last.safetensors`).
  */
 export function validateResumeState(state: LoadedTrainingState, where: string): void {
-  number(where, 'epoch', state.epoch, nonNegativeInt, 'a whole number ≥ 0');
-  number(where, 'step', state.step, nonNegativeInt, 'a whole number ≥ 0');
+  number(where, 'epoch', state.epoch, epochCount, `a whole number in [0, ${MAX_EPOCH.toLocaleString('en-US')}]`);
+  number(where, 'step', state.step, stepCount, 'a whole number ≥ 0 (a safe integer)');
   const run = state.extra?.run as unknown as RunState;
   number(where, 'run.batchInEpoch', run.batchInEpoch, nonNegativeInt, 'a whole number ≥ 0');
   number(where, 'run.partialSamples', run.partialSamples, nonNegativeInt, 'a whole number ≥ 0');
@@ -100,4 +105,34 @@ export function validateResumeState(state: LoadedTrainingState, where: string): 
   if (state.rng) checkGenerator(where, 'rng', state.rng);
   if (state.optimizer) checkOptimizer(where, state.optimizer);
   if (state.scheduler) checkScheduler(where, state.scheduler, state.optimizer?.param_groups.length ?? 1);
+}
+
+/**
+ * The name of the first tensor of `dicts` holding a NaN or an infinity, or
+ * null when all are finite. A checkpoint with such weights predicts NaN and
+ * resumes into NaN losses, so loaders refuse it by name.
+ */
+export async function firstNonFiniteTensor(...dicts: Array<Record<string, Tensor> | undefined>): Promise<string | null> {
+  for (const dict of dicts) {
+    for (const [name, t] of Object.entries(dict ?? {})) {
+      const data = await t.read();
+      for (let i = 0; i < data.length; i++) if (!Number.isFinite(Number(data[i]))) return name;
+    }
+  }
+  return null;
+}
+
+/** The one-line refusal for {@link firstNonFiniteTensor}'s finding. */
+export function nonFiniteMessage(where: string, tensor: string): string {
+  return `${where}: the weights are not finite (tensor ${JSON.stringify(tensor)} holds NaN or infinity); the checkpoint cannot be used`;
+}
+
+/**
+ * Refuses (one line naming the first bad tensor) a checkpoint whose model
+ * weights hold NaN or infinity. (A non-finite optimizer state is left to the
+ * training loop's watch, which names the step it shows up at.)
+ */
+export async function validateResumeWeights(state: LoadedTrainingState, where: string): Promise<void> {
+  const bad = await firstNonFiniteTensor(state.model);
+  if (bad !== null) throw new UsageError(nonFiniteMessage(where, bad));
 }

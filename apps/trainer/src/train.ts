@@ -8,7 +8,7 @@ import { Generator, KindlingError, type Tensor, defaultGenerator, manualSeed, ti
 import { describeDevice, setupBackend } from './backend.js';
 import { TrainingDivergedError, firstNonFinite } from './divergence.js';
 import { NonFiniteWatch } from './non-finite-watch.js';
-import { validateResumeState } from './resume-check.js';
+import { validateResumeState, validateResumeWeights } from './resume-check.js';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { type Evaluation, evaluate } from './evaluate.js';
@@ -97,6 +97,7 @@ async function runTraining(config: TrainConfig, options: TrainOptions): Promise<
     if (!isRunState(state.extra?.run as unknown))
       throw new UsageError(`--resume ${config.resume}: not a kindling-train checkpoint (no run state)`);
     validateResumeState(state, `--resume ${config.resume}`);
+    await validateResumeWeights(state, `--resume ${config.resume}`);
     try {
       model.loadStateDict(state.model);
       if (state.optimizer) optimizer.loadStateDict(state.optimizer);

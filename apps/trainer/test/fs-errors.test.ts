@@ -190,4 +190,9 @@ describe('kindling-train: whole messages', () => {
     expect(errorReport(new Error('outer: inner', { cause: new Error('inner') }))).toBe('kindling-train: error: outer: inner\n');
     expect(errorReport(self)).toBe('kindling-train: error: loop\n');
   });
+
+  it('strips escape sequences a file put into a message (a hostile tensor name), keeping its text', () => {
+    const report = errorReport(new Error('x.safetensors: tensor "\u001b]0;pwn\u0007w\u001b[2Jeight" is missing'));
+    expect(report).toBe('kindling-train: error: x.safetensors: tensor "weight" is missing\n');
+  });
 });

@@ -134,8 +134,8 @@ class Splitter {
 export async function encodeObject(obj: unknown): Promise<Uint8Array> {
   const splitter = new Splitter();
   const value = splitter.walk(obj, []);
-  const host: HostStateDict = {};
-  const paths: Record<string, Segment[]> = {};
+  const host: HostStateDict = Object.create(null);
+  const paths: Record<string, Segment[]> = Object.create(null);
   for (const [key, { tensor, path }] of splitter.tensors) {
     host[key] = await toHostTensor(tensor);
     paths[key] = path;
@@ -206,7 +206,7 @@ export function decodeObject<T = SavedValue>(bytes: Uint8Array, options: LoadOpt
   const stored = parseStored(json, name);
   let root = stored.value as SavedValue;
   for (const [key, path] of Object.entries(stored.tensors)) {
-    const tensor = loaded[key];
+    const tensor = Object.hasOwn(loaded, key) ? loaded[key] : undefined;
     if (!tensor) throw new CheckpointError(`${name}: the object refers to tensor "${key}", which the file does not have`);
     root = place(root, path, tensor, key, name);
   }

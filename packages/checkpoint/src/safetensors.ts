@@ -33,7 +33,8 @@ export function encodeSafetensors(tensors: HostStateDict, metadata: Record<strin
     const bytes = (n: string) => STORAGE_FORMATS[storageFormatOf(tensors[n].dtype)].bytes;
     return bytes(b) - bytes(a) || (a < b ? -1 : a > b ? 1 : 0);
   });
-  const header: Record<string, unknown> = {};
+  // Null-prototype records keep every name as data, `__proto__` included.
+  const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
   for (const name of order) header[name] = null;
   const chunks: Uint8Array[] = [];
@@ -66,6 +67,41 @@ export function encodeSafetensors(tensors: HostStateDict, metadata: Record<strin
   return out;
 }
 
+/**
+ * The first key repeated at the top level of a header JSON text (already
+ * known to parse), or undefined. `JSON.parse` keeps the last duplicate
+ * silently, so the text itself is scanned: strings are skipped whole, depth
+ * is tracked by brackets, and a string at depth 1 right after `{` or `,` is a key.
+ */
+export function firstDuplicateTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let previous = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && (previous === '{' || previous === ',')) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+      }
+      previous = '"';
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      previous = c;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      previous = c;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+      previous = c;
+    }
+  }
+  return undefined;
+}
+
 function isIntArray(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && x >= 0);
 }
@@ -87,15 +123,20 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data'):
   }
   const dataStart = 8 + Number(headerLength);
   let header: unknown;
+  let headerText: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+    headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
+    header = JSON.parse(headerText);
   } catch (e) {
     throw new CheckpointError(`${name}: the header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header))
     throw new CheckpointError(`${name}: the header must be a JSON object`);
+  const duplicate = firstDuplicateTopLevelKey(headerText);
+  if (duplicate !== undefined) throw new CheckpointError(`${name}: the header names tensor ${JSON.stringify(duplicate)} more than once`);
 
-  const metadata: Record<string, string> = {};
+  // Null-prototype records: a tensor or metadata key named `__proto__` stays a plain entry.
+  const metadata: Record<string, string> = Object.create(null);
   const rawMeta = (header as Record<string, unknown>)[METADATA_KEY];
   if (rawMeta !== undefined) {
     if (rawMeta === null || typeof rawMeta !== 'object' || Array.isArray(rawMeta))
@@ -148,7 +189,7 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data'):
   }
   if (cursor !== dataLength) throw new CheckpointError(`${name}: ${dataLength - cursor} trailing bytes belong to no tensor`);
 
-  const tensors: HostStateDict = {};
+  const tensors: HostStateDict = Object.create(null);
   const byKey = new Map(entries.map((e) => [e.key, e]));
   for (const key of Object.keys(header as object)) {
     const e = byKey.get(key);

@@ -33,11 +33,11 @@ export async function toHostStateDict(stateDict: Readonly<Record<string, Tensor>
   return Object.fromEntries(entries);
 }
 
-/** Builds tensors on `device` from host values. */
+/** Builds tensors on `device` from host values (a null-prototype record: every name, `__proto__` included, is data). */
 export function fromHostStateDict(host: HostStateDict, options: { device?: string } = {}): Record<string, Tensor> {
-  return Object.fromEntries(
-    Object.entries(host).map(([k, h]) => [k, tensor(h.data, { dtype: h.dtype, shape: [...h.shape], device: options.device })]),
-  );
+  const out: Record<string, Tensor> = Object.create(null);
+  for (const [k, h] of Object.entries(host)) out[k] = tensor(h.data, { dtype: h.dtype, shape: [...h.shape], device: options.device });
+  return out;
 }
 
 /**

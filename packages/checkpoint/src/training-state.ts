@@ -136,8 +136,9 @@ export function loadTrainingState(bytes: Uint8Array, options: LoadOptions = {}):
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   const { [TRAINING_METADATA_KEY]: json, ...rest } = metadata;
   const stored = parseStored(json, name);
-  const modelHost: HostStateDict = {};
-  const optimizerHost: HostStateDict = {};
+  // Null-prototype records: a tensor named `__proto__` stays a tensor.
+  const modelHost: HostStateDict = Object.create(null);
+  const optimizerHost: HostStateDict = Object.create(null);
   for (const [k, t] of Object.entries(tensors)) (k.startsWith(OPTIMIZER_PREFIX) ? optimizerHost : modelHost)[k] = t;
   const result: LoadedTrainingState = {
     model: fromHostStateDict(modelHost, options),

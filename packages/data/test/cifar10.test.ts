@@ -66,6 +66,7 @@ describe('CIFAR10', () => {
       name: 'cifar-10-binary.tar.gz',
       md5: 'c32a1d4ab5d03f1284b67883e8d87530',
       sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+      size: 170_052_171,
     });
     expect(CIFAR10.meta.train).toEqual({ members: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), count: 50000 });
     expect(CIFAR10.meta.test).toEqual({ members: ['test_batch.bin'], count: 10000 });

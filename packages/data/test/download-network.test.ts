@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { type Socket, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -317,5 +318,84 @@ describe('UrlStore (fetch) on a misbehaving network', () => {
     // Not "got 7840016 of 1648877 bytes": lengths of decoded and sent bytes are not compared.
     expect(e2.message).not.toContain('bytes');
     expect(e2.message).toContain('arrived decompressed (the server sent it with Content-Encoding: gzip, so fetch inflated it)');
+  });
+});
+
+describe('FileStore against endless, oversized and dripping bodies', () => {
+  const sized: ResourceFile = { ...file, size: good.length };
+  // Sends 64 KiB chunks without a Content-Length until the client hangs up.
+  const endless = (_req: unknown, res: ServerResponse) => {
+    res.writeHead(200);
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+    });
+    const pump = () => {
+      if (!closed) res.write(chunk, () => setImmediate(pump));
+    };
+    pump();
+  };
+
+  it('stops an endless body as soon as it passes the file size (or maxBytes), naming the file, URL and bound', async () => {
+    const s = await server(endless);
+    const started = Date.now();
+    const error = await failure(new FileStore({ ...FAST, retries: 3 }).load(request(root, [`${s.url}/m`], { file: sized })));
+    expect(error.message).toContain(`${NAME} from ${s.url}/m/${NAME}: body passes the ${good.length}-byte bound`);
+    expect(s.hits[`/m/${NAME}`]).toBe(1);
+    const unsized = await failure(new FileStore({ ...FAST, maxBytes: 200_000 }).load(request(join(root, 'b'), [`${s.url}/m`])));
+    expect(unsized.message).toContain('body passes the 200000-byte bound');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await cachedFiles()).toEqual([]);
+  });
+
+  it('refuses a Content-Length above the bound at once, without retrying', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': String(10 ** 12) });
+      res.flushHeaders();
+    });
+    const started = Date.now();
+    // A long idle timeout: the refusal must not wait for a body byte.
+    const options = { ...FAST, retries: 3, idleTimeoutMs: 5000 };
+    const error = await failure(new FileStore(options).load(request(root, [`${s.url}/m`], { file: sized })));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.message).toContain(`${s.url}/m/${NAME}: Content-Length 1000000000000 bytes is more than the ${good.length}-byte bound`);
+    expect(s.hits[`/m/${NAME}`]).toBe(1);
+    expect(await cachedFiles()).toEqual([]);
+  });
+
+  it('fails a body dripping 1 byte per 50 ms by the minimum-speed rule, naming the URL and the rate', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': String(good.length) });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent >= good.length) return clearInterval(timer);
+        res.write(good.subarray(sent, sent + 1));
+        sent++;
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const started = Date.now();
+    const options = { ...FAST, minBytesPerSecond: 100, speedWindowMs: 300 };
+    const error = await failure(new FileStore(options).load(request(root, [`${s.url}/m`])));
+    expect(error.message).toMatch(
+      new RegExp(`${s.url}/m/${NAME}: too slow: [\\d.]+ bytes/s over the last \\d+ ms, below minBytesPerSecond \\(100 bytes/s\\)`),
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("removes a dead process's temp files after a successful download, and keeps a live one's", async () => {
+    const dir = join(root, 'MNIST', 'raw');
+    await mkdir(dir, { recursive: true });
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    const dead = join(dir, `${NAME}.${child.pid}.deadbeef.tmp`);
+    const live = join(dir, `${NAME}.${process.ppid}.cafef00d.tmp`);
+    const other = join(dir, `other.gz.${child.pid}.deadbeef.tmp`);
+    for (const p of [dead, live, other]) await writeFile(p, 'partial');
+    const s = await server((_req, res) => sendGood(res));
+    await new FileStore(FAST).load(request(root, [`${s.url}/m`]));
+    expect((await readdir(dir)).sort()).toEqual(
+      [NAME, `${NAME}.${process.ppid}.cafef00d.tmp`, `other.gz.${child.pid}.deadbeef.tmp`].sort(),
+    );
   });
 });

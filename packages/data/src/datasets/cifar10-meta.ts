@@ -45,6 +45,7 @@ export const CIFAR10_META: CifarMeta = {
     name: 'cifar-10-binary.tar.gz',
     md5: 'c32a1d4ab5d03f1284b67883e8d87530',
     sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+    size: 170_052_171,
   },
   // Six batch files of 10,000 records (184,380,000 bytes) plus headers, the class list and a readme:
   // the tar is about 184.4 MB; 200 MB leaves room without letting a bomb through.

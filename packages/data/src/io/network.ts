@@ -31,6 +31,23 @@ export interface NetworkOptions {
   readonly maxRetryDelayMs?: number;
   /** Redirects followed before giving up (default 10). */
   readonly maxRedirects?: number;
+  /**
+   * Most bytes one file may have when the dataset does not pin its size
+   * (`ResourceFile.size`, which is the bound otherwise). A body passing the
+   * bound is stopped at once; a `Content-Length` above it is refused before
+   * reading. Default 1 GiB.
+   */
+  readonly maxBytes?: number;
+  /**
+   * Slowest acceptable download, in bytes per second averaged over
+   * `speedWindowMs`: a mirror dripping bytes (which the idle timeout never
+   * catches) fails the attempt. Default 1024 (1 KiB/s); 0 turns the rule off.
+   */
+  readonly minBytesPerSecond?: number;
+  /** Window of the `minBytesPerSecond` rule, in ms (default 30000). */
+  readonly speedWindowMs?: number;
+  /** Longest one attempt may take, in ms, however fast it goes; 0 (the default) means no limit. */
+  readonly maxDurationMs?: number;
 }
 
 /** Environment variable: connect timeout of downloads, in seconds. */
@@ -76,6 +93,10 @@ export function resolveNetworkOptions(options: NetworkOptions = {}, env: Env = p
     retryDelayMs: checked('retryDelayMs', options.retryDelayMs) ?? 500,
     maxRetryDelayMs: checked('maxRetryDelayMs', options.maxRetryDelayMs) ?? 30_000,
     maxRedirects: checked('maxRedirects', options.maxRedirects, true) ?? 10,
+    maxBytes: checked('maxBytes', options.maxBytes, true) ?? 2 ** 30,
+    minBytesPerSecond: checked('minBytesPerSecond', options.minBytesPerSecond) ?? 1024,
+    speedWindowMs: checked('speedWindowMs', options.speedWindowMs) ?? 30_000,
+    maxDurationMs: checked('maxDurationMs', options.maxDurationMs) ?? 0,
   };
 }
 

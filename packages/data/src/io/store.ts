@@ -6,6 +6,11 @@ export interface ResourceFile extends Checksums {
   /** File name on the mirrors and in the cache, e.g. `train-images-idx3-ubyte.gz`. */
   readonly name: string;
   /**
+   * The file's size in bytes, when known: a download stops as soon as it
+   * passes this (an endless or wrong body), instead of the generic `maxBytes`.
+   */
+  readonly size?: number;
+  /**
    * Checksums of a `.gz` file's inflated bytes: what a browser's `fetch`
    * hands over when the server sends the file with `Content-Encoding: gzip`
    * (see `verifyFetchedFile`).

@@ -7,7 +7,14 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Checksums } from '../io/checksum.js';
 import { checkDigests } from '../io/checksum.js';
 import { DatasetError } from '../errors.js';
-import { NetworkError, type NetworkOptions, resolveNetworkOptions, withRetries } from '../io/network.js';
+import {
+  NetworkError,
+  type NetworkOptions,
+  type ResolvedNetworkOptions,
+  formatDuration,
+  resolveNetworkOptions,
+  withRetries,
+} from '../io/network.js';
 import { type ProgressCallback, type ResourceFile, joinUrl } from '../io/store.js';
 import { ClosedEarly, httpGet } from './http-get.js';
 
@@ -56,20 +63,28 @@ export async function downloadFile(mirror: string, file: ResourceFile, dest: str
   let committed = false;
   try {
     const prefix = `download: ${file.name} from ${location}: `;
+    const limits = { bound: file.size ?? network.maxBytes, network };
     const read = (): Promise<Fetched> => {
-      if (!isHttpMirror(location)) return copy(location, file.name, handle, readLocal(location, file.name, options.signal), options);
-      return copy(location, file.name, handle, httpGet(location, network, options.signal), options).catch((error: unknown) => {
+      if (!isHttpMirror(location)) {
+        return copy(location, file.name, handle, readLocal(location, file.name, options.signal), options, limits).catch(
+          (error: unknown) => {
+            throw NetworkError.prefixed(error, error instanceof NetworkError ? prefix : '');
+          },
+        );
+      }
+      return copy(location, file.name, handle, httpGet(location, network, options.signal), options, limits).catch((error: unknown) => {
         throw NetworkError.prefixed(error, prefix);
       });
     };
     const fetched = isHttpMirror(location) ? await withRetries(read, network, options.signal) : await read();
-    const bytes = await originalBytes(file, fetched, location, handle);
+    const bytes = await originalBytes(file, fetched, location, handle, limits.bound);
     options.validate?.(bytes);
     await handle.sync();
     await handle.close();
     await rename(temp, dest);
     committed = true;
     await syncDir(dirname(dest));
+    await removeStaleTemps(dest);
     return bytes;
   } finally {
     if (!committed) {
@@ -94,19 +109,51 @@ async function copy(
   location: string,
   name: string,
   handle: FileHandle,
-  opened: Promise<{ total: number | undefined; encoding: string | undefined; body: AsyncIterable<Buffer> }>,
+  opened: Promise<{ total: number | undefined; encoding: string | undefined; body: AsyncIterable<Buffer>; cancel?: () => void }>,
   options: DownloadOptions,
+  limits: { bound: number; network: ResolvedNetworkOptions },
 ): Promise<Fetched> {
   const source = await opened;
+  const { bound, network } = limits;
+  if (source.total !== undefined && source.total > bound) {
+    // Retrying cannot shrink it: refused at once, before a byte is read.
+    if (source.cancel) source.cancel();
+    else for await (const _ of source.body) break; // ending the iteration closes the file
+    throw new NetworkError(
+      `Content-Length ${source.total} bytes is more than the ${bound}-byte bound (file size or maxBytes); refused`,
+      false,
+    );
+  }
   // A retry starts over: whatever an earlier attempt wrote is dropped, and the hashes are fresh.
   await handle.truncate(0);
   const sha = createHash('sha256');
   const md5 = createHash('md5');
   const chunks: Buffer[] = [];
   let loaded = 0;
+  const started = Date.now();
+  let windowStart = started;
+  let windowLoaded = 0;
   const got = () => `got ${loaded}${source.total === undefined ? '' : ` of ${source.total}`} bytes`;
   try {
     for await (const chunk of source.body) {
+      if (loaded + chunk.length > bound) {
+        throw new NetworkError(`body passes the ${bound}-byte bound (file size or maxBytes); stopped, nothing kept`, false);
+      }
+      const now = Date.now();
+      if (network.maxDurationMs > 0 && now - started > network.maxDurationMs) {
+        throw new NetworkError(`took longer than maxDurationMs (${formatDuration(network.maxDurationMs)})`, true);
+      }
+      if (now - windowStart >= network.speedWindowMs) {
+        const rate = ((loaded + chunk.length - windowLoaded) * 1000) / (now - windowStart);
+        if (network.minBytesPerSecond > 0 && rate < network.minBytesPerSecond) {
+          throw new NetworkError(
+            `too slow: ${rate.toFixed(1)} bytes/s over the last ${formatDuration(now - windowStart)}, below minBytesPerSecond (${network.minBytesPerSecond} bytes/s)`,
+            true,
+          );
+        }
+        windowStart = now;
+        windowLoaded = loaded + chunk.length;
+      }
       await handle.write(chunk, 0, chunk.length, loaded);
       sha.update(chunk);
       md5.update(chunk);
@@ -139,12 +186,18 @@ const MAX_DECODED = 2 ** 31 - 1;
  * `Accept-Encoding: identity`) are the decoded bytes tried, and kept when
  * they match; the temp file is rewritten with them.
  */
-async function originalBytes(file: ResourceFile, fetched: Fetched, location: string, handle: FileHandle): Promise<Uint8Array> {
+async function originalBytes(
+  file: ResourceFile,
+  fetched: Fetched,
+  location: string,
+  handle: FileHandle,
+  bound: number,
+): Promise<Uint8Array> {
   try {
     checkDigests(file.name, file, fetched.digests, location);
     return fetched.bytes;
   } catch (mismatch) {
-    const decoded = fetched.encoding === undefined ? undefined : decode(fetched.bytes, fetched.encoding);
+    const decoded = fetched.encoding === undefined ? undefined : decode(fetched.bytes, fetched.encoding, bound);
     if (decoded === undefined) throw mismatch;
     const digests = { sha256: createHash('sha256').update(decoded).digest('hex'), md5: createHash('md5').update(decoded).digest('hex') };
     try {
@@ -158,8 +211,8 @@ async function originalBytes(file: ResourceFile, fetched: Fetched, location: str
   }
 }
 
-function decode(bytes: Uint8Array, encoding: string): Uint8Array | undefined {
-  const options = { maxOutputLength: MAX_DECODED };
+function decode(bytes: Uint8Array, encoding: string, bound: number): Uint8Array | undefined {
+  const options = { maxOutputLength: Math.min(MAX_DECODED, Math.max(1, bound)) };
   let out: Buffer | undefined;
   try {
     if (encoding === 'gzip' || encoding === 'x-gzip') out = gunzipSync(bytes, options);
@@ -193,25 +246,43 @@ export async function hashFile(path: string): Promise<Required<Checksums>> {
   return { sha256: sha.digest('hex'), md5: md5.digest('hex') };
 }
 
-const STALE_MS = 60 * 60 * 1000;
+// `<file>.<pid>.<8 hex>.tmp`, as `downloadFile` names its temp files.
+const TEMP_PATTERN = /^(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether process `pid` exists (signal 0 only checks; EPERM means it exists but is someone else's). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
- * Removes temp files an earlier, killed download of `dest` left behind
- * (older than an hour, so a concurrent download's temp file is spared).
+ * Removes temp files that earlier, killed downloads of `dest` left behind:
+ * those named for `dest` whose process is gone. Temps of this process and of
+ * other live ones (concurrent downloads) are kept. Best effort. Returns the
+ * names removed. (The same rule as checkpoint saves' `removeStaleTemps`.)
  */
-export async function removeStaleTemps(dest: string): Promise<void> {
-  const prefix = `${basename(dest)}.`;
+export async function removeStaleTemps(dest: string): Promise<string[]> {
+  const target = basename(dest);
   let names: string[];
   try {
     names = await readdir(dirname(dest));
   } catch {
-    return;
+    return [];
   }
+  const removed: string[] = [];
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const path = join(dirname(dest), name);
+    const match = TEMP_PATTERN.exec(name);
+    if (!match || match[1] !== target) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
     try {
-      if (Date.now() - (await stat(path)).mtimeMs > STALE_MS) await rm(path, { force: true });
+      await rm(join(dirname(dest), name), { force: true });
+      removed.push(name);
     } catch {}
   }
+  return removed;
 }

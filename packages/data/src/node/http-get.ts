@@ -13,6 +13,8 @@ export interface RawResponse {
   readonly encoding: string | undefined;
   /** The body; throws a retryable `NetworkError` on a stall (idle timeout) or a dropped connection. */
   readonly body: AsyncIterable<Buffer>;
+  /** Drops the connection without reading the body (e.g. a `Content-Length` that is refused). */
+  readonly cancel: () => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -78,6 +80,7 @@ export async function httpGet(url: string, options: ResolvedNetworkOptions, sign
       total: length === undefined ? undefined : Number(length),
       encoding: encoding && encoding !== 'identity' ? encoding : undefined,
       body: bodyOf(response),
+      cancel: () => response.destroy(),
     };
   }
 }
