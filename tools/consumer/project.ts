@@ -73,14 +73,34 @@ process.stdout.write(\`\${JSON.stringify({ images: trainset.length, steps: losse
 `;
 
 /** Browser entry with named imports of tensor + backend-cpu + nn (the size budget's subject). */
-const BROWSER_NAMED = `import '@kindling/backend-cpu';
+/**
+ * Tells tools/consumer/bundle.mjs (which loads the page in Chromium) that the CPU backend has loaded
+ * everything it will, so the files the page fetched are all counted.
+ */
+const READY_SIGNAL = `const signal = globalThis as { kindlingReady?: boolean; kindlingFailed?: string };
+void cpuReady().then(
+  () => (signal.kindlingReady = true),
+  (e: unknown) => (signal.kindlingFailed = String(e)),
+);
+`;
+
+const BROWSER_NAMED = `import { cpuReady } from '@kindling/backend-cpu';
 import { Linear, ReLU, Sequential } from '@kindling/nn';
 import { matmul, randn } from '@kindling/tensor';
 
 const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
 const x = randn([4, 784]);
-export const out = matmul(model.forward(x), randn([10, 2]));
-`;
+export const out = matmul(model(x), randn([10, 2]));
+${READY_SIGNAL}`;
+
+/** A page running a small CNN: the convolution kernels must come along (fetched on demand). */
+const BROWSER_CNN = `import { cpuReady } from '@kindling/backend-cpu';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@kindling/nn';
+import { randn } from '@kindling/tensor';
+
+const model = new Sequential(new Conv2d(1, 4, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 13 * 13, 10));
+export const out = model(randn([2, 1, 28, 28]));
+${READY_SIGNAL}`;
 
 /**
  * A minimal test harness (describe / it / expect as the suite's
@@ -192,6 +212,7 @@ export function writeProject(dir: string, options: ProjectOptions): void {
   const files: Record<string, string> = {
     'train.ts': TRAIN,
     'browser-named.ts': BROWSER_NAMED,
+    'browser-cnn.ts': BROWSER_CNN,
     'browser-readme.ts': options.readmeExample,
     'harness.ts': HARNESS,
     'conformance.ts': conformance(options.conformance),
@@ -202,10 +223,10 @@ export function writeProject(dir: string, options: ProjectOptions): void {
     copyFileSync(join(options.backendSources, file), join(src, 'backend', file));
   const node = { types: ['node'], module: 'node16', moduleResolution: 'node16', outDir: 'out', rootDir: 'src' };
   // The user's own program, under every strict option: a Node program and browser entries.
-  const node16 = { compilerOptions: { ...STRICT, ...node }, files: ['src/train.ts', 'src/browser-named.ts'] };
+  const node16 = { compilerOptions: { ...STRICT, ...node }, files: ['src/train.ts', 'src/browser-named.ts', 'src/browser-cnn.ts'] };
   const bundler = {
     compilerOptions: { ...STRICT, types: [], module: 'ESNext', moduleResolution: 'bundler', noEmit: true },
-    files: ['src/browser-named.ts'],
+    files: ['src/browser-named.ts', 'src/browser-cnn.ts'],
   };
   // The copied template keeps the template's settings (no noUncheckedIndexedAccess), as does the README's
   // example (its \`for await (const [images, labels] of loader)\` needs it off); still skipLibCheck false.

@@ -1,6 +1,5 @@
-import { type GradNode, KindlingError, type Tensor, keep, zeros } from '@kindling/tensor';
+import { type GradNode, KindlingError, type Tensor, keep, zeros, enableGrad, noGrad } from '@kindling/tensor';
 import { checkGradients, isAnomalyEnabled, withForwardLocation } from './anomaly.js';
-import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, FunctionNode } from './node.js';
 import { sumToShape } from './sum-to-shape.js';
 

@@ -1,6 +1,5 @@
-import { KindlingError, type Tensor, isFloating } from '@kindling/tensor';
+import { KindlingError, type Tensor, isFloating, noGrad } from '@kindling/tensor';
 import { grad } from './grad.js';
-import { noGrad } from './grad-mode.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step. */

@@ -23,7 +23,7 @@ import './rules/resampling.js';
 setInterceptor(record);
 setGradHooks({ backward });
 
-export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from '@kindling/tensor';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled, type AnomalyOptions } from './anomaly.js';
 export { grad, type GradOptions } from './grad.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';

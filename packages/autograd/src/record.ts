@@ -1,6 +1,5 @@
-import { type GradNode, KindlingError, type Tensor, isFloating } from '@kindling/tensor';
+import { type GradNode, KindlingError, type Tensor, isFloating, isGradEnabled } from '@kindling/tensor';
 import type { OpCall, OpResult } from '@kindling/tensor/internal';
-import { isGradEnabled } from './grad-mode.js';
 import { FunctionNode, SavedTensor, edgeOf, metaOf, setOutputIndex } from './node.js';
 import { type GradRule, type RuleContext, gradRuleOf, savedInputIndices } from './rule.js';
 import { checkInplaceOnView, recordCopySlices, refreshView, trackViews, viewInfoOf } from './view-inplace.js';

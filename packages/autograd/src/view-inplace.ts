@@ -1,6 +1,5 @@
-import { type GradNode, KindlingError, type Tensor, isFloating, where, zeros } from '@kindling/tensor';
+import { type GradNode, KindlingError, type Tensor, isFloating, where, zeros, isGradEnabled } from '@kindling/tensor';
 import type { OpCall, OpResult } from '@kindling/tensor/internal';
-import { isGradEnabled } from './grad-mode.js';
 import { type BackwardFn, FunctionNode, type SavedTensor, edgeOf, metaOf, setOutputIndex, setViewRefresh } from './node.js';
 import { sumToShape } from './sum-to-shape.js';
 import { Region, baseIndices, layoutOf } from './view-index.js';

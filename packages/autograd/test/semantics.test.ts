@@ -1,5 +1,6 @@
 import '@kindling/backend-cpu';
 import { KindlingError, type Tensor, affine, cat, manualSeed, ones, randn, tensor, zeros } from '@kindling/tensor';
+import * as torch from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enableGrad, grad, isGradEnabled, noGrad, setGradEnabled } from '../src/index.js';
 
@@ -96,6 +97,13 @@ describe('accumulation and graph lifetime', () => {
 });
 
 describe('grad mode', () => {
+  it("is @kindling/tensor's, so nn (which does not load autograd) and autograd share one mode", () => {
+    expect(noGrad).toBe(torch.noGrad);
+    expect(enableGrad).toBe(torch.enableGrad);
+    expect(isGradEnabled).toBe(torch.isGradEnabled);
+    expect(setGradEnabled).toBe(torch.setGradEnabled);
+  });
+
   it('noGrad records nothing and restores the mode, also on throw', () => {
     const x = randn(2, { requiresGrad: true });
     const y = noGrad(() => x.mul(2));

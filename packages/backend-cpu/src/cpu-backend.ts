@@ -22,12 +22,10 @@ import {
   wasmSoftmax,
   wasmUnary,
 } from './kernels/wasm-elementwise.js';
-import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dWeightGrad } from './kernels/wasm-conv.js';
 import { wasmMatmul } from './kernels/wasm-matmul.js';
 import { wasmRandom } from './kernels/wasm-random.js';
-import { wasmAvgPool2d, wasmChannelAffine, wasmChannelMoments, wasmMaxPool2d } from './kernels/wasm-pool.js';
-import { wasmCol2im, wasmIm2col } from './kernels/wasm-unfold.js';
 import { activeKernels, kernelsForMatmul } from './wasm-path.js';
+import { type WindowKernels, windowKernels } from './window-path.js';
 
 const DTYPES: readonly DType[] = ['float16', 'float32', 'float64', 'int32', 'uint8', 'bool'];
 
@@ -55,6 +53,13 @@ function matmulAuto(a: View, b: View, bias: View | null = null): StorageHandle {
 function fast<A extends unknown[], R = StorageHandle>(kernel: (k: WasmKernels, ...args: A) => R | null, ...args: A): R | null {
   const k = activeKernels();
   return k === null ? null : kernel(k, ...args);
+}
+
+/** Runs a sliding-window kernel when the SIMD kernels and the window module have loaded; null lowers the op. */
+function windowFast<A extends unknown[], R>(pick: (w: WindowKernels) => (k: WasmKernels, ...args: A) => R | null, ...args: A): R | null {
+  const w = windowKernels();
+  const k = activeKernels();
+  return w === null || k === null ? null : pick(w)(k, ...args);
 }
 
 /**
@@ -115,16 +120,18 @@ export function createCpuBackend(name = 'cpu'): Backend {
           x.dtype,
         ),
       crossEntropy,
-      // Sliding windows and batch norm: float32 on the WebAssembly kernels; null lowers the op to primitives.
-      im2col: (x, window) => fast(wasmIm2col, x, window),
-      col2im: (cols, size, window) => fast(wasmCol2im, cols, size, window),
-      conv2d: (x, weight, bias, window, groups) => fast(wasmConv2d, x, weight, bias, window, groups),
-      conv2dInputGrad: (grad, weight, size, window, groups) => fast(wasmConv2dInputGrad, grad, weight, size, window, groups),
-      conv2dWeightGrad: (x, grad, window, groups) => fast(wasmConv2dWeightGrad, x, grad, window, groups),
-      maxPool2d: (x, window, ceilMode) => fast(wasmMaxPool2d, x, window, ceilMode),
-      avgPool2d: (x, window, ceilMode, countIncludePad, divisor) => fast(wasmAvgPool2d, x, window, ceilMode, countIncludePad, divisor),
-      channelMoments: (x) => fast(wasmChannelMoments, x),
-      channelAffine: (x, mean, invStd, weight, bias) => fast(wasmChannelAffine, x, mean, invStd, weight, bias),
+      // Sliding windows and batch norm: float32 on the WebAssembly kernels once their module has loaded
+      // (window-path.ts); null lowers the op to primitives.
+      im2col: (x, window) => windowFast((w) => w.wasmIm2col, x, window),
+      col2im: (cols, size, window) => windowFast((w) => w.wasmCol2im, cols, size, window),
+      conv2d: (x, weight, bias, window, groups) => windowFast((w) => w.wasmConv2d, x, weight, bias, window, groups),
+      conv2dInputGrad: (grad, weight, size, window, groups) => windowFast((w) => w.wasmConv2dInputGrad, grad, weight, size, window, groups),
+      conv2dWeightGrad: (x, grad, window, groups) => windowFast((w) => w.wasmConv2dWeightGrad, x, grad, window, groups),
+      maxPool2d: (x, window, ceilMode) => windowFast((w) => w.wasmMaxPool2d, x, window, ceilMode),
+      avgPool2d: (x, window, ceilMode, countIncludePad, divisor) =>
+        windowFast((w) => w.wasmAvgPool2d, x, window, ceilMode, countIncludePad, divisor),
+      channelMoments: (x) => windowFast((w) => w.wasmChannelMoments, x),
+      channelAffine: (x, mean, invStd, weight, bias) => windowFast((w) => w.wasmChannelAffine, x, mean, invStd, weight, bias),
     },
   };
 }

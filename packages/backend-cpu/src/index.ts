@@ -15,11 +15,13 @@
  * before timing anything. `cpuKernelInfo()` says which path is active,
  * `configureCpuKernels()` switches it.
  */
-import { registerBackend } from '@kindling/tensor/backend';
+import { onFusedUse, registerBackend } from '@kindling/tensor/backend';
 import { cpuBackend } from './cpu-backend.js';
 import { startCpuKernels } from './wasm-path.js';
+import { requestKernelsFor } from './window-path.js';
 
 registerBackend(cpuBackend);
+onFusedUse(requestKernelsFor);
 // The kernels load asynchronously (no top-level await: a module worker importing this package would
 // drop messages that arrive while its imports are still pending). Tensors made before they are ready
 // are ordinary arrays, moved into the kernels' memory the first time a kernel needs them.

@@ -3,6 +3,7 @@
 // WebAssembly SIMD is missing or the path is switched off).
 import { KindlingError } from '@kindling/tensor';
 import { useKernelMemory } from './kernels/storage.js';
+import { windowKernelsSettled } from './window-path.js';
 import { createWasmKernels } from './wasm/create.js';
 import type { KernelIsa, WasmKernels } from './wasm/kernels.js';
 
@@ -71,19 +72,25 @@ function readEnvEnabled(): boolean {
  */
 export function startCpuKernels(): Promise<void> {
   if (!enabled) return Promise.resolve();
-  loading ??= createWasmKernels(threads !== null ? { numThreads: threads } : {}).then(
-    (k) => {
-      kernels = k;
-      // From now on tensors live in the kernels' memory, so kernels run on them in place.
-      useKernelMemory(k);
-      // configureCpuKernels may have asked for threads while the kernels were loading.
-      if (threads !== null) k.setNumThreads(threads);
-    },
-    () => {
-      // No WebAssembly SIMD (or no memory for the kernels): the TypeScript kernels do everything.
-      failed = true;
-    },
-  );
+  loading ??= createWasmKernels(threads !== null ? { numThreads: threads } : {})
+    .then(
+      // Asked only now, after every static import has declared its ops: the window kernels the
+      // program uses switch on with the rest, so results never depend on which loaded first.
+      (k) => windowKernelsSettled().then(() => k),
+    )
+    .then(
+      (k) => {
+        kernels = k;
+        // From now on tensors live in the kernels' memory, so kernels run on them in place.
+        useKernelMemory(k);
+        // configureCpuKernels may have asked for threads while the kernels were loading.
+        if (threads !== null) k.setNumThreads(threads);
+      },
+      () => {
+        // No WebAssembly SIMD (or no memory for the kernels): the TypeScript kernels do everything.
+        failed = true;
+      },
+    );
   return loading;
 }
 
@@ -103,6 +110,8 @@ export function startCpuKernels(): Promise<void> {
 export async function cpuReady(): Promise<void> {
   await startCpuKernels();
   await kernels?.ready();
+  // Ops imported after the kernels loaded (a dynamic import of a CNN) may have asked for more.
+  await windowKernelsSettled();
 }
 
 /** Which implementation float32 matmuls run on right now, for logging. */

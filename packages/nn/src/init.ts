@@ -1,5 +1,4 @@
-import { KindlingError, type Tensor } from '@kindling/tensor';
-import { noGrad } from '@kindling/autograd';
+import { KindlingError, type Tensor, noGrad } from '@kindling/tensor';
 
 /** Nonlinearities `calculateGain` knows (PyTorch's names). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';

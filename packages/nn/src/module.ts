@@ -1,5 +1,4 @@
-import { KindlingError, type Tensor, isTensor, keep } from '@kindling/tensor';
-import { noGrad } from '@kindling/autograd';
+import { KindlingError, type Tensor, isTensor, keep, noGrad } from '@kindling/tensor';
 import { printAsRepr } from '@kindling/tensor/internal';
 import { Callable } from './callable.js';
 import { Parameter, isParameter } from './parameter.js';

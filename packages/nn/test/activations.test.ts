@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import '@kindling/backend-cpu';
 import * as ops from '@kindling/tensor';
 import { DTypeError, KindlingError, type Tensor, tensor } from '@kindling/tensor';

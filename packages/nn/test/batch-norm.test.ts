@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import '@kindling/backend-cpu';
 import { type Tensor, manualSeed, randn, scalar, tensor } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';

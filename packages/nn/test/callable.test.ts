@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import { inspect } from 'node:util';
 import '@kindling/backend-cpu';
 import { type Tensor, manualSeed, ones, randn, tensor } from '@kindling/tensor';

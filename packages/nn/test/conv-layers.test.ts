@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import '@kindling/backend-cpu';
 import { type Tensor, convTranspose2d, manualSeed, ones, randn } from '@kindling/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';

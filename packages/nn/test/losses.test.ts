@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import '@kindling/backend-cpu';
 import { tensor } from '@kindling/tensor';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-import { type Tensor, stack } from '@kindling/tensor';
-import { noGrad } from '@kindling/autograd';
+import { type Tensor, stack, noGrad } from '@kindling/tensor';
 
 /**
  * Scales gradients so their total norm is at most `maxNorm`

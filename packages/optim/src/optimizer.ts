@@ -1,5 +1,6 @@
-import { KindlingError, type Tensor, keep } from '@kindling/tensor';
-import { noGrad } from '@kindling/autograd';
+// Optimizers exist to train, so loading one loads autograd: loss.backward() then needs no import of its own.
+import '@kindling/autograd';
+import { KindlingError, type Tensor, keep, noGrad } from '@kindling/tensor';
 
 /** Per-parameter optimizer state: tensors (moment buffers) and numbers (step counts). */
 export type ParamState = Record<string, Tensor | number>;

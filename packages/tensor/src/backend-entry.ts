@@ -42,6 +42,7 @@ export {
   type TensorMethodUnaryOp,
 } from './ops/op-table.js';
 export { registerBackend, getBackend } from './registry.js';
+export { onFusedUse, type FusedKernelName, type FusedUseListener } from './fused-use.js';
 export { checkAllocation, storageTooLarge, formatBytes, runningOp, type AllocationLimits } from './alloc-limit.js';
 export { type TypedArrayConstructor, allocArray, arrayTypeOf } from './dtype.js';
 export { coalesceDims, type DimWalk } from './coalesce.js';

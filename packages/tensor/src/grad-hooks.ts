@@ -1,3 +1,4 @@
+import { KindlingError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -39,6 +40,9 @@ export function hasGradHooks(): boolean {
 }
 
 export function gradHooks(op: string): GradHooks {
-  if (!hooks) throw new Error(`${op}: gradients need '@kindling/autograd'; import it (or 'kindling') before calling ${op}`);
+  if (!hooks)
+    throw new KindlingError(
+      `${op}: gradients need '@kindling/autograd', which is not loaded; add import '@kindling/autograd' (or use 'kindling', which loads it)`,
+    );
   return hooks;
 }

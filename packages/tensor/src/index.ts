@@ -18,6 +18,8 @@ export { broadcastShapes, type Shape } from './shape.js';
 export { hasBackend, listBackends, getDefaultDevice, setDefaultDevice } from './registry.js';
 export { memory, type BackendMemory } from './storage.js';
 export { tidy, keep, type TidyResult } from './scope.js';
+// Grad mode lives here so that inference code (`@kindling/nn` without `@kindling/autograd`) can use noGrad.
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './generator.js';
 export type { GradNode, BackwardOptions } from './grad-hooks.js';
 export type { NestedArray } from './read.js';

@@ -14,12 +14,11 @@ import {
   type MatmulOptions,
   type WasmKernels,
 } from './kernels.js';
-import { KERNEL_MODULES } from './kernels.wasm.js';
+import { kernelModuleBytes } from './kernel-archive.js';
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './ops.generated.js';
 import { MICRO_TILE, type RawKernels } from './raw.js';
 import { type KernelTask, taskCode } from './tasks.js';
-import { ThreadPool } from './thread-pool.js';
-import { CTRL } from './worker-source.js';
+import type { ThreadPool } from './thread-pool.js';
 
 const PAGE = 65536;
 /** Below this many multiply-adds a matmul runs on one thread (dispatch would cost more than it saves). */
@@ -40,11 +39,15 @@ export async function createWasmKernels(options: CreateKernelsOptions = {}): Pro
   const maxPages = Math.min(32768, Math.ceil((options.maxMemoryBytes ?? 2 ** 31) / PAGE));
   const shared = canShareMemory();
   const memory = new WebAssembly.Memory({ initial: Math.min(32, maxPages), maximum: maxPages, shared });
-  const variant = isa === 'relaxed-simd' ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
-  const module = await WebAssembly.compile(decodeBase64(KERNEL_MODULES[variant]));
+  // Threads need shared memory: without it (pages that are not cross-origin isolated) the pool and
+  // its worker source are never loaded, and bundlers keep them in a chunk such pages never fetch.
+  const [module, pool] = await Promise.all([
+    kernelModuleBytes(isa === 'relaxed-simd' ? 'relaxed' : 'simd', shared).then((bytes) => WebAssembly.compile(bytes)),
+    shared ? import('./thread-pool.js').then((m) => m.ThreadPool) : null,
+  ]);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = instance.exports as unknown as RawKernels;
-  const kernels = new Kernels(isa, memory, raw, shared ? module : null);
+  const kernels = new Kernels(isa, memory, raw, pool ? { module, create: pool.create } : null);
   kernels.setNumThreads(options.numThreads ?? (await coreCount()));
   return kernels;
 }
@@ -60,13 +63,6 @@ async function chooseIsa(options: CreateKernelsOptions): Promise<KernelIsa> {
   return relaxed ? 'relaxed-simd' : 'simd';
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = atob(text);
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
-  return out;
-}
-
 class Kernels implements WasmKernels {
   private readonly heap: WasmHeap;
   private scratch = 0;
@@ -80,7 +76,7 @@ class Kernels implements WasmKernels {
     readonly isa: KernelIsa,
     readonly memory: WebAssembly.Memory,
     private readonly raw: RawKernels,
-    module: WebAssembly.Module | null,
+    threads: { module: WebAssembly.Module; create: typeof ThreadPool.create } | null,
   ) {
     this.heap = new WasmHeap(memory, Math.max(ALIGN, raw.heapBase()));
     if (raw.descriptorSlots() !== D.LENGTH)
@@ -88,8 +84,8 @@ class Kernels implements WasmKernels {
         `createWasmKernels: the module's descriptor has ${raw.descriptorSlots()} slots, src/wasm/descriptor.ts ${D.LENGTH}`,
       );
     this.scratchBytes = Math.ceil(raw.matmulScratchBytes() / ALIGN) * ALIGN;
-    this.maxThreads = module ? MAX_THREADS : 1;
-    this.pool = module ? new ThreadPool(module, memory, this.heap.allocZeroed(CTRL.LENGTH * 4), this.scratchBytes) : null;
+    this.maxThreads = threads ? MAX_THREADS : 1;
+    this.pool = threads ? threads.create(threads.module, memory, (bytes) => this.heap.allocZeroed(bytes), this.scratchBytes) : null;
     this.allocScratch();
   }
 

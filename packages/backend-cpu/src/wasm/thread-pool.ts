@@ -23,6 +23,16 @@ type NodeWorkerConstructor = new (
  * not started yet simply claims nothing, so kernels never wait for startup.
  */
 export class ThreadPool {
+  /** A pool over `memory` whose control block is allocated by `allocZeroed` (loaded on demand: see create.ts). */
+  static create(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    allocZeroed: (bytes: number) => number,
+    scratchBytes: number,
+  ): ThreadPool {
+    return new ThreadPool(module, memory, allocZeroed(CTRL.LENGTH * 4), scratchBytes);
+  }
+
   private readonly ctrl: Int32Array;
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly canBlock: boolean;

@@ -1,5 +1,4 @@
-import { noGrad } from '@kindling/autograd';
-import { ShapeError, type Tensor, batchNorm, empty, ones, scalar, zeros } from '@kindling/tensor';
+import { ShapeError, type Tensor, batchNorm, empty, ones, scalar, zeros, noGrad } from '@kindling/tensor';
 import { ones_, zeros_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';

@@ -1,3 +1,4 @@
+import '@kindling/autograd';
 import '@kindling/backend-cpu';
 import { print, tensor } from '@kindling/tensor';
 import { Linear, ReLU, Sequential } from '../../src/index.js';

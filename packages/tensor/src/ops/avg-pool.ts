@@ -8,6 +8,9 @@ import { checkHalfKernelPadding } from './max-pool.js';
 import { accumulateDType, batched, checkFloatingInput, hostTensor, unbatch, windowsOf } from './pool-windows.js';
 import { backendOf, castTo, disposeTemps, fromHandle } from './util.js';
 import { type Pair, checkImage, pair, windowOutput } from './window-args.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('avgPool2d');
 
 /** Options of `avgPool2d` (PyTorch's `stride` defaults to the kernel size; there is no dilation). */
 export interface AvgPool2dOptions {

@@ -8,6 +8,9 @@ import { add, div, mul, neg, sqrt, square, sub } from './elementwise.js';
 import { accumulateDType, checkFloatingInput } from './pool-windows.js';
 import { mean as meanOf } from './reduce.js';
 import { backendOf, castTo, checkSameDevice, disposeTemps, fromHandle } from './util.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('channelMoments', 'channelAffine');
 
 /** Options of `batchNorm`, with PyTorch's defaults. */
 export interface BatchNormOptions {

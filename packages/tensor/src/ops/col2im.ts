@@ -7,6 +7,9 @@ import { checkFloatRank, fillsGrid, slidingBlocks, zerosOn } from './im2col.js';
 import { backendOf, castTo, disposeTemps, fromHandle } from './util.js';
 import { squeeze, unsqueeze } from './views.js';
 import { type Pair, type WindowOptions, pair, parseWindow } from './window-args.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('col2im');
 
 /** Where each column entry lands in an `H*W` plane, per geometry (training repeats the same few). */
 const targetCache = new Map<string, { index: Int32Array; dropped: boolean }>();

@@ -4,6 +4,9 @@ import { col2imKernel } from './col2im.js';
 import { fillsGrid, im2colKernel, zerosOn } from './im2col.js';
 import { backendOf, castTo, disposeTemps, fromHandle } from './util.js';
 import { viewStrides } from './views.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('conv2d', 'conv2dInputGrad', 'conv2dWeightGrad');
 
 /*
  * The three products of a convolution, each through the backend's fused

@@ -7,6 +7,9 @@ import type { Tensor } from '../tensor.js';
 import { backendOf, disposeTemps, fromHandle } from './util.js';
 import { squeeze, unsqueeze } from './views.js';
 import { type Pair, type WindowOptions, parseWindow } from './window-args.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('im2col');
 
 /**
  * The `[outH, outW]` grid of sliding blocks over an `[H, W]` image, refusing

@@ -5,6 +5,9 @@ import type { Tensor } from '../tensor.js';
 import { batched, checkFloatingInput, hostTensor, unbatch, windowsOf } from './pool-windows.js';
 import { backendOf, disposeTemps, fromHandle } from './util.js';
 import { type Pair, type WindowOptions, checkImage, parseWindow, windowOutput } from './window-args.js';
+import { declareFusedUse } from '../fused-use.js';
+
+declareFusedUse('maxPool2d');
 
 /** Options of `maxPool2d` (PyTorch's `stride` defaults to the kernel size). */
 export interface MaxPool2dOptions extends WindowOptions {
