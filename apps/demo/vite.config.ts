@@ -12,12 +12,21 @@ const dataRoot = process.env.KINDLING_DEMO_DATA ?? resolve(here, '../../../share
 // sources, so the demo runs and builds without building the packages first.
 const conditions = ['kindling-source', ...defaultClientConditions];
 
+/**
+ * Cross-origin isolation: with these two headers the browser allows shared
+ * WebAssembly memory, so the CPU backend runs its worker threads here too.
+ * `public/_headers` asks static hosts for the same (see README, Hosting).
+ */
+const crossOriginIsolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   // Relative asset URLs: the static site works from any sub-path (GitHub Pages, a file server).
   base: './',
   resolve: { conditions },
   plugins: [datasetFilesPlugin(dataRoot)],
   worker: { format: 'es' },
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
   optimizeDeps: {
     // The worker imports these through @kindling/data; listing them avoids a mid-session re-optimisation reload.

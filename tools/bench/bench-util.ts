@@ -2,10 +2,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+/** The repository: the nearest folder up holding pnpm-workspace.yaml (benchmarks also run compiled, from tools/bench/dist). */
+export const repoRoot = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '../..');
+  }
+}
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,15 +40,25 @@ export function torchVenvPython(): string | null {
 }
 
 /**
+ * The PyTorch references a benchmark compares with, newest first: the 2.x venv when it exists,
+ * then Debian's 1.13 (each a Python to hand to `runTorch`).
+ */
+export function torchPythons(): string[] {
+  const venv = torchVenvPython();
+  return venv ? [venv, debianPython] : [debianPython];
+}
+
+/**
  * Runs a PyTorch reference script (a path relative to the repository) with
- * `python` (default: Debian's `/usr/bin/python3`) and returns the JSON object it
- * prints last, or null (with a note on stderr) when PyTorch is missing or the script fails.
+ * `python` (default: the PyTorch 2.x venv when present, else Debian's
+ * `/usr/bin/python3`) and returns the JSON object it prints last, or null
+ * (with a note on stderr) when PyTorch is missing or the script fails.
  */
 export function runTorch(
   script: string,
   args: readonly string[],
   env: Record<string, string> = {},
-  python: string = debianPython,
+  python: string = torchVenvPython() ?? debianPython,
 ): Record<string, unknown> | null {
   const r = spawnSync(python, [resolve(repoRoot, script), ...args], {
     encoding: 'utf8',

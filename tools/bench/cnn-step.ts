@@ -5,7 +5,7 @@
  *   and of the blitz's CIFAR-10 Net (batch 4, SGD momentum) at 1 and 2 threads,
  *   against `torch_cnn.py` under PyTorch 2.x (`~/torch-venv`), `--repeat` times
  *   (each repeat times Kindling, then PyTorch, and takes the ratio of the two
- *   medians; target ≤ 1.5×);
+ *   medians; target ≤ 1.2×, issue 21; the convolution issue asked ≤ 1.5×);
  * - conv2d forward and backward GFLOP/s of those nets' four conv layers;
  * - with `--epoch`, one `mnist-cnn` epoch on the real MNIST end to end
  *   (`kindling-train train --preset mnist-cnn --epochs 1` against
@@ -92,7 +92,7 @@ export async function main(args: string[] = []): Promise<void> {
   console.log(
     `Kindling: ${info.isa}; PyTorch ${v2}: ${String(torch2?.library ?? '–')}; PyTorch ${v1}: ${String(torch1?.library ?? '–')}\n`,
   );
-  console.log(`| step | threads | Kindling | PyTorch ${v2} | ratio (target ≤ 1.5×) | PyTorch ${v1} |`);
+  console.log(`| step | threads | Kindling | PyTorch ${v2} | ratio (target ≤ 1.2×) | PyTorch ${v1} |`);
   console.log('| :-- | --: | --: | --: | :-- | --: |');
   const summary: Record<string, unknown> = {};
   for (const net of NETS) {

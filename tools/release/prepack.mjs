@@ -4,9 +4,10 @@
 // (and npm's) in the package's folder: when `dist` is missing, lacks a file the manifest points at, or
 // is older than `src` or a tsconfig, it builds the package (with its workspace dependencies, through
 // turbo, when run inside the monorepo) and checks again; if the build fails or `dist` is still not
-// right, it exits non-zero with a message, which stops the pack.
+// right, it exits non-zero with a message, which stops the pack. Outputs whose source was removed are
+// deleted first, so an old build's leftovers are never published.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const dir = process.cwd();
@@ -65,6 +66,33 @@ function build() {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
   return result.status === 0;
 }
+
+/**
+ * Removes `dist` files whose source is gone (tsc never deletes outputs, so a renamed or removed
+ * module would otherwise be published from an old build). Returns the removed paths.
+ */
+function removeStaleOutputs(folder = join(dir, 'dist'), rel = '') {
+  if (!existsSync(folder)) return [];
+  const removed = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      removed.push(...removeStaleOutputs(path, relPath));
+      continue;
+    }
+    const stem = relPath.replace(/\.d\.ts$|\.js$/, '');
+    if (stem === relPath) continue;
+    if (!['.ts', '.tsx', '.mts'].some((ext) => existsSync(join(dir, 'src', stem + ext)))) {
+      rmSync(path);
+      removed.push(`dist/${relPath}`);
+    }
+  }
+  return removed;
+}
+
+const stale = removeStaleOutputs();
+if (stale.length > 0) console.error(`prepack ${name}: removed ${stale.length} stale file(s) with no source: ${stale.join(', ')}`);
 
 const before = problem();
 if (before !== null) {

@@ -252,7 +252,7 @@ describe('the published declarations, compiled by a consumer with skipLibCheck f
     expectClean(typecheck('webgpu', CONSUMERS.webgpu, { 'usage.ts': WEBGPU_USAGE }));
   });
 
-  it('hold no long string literal types (a generated module typed `as const` once made kernels.wasm.d.ts 150 KB)', () => {
+  it('hold no long string literal types (a generated kernel module typed `as const` once made its .d.ts 150 KB)', () => {
     const long = /'[^'\n]{500,}'|"[^"\n]{500,}"/;
     const offenders = packages.flatMap((p) =>
       readdirSync(join(p.dir, 'dist'), { recursive: true, encoding: 'utf8' })

@@ -133,6 +133,16 @@ describe('published tarballs', () => {
     ]);
   });
 
+  it('hold no dist file whose source is gone (left over from an older build)', () => {
+    const orphans = packed.flatMap((p) =>
+      p.files
+        .filter((f) => /^dist\/.+(\.d\.ts|\.js)$/.test(f.path))
+        .filter((f) => !existsSync(join(p.dir, f.path.replace(/^dist\//, 'src/').replace(/(\.d\.ts|\.js)$/, '.ts'))))
+        .map((f) => `${p.name}:${f.path}`),
+    );
+    expect(orphans).toEqual([]);
+  });
+
   it(`have no declaration file over ${DTS_BUDGET / KB} KB`, () => {
     const big = packed.flatMap((p) =>
       p.files.filter((f) => f.path.endsWith('.d.ts') && f.bytes > DTS_BUDGET).map((f) => `${p.name}:${f.path} (${kb(f.bytes)})`),

@@ -290,6 +290,19 @@ describe('prepack guard', () => {
     expect(statSync(join(dir, 'dist/index.js')).mtimeMs).toBeGreaterThan(old.getTime());
   }, 60_000);
 
+  it('removes outputs whose source is gone (an old build of a renamed module), keeping the rest', () => {
+    const dir = fakePackage('leftovers', true);
+    mkdirSync(join(dir, 'dist/wasm'), { recursive: true });
+    for (const file of ['index.js', 'index.d.ts', 'wasm/kernels.wasm.js', 'wasm/kernels.wasm.d.ts'])
+      writeFileSync(join(dir, 'dist', file), '');
+    const result = run(dir);
+    expect(result.ok).toBe(true);
+    expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
+    expect(existsSync(join(dir, 'dist/index.d.ts'))).toBe(true);
+    expect(existsSync(join(dir, 'dist/wasm/kernels.wasm.js'))).toBe(false);
+    expect(existsSync(join(dir, 'dist/wasm/kernels.wasm.d.ts'))).toBe(false);
+  }, 60_000);
+
   it('refuses, with a message, when the build leaves no dist', () => {
     const result = run(fakePackage('refuses', false));
     expect(result.ok).toBe(false);

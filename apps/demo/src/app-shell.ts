@@ -1,3 +1,4 @@
+import './app-shell.css';
 import type { Page } from './pages/page.js';
 import { h } from './ui/dom.js';
 
@@ -6,11 +7,19 @@ export function createShell(pages: readonly Page[]): { root: HTMLElement; links:
   const links = new Map<Page['id'], HTMLAnchorElement>();
   for (const p of pages) links.set(p.id, h('a', { href: `#/${p.id}` }, p.title));
   const banner = h('div', { class: 'banner' });
-  const main = h('main', { id: 'main' }, banner, ...pages.map((p) => p.element));
+  // tabindex -1: focusable from the skip link, not in the tab order.
+  const main = h('main', { id: 'main', tabindex: -1 }, banner, ...pages.map((p) => p.element));
+  const skipLink = h('a', { class: 'skip-link', href: '#main' }, 'Skip to content');
+  // With hash routing, following `#main` would replace the route (`#/draw`) and show the Train page:
+  // move focus ourselves and leave the URL alone.
+  skipLink.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
   const root = h(
     'div',
     { class: 'app' },
-    h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
+    skipLink,
     h(
       'header',
       { class: 'site-header' },

@@ -10,13 +10,15 @@ export interface DatasetEntry {
   id: DatasetId;
   /** Shown in the UI. */
   label: string;
+  /** Its class in @kindling/data, and in torchvision's datasets. */
+  className: 'MNIST' | 'FashionMNIST';
   /** Folders tried under the data root, in order (ours, then torchvision's layout). */
   folders: readonly string[];
 }
 
 export const DATASETS: readonly DatasetEntry[] = [
-  { id: 'mnist', label: 'MNIST (handwritten digits)', folders: ['mnist', 'MNIST/raw'] },
-  { id: 'fashion-mnist', label: 'Fashion-MNIST (clothing)', folders: ['fashion-mnist', 'FashionMNIST/raw'] },
+  { id: 'mnist', label: 'MNIST (handwritten digits)', className: 'MNIST', folders: ['mnist', 'MNIST/raw'] },
+  { id: 'fashion-mnist', label: 'Fashion-MNIST (clothing)', className: 'FashionMNIST', folders: ['fashion-mnist', 'FashionMNIST/raw'] },
 ];
 
 /** The four IDX files of a split pair, by the names every MNIST mirror uses. */
@@ -34,6 +36,12 @@ export const MANIFEST_FILE = 'manifest.json';
 /** `data/manifest.json`: which datasets this build of the site carries, and their file sizes. */
 export interface DataManifest {
   datasets: Partial<Record<DatasetId, { files: Record<string, number> }>>;
+}
+
+export function datasetEntry(id: DatasetId): DatasetEntry {
+  const entry = DATASETS.find((d) => d.id === id);
+  if (!entry) throw new Error(`unknown dataset ${id}`);
+  return entry;
 }
 
 export function isDatasetId(value: string): value is DatasetId {

@@ -1,6 +1,6 @@
 import './styles.css';
 import type { AppContext } from './client/app-context.js';
-import { createAppState } from './client/app-state.js';
+import { type AppState, createAppState } from './client/app-state.js';
 import { WorkerClient } from './client/worker-client.js';
 import { createShell } from './app-shell.js';
 import { DATA_PATH, type DataManifest, MANIFEST_FILE } from './data-catalog.js';
@@ -11,13 +11,15 @@ import { loadPretrained } from './pretrained-model.js';
 import { startRouter } from './router.js';
 import { replaceChildren } from './ui/dom.js';
 import { notice } from './ui/notice.js';
-import type { BackendChoice } from './worker/protocol.js';
+import type { BackendRequest } from './worker/protocol.js';
 
-const BACKEND_KEY = 'kindling-demo-backend';
+/** The user's own choice of backend. (Earlier versions stored the default under `kindling-demo-backend`, which is not a choice.) */
+const BACKEND_KEY = 'kindling-demo-backend-choice';
 
-function initialBackend(params: URLSearchParams): BackendChoice {
+/** A backend someone chose (query string, then the last choice), else `auto`: WebGPU unless it is missing or slower than the CPU. */
+function initialBackend(params: URLSearchParams): BackendRequest {
   const asked = params.get('backend') ?? localStorage.getItem(BACKEND_KEY);
-  return asked === 'cpu' ? 'cpu' : 'webgpu';
+  return asked === 'cpu' || asked === 'webgpu' ? asked : 'auto';
 }
 
 async function loadManifest(baseUrl: string): Promise<DataManifest> {
@@ -42,7 +44,7 @@ function main(): void {
       state.update({ backendSwitching: true });
       try {
         const info = await worker.call('setBackend', { backend });
-        localStorage.setItem(BACKEND_KEY, backend);
+        if (backend !== 'auto') localStorage.setItem(BACKEND_KEY, backend);
         state.update({ backend: info });
       } catch (error) {
         state.update({ workerError: `Switching to ${backend} failed: ${(error as Error).message}` });
@@ -52,13 +54,24 @@ function main(): void {
     },
   };
 
+  // Training points come every ~30 ms and each state update re-renders every page, so the speed (for the About page)
+  // is passed on at most once a second, and the one still held when the phase changes (an evaluation, the end).
+  let speed: AppState['lastTrainingSpeed'] = null;
+  let speedShownAt = Number.NEGATIVE_INFINITY;
+  const showSpeed = () => {
+    speedShownAt = performance.now();
+    state.update({ lastTrainingSpeed: speed });
+  };
   worker.onEvent((e) => {
-    if (e.kind === 'phase') state.update({ phase: e.phase });
-    else if (e.kind === 'models') state.update({ models: e.models });
+    if (e.kind === 'phase') {
+      showSpeed();
+      state.update({ phase: e.phase });
+    } else if (e.kind === 'models') state.update({ models: e.models });
     else if (e.kind === 'backend') state.update({ backend: e.info });
     else if (e.kind === 'trainPoint') {
       const device = state.get().backend?.device ?? '?';
-      state.update({ lastTrainingSpeed: { msPerBatch: e.msPerBatch, samplesPerSecond: e.samplesPerSecond, device } });
+      speed = { msPerBatch: e.msPerBatch, samplesPerSecond: e.samplesPerSecond, device };
+      if (performance.now() - speedShownAt >= 1000) showSpeed();
     }
   });
   worker.onCrash((message) => state.update({ workerError: `The training worker stopped: ${message}. Reload the page to start again.` }));

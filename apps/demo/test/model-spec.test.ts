@@ -11,6 +11,7 @@ import {
   buildModel,
   describeLayers,
   imageInputShape,
+  layerName,
   mlpToModelSpec,
   modelKind,
   modelSpecFromMetadata,
@@ -69,6 +70,24 @@ describe('model descriptions (compatible with kindling-train checkpoints)', () =
       ],
     };
     expect([modelKind(other), describeLayers(other)]).toEqual(['Network', 'linear 784-32, batch-norm, linear 32-10']);
+  });
+
+  test('one layer in a few words, as the layer views and weight tiles name them', () => {
+    expect(CNN.layers.map(layerName)).toEqual([
+      'conv 1→32 3×3',
+      'ReLU',
+      'conv 32→64 3×3',
+      'ReLU',
+      'max-pool 2×2',
+      'Dropout',
+      'Flatten',
+      'linear 9216→128',
+      'ReLU',
+      'Dropout',
+      'linear 128→10',
+      'LogSoftmax',
+    ]);
+    expect(layerName({ type: 'AvgPool2d', args: [[2, 3]] })).toBe('avg-pool 2×3');
   });
 
   test('images go flat to an MLP and as [1, 28, 28] to a CNN; other inputs are refused', () => {

@@ -55,12 +55,14 @@ function imageTransform(normalize: Normalization): Compose {
 /** A split as the trainer uses it: images `data` (`[N, H, W]` or `[N, H, W, C]` bytes) and class names. */
 export interface ImageSplit extends Dataset<[Tensor, Tensor]> {
   readonly data: Tensor;
+  /** `data.shape` without its first dim; reading it leaves a CPU split's images on the host only. */
+  readonly sampleShape?: readonly number[];
   readonly classes: readonly string[];
 }
 
 /** One image of a split as `[channels, height, width]`. */
 export function imageShape(split: ImageSplit): [number, number, number] {
-  const [, h, w, c] = split.data.shape;
+  const [h, w, c] = split.sampleShape ?? split.data.shape.slice(1);
   return [c ?? 1, h, w];
 }
 

@@ -12,19 +12,16 @@ import {
   mergeConfig,
   presetConfig,
 } from './config.js';
-import { readConfigFile } from './config-file.js';
 import { DEBUG_ENV, debugEnabled, errorReport } from './error-report.js';
 import { TrainingDivergedError } from './divergence.js';
 import { UsageError } from './errors.js';
-import { evalCommand } from './eval-command.js';
 import { isSystemError } from './fs-errors.js';
-import { HumanReporter } from './human-reporter.js';
-import { infoCommand } from './info-command.js';
 import { JsonReporter } from './json-reporter.js';
 import { checkDataDir, checkOutputFolder } from './output-folder.js';
-import { predictCommand } from './predict-command.js';
 import type { Reporter } from './reporter.js';
 import { train } from './train.js';
+// The other commands, the YAML parser (--config) and the progress bars and tables (not with --json) are
+// imported when used: a training run's modules load ~90 ms sooner without them.
 import { packageVersion } from './version.js';
 
 const positiveInt = (name: string) => (value: string) => {
@@ -70,12 +67,15 @@ function trainCommand(): Command {
     .action(async (flags: Record<string, unknown>) => {
       const { preset, config: configFile, json, ...rest } = flags;
       let config = presetConfig(preset as string);
-      if (typeof configFile === 'string') config = mergeConfig(config, await readConfigFile(configFile), `--config ${configFile}`);
+      if (typeof configFile === 'string') {
+        const { readConfigFile } = await import('./config-file.js');
+        config = mergeConfig(config, await readConfigFile(configFile), `--config ${configFile}`);
+      }
       config = mergeConfig(config, rest);
       // Before any download or training time is spent: a folder that cannot hold the files fails now, in one line.
       if (config.dataDir !== undefined) await checkDataDir(config.dataDir, config.dataset !== 'idx');
       await checkOutputFolder(config.out);
-      const reporter: Reporter = json ? new JsonReporter() : new HumanReporter();
+      const reporter: Reporter = json ? new JsonReporter() : new (await import('./human-reporter.js')).HumanReporter();
       const controller = new AbortController();
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);
@@ -105,6 +105,7 @@ function evalCmd(): Command {
     .action(
       async (file: string, o: { dataDir?: string; mirror?: string; backend: 'cpu' | 'webgpu'; batchSize: number; json?: boolean }) => {
         if (o.dataDir !== undefined) await checkDataDir(o.dataDir, true);
+        const { evalCommand } = await import('./eval-command.js');
         await evalCommand(file, { ...o, json: o.json === true });
       },
     );
@@ -120,6 +121,7 @@ function predictCmd(): Command {
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS).default('cpu'))
     .option('--json', 'print one JSON object per image')
     .action(async (file: string, images: string[], o: { topK: number; invert?: boolean; backend: 'cpu' | 'webgpu'; json?: boolean }) => {
+      const { predictCommand } = await import('./predict-command.js');
       await predictCommand(file, images, { topK: o.topK, invert: o.invert === true, backend: o.backend, json: o.json === true });
     });
 }
@@ -130,6 +132,7 @@ function infoCmd(): Command {
     .argument('<checkpoint>', 'a .safetensors file written by kindling-train')
     .option('--json', 'print one JSON object')
     .action(async (file: string, o: { json?: boolean }) => {
+      const { infoCommand } = await import('./info-command.js');
       await infoCommand(file, { json: o.json === true });
     });
 }

@@ -64,10 +64,16 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
 async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const { reporter, signal } = options;
-  const device = await setupBackend(config.backend);
+  // On the CPU the kernels compile and their worker starts while the files are copied, verified and
+  // inflated (~75 ms of start-up); the few tensors made before they are ready move into their memory
+  // on first use. WebGPU names its device only once it is up.
+  const backend = setupBackend(config.backend);
+  backend.catch(() => undefined); // awaited below; a data error first must not leave it unhandled
+  const device = config.backend === 'cpu' ? 'cpu' : await backend;
   manualSeed(config.seed);
   const shuffle = new Generator(config.seed);
   const { train: trainset, test: testset, normalize } = await loadSplits({ ...config, device, onProgress: (p) => reporter.download(p) });
+  await backend;
 
   const spec = { ...modelSpecFor(config, { image: imageShape(trainset), classes: trainset.classes, dataset: config.dataset }), normalize };
   const inputShape = spec.inputShape ?? [];

@@ -1,7 +1,8 @@
 import { cpuBackend, cpuReady } from '@kindling/backend-cpu';
-import { affine, linear, nllLoss, randn, tensor, tidy } from '@kindling/tensor';
+import { type Tensor, affine, linear, logSoftmax, nllLoss, randn, tensor, tidy } from '@kindling/tensor';
+import { grad } from '../src/index.js';
 import type { Backend } from '@kindling/tensor/backend';
-import { reluBackward } from '@kindling/tensor/internal';
+import { logSoftmaxBackward, reluBackward } from '@kindling/tensor/internal';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 
@@ -37,7 +38,7 @@ afterEach(() => {
 function watch(): void {
   const b = cpuBackend as Backend;
   count(b, ['binary', 'assign', 'matmul', 'where', 'cast']);
-  count(b.fused as object, ['axpy', 'reluBackward', 'affine'], 'fused.');
+  count(b.fused as object, ['axpy', 'reluBackward', 'affine', 'logSoftmaxBackward'], 'fused.');
 }
 
 /** The first layer of the seeds' MLP and a loss whose gradient reaches it as an ordinary (not broadcast) tensor. */
@@ -105,6 +106,59 @@ describe('fused paths on the cpu backend', () => {
     // An ignored target needs the mask.
     tidy(() => nllLoss(logp, tensor(Array.from({ length: 64 }, (_, i) => (i === 3 ? -100 : i % 10)))));
     expect(calls.get('where')).toBeGreaterThan(0);
+  });
+
+  it("log-softmax's backward is one fused kernel call and equals grad - exp(y) * sum(grad)", () => {
+    const x = randn([64, 10]).requiresGrad_();
+    const g = randn([64, 10]);
+    const y = logSoftmax(x, 1);
+    const composite = g.sub(y.detach().exp().mul(g.sum(1, true)));
+    watch();
+    y.backward(g);
+    expect(calls.get('fused.logSoftmaxBackward')).toBe(1);
+    expect(calls.get('binary') ?? 0).toBe(0);
+    const got = (x.grad as Tensor).readSync();
+    composite.readSync().forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 5);
+    });
+    // Other dims, strided gradients and float64 take the lowering or the kernel and agree as well.
+    for (const [shape, dim, dtype] of [
+      [[3, 4, 5], 1, 'float32'],
+      [[6, 7], 1, 'float64'],
+      [[6, 7], 0, 'float32'],
+    ] as const) {
+      const y2 = logSoftmax(randn([...shape], { dtype }), dim);
+      const g2 = randn([...shape].reverse(), { dtype }).permute(...[...shape.keys()].reverse());
+      const want = g2.sub(y2.exp().mul(g2.sum(dim, true))).readSync();
+      const have = logSoftmaxBackward(g2, y2, dim).readSync();
+      want.forEach((v, i) => {
+        expect(have[i]).toBeCloseTo(v, 5);
+      });
+    }
+  });
+
+  it("log-softmax's backward stays differentiable when a graph is built (double backward)", () => {
+    const x = randn([4, 5]).requiresGrad_();
+    const w = randn([4, 5]);
+    const gx = grad([logSoftmax(x, 1).mul(w).sum()], [x], { createGraph: true })[0] as Tensor;
+    expect(gx.requiresGrad).toBe(true);
+    const gg = grad([gx.pow(2).sum()], [x])[0] as Tensor;
+    expect(gg.shape).toEqual([4, 5]);
+    expect(Array.from(gg.readSync()).every(Number.isFinite)).toBe(true);
+  });
+
+  it("nllLoss's gradient is -1/N (mean), -1 (sum) or -g_i (none) at each sample's target", () => {
+    const target = tensor([2, 0, 1]);
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const logp = randn([3, 4]).requiresGrad_();
+      const loss = nllLoss(logp, target, { reduction });
+      const upstream = reduction === 'none' ? tensor([1, 2, 3], { dtype: 'float32' }) : undefined;
+      loss.backward(upstream);
+      const got = Array.from((logp.grad as Tensor).readSync());
+      const perRow = reduction === 'mean' ? [1 / 3, 1 / 3, 1 / 3] : reduction === 'sum' ? [1, 1, 1] : [1, 2, 3];
+      const want = Array.from({ length: 12 }, (_, k) => (k % 4 === [2, 0, 1][Math.floor(k / 4)] ? -perRow[Math.floor(k / 4)] : 0));
+      expect(got).toEqual(want.map(Math.fround));
+    }
   });
 
   it("linear's backward skips the gradient of an input that does not require grad", () => {

@@ -11,6 +11,7 @@ import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { CPU_MAX_STORAGE_BYTES, allocStorage, dataOf, freeStorage, gatherDense, newStorage } from './kernels/storage.js';
 import { reluBackward } from './kernels/relu-backward.js';
+import { logSoftmaxBackward } from './kernels/log-softmax-backward.js';
 import {
   wasmAffine,
   wasmAxpy,
@@ -113,6 +114,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
       },
       affine: (x, scale, shift, dtype) => fast(wasmAffine, x, scale, shift, dtype),
       reluBackward: (grad, output) => roundedOutput(fast(wasmReluBackward, grad, output) ?? reluBackward(grad, output), grad.dtype),
+      logSoftmaxBackward: (grad, output) => logSoftmaxBackward(grad, output, (y) => fast(wasmUnary, 'exp', y, y.dtype)),
       softmax: (x, axis, log) => roundedOutput(fast(wasmSoftmax, x, axis, log) ?? softmax(x, axis, log), x.dtype),
       linear: (x, weight, bias) =>
         roundedOutput(

@@ -16,8 +16,10 @@ export interface CpuKernelInfo {
   readonly isa: KernelIsa | 'scalar';
   /** Threads a large matmul is split across (1 on the TypeScript path). */
   readonly threads: number;
-  /** `loading` until the WebAssembly kernels are instantiated; `unavailable` without WebAssembly SIMD. */
+  /** `loading` until the WebAssembly kernels are instantiated; `unavailable` when they could not load (see `reason`). */
   readonly status: CpuKernelStatus;
+  /** Why the kernels are `unavailable`: no WebAssembly SIMD, no `DecompressionStream`, a chunk that failed to load... */
+  readonly reason?: string;
 }
 
 /** Options of {@link configureCpuKernels}. */
@@ -48,6 +50,8 @@ export const DEFAULT_MIN_MACS = 256;
 let kernels: WasmKernels | null = null;
 let loading: Promise<void> | null = null;
 let failed = false;
+/** Why loading failed, for cpuKernelInfo and the one warning. */
+let failure: string | undefined;
 let enabled = readEnvEnabled();
 /** Requested threads; null means the machine's cores (or `KINDLING_CPU_THREADS`). */
 let threads: number | null = readEnvThreads();
@@ -86,20 +90,28 @@ export function startCpuKernels(): Promise<void> {
         // configureCpuKernels may have asked for threads while the kernels were loading.
         if (threads !== null) k.setNumThreads(threads);
       },
-      () => {
-        // No WebAssembly SIMD (or no memory for the kernels): the TypeScript kernels do everything.
+      (error: unknown) => {
+        // The TypeScript kernels do everything: correct, several times slower. Say so once, with why
+        // (no WebAssembly SIMD, a bundle chunk that did not load...); configureCpuKernels({ wasm: true }) retries.
         failed = true;
+        failure = error instanceof Error ? error.message : String(error);
+        console.warn(
+          `@kindling/backend-cpu: the WebAssembly kernels did not load (${failure}); the CPU backend runs slower TypeScript kernels`,
+        );
       },
     );
   return loading;
 }
 
 /**
- * Resolves once the CPU backend's fast float32 matmul is usable, or known to be
- * unavailable (no WebAssembly SIMD, or disabled). Until then matmuls run on the
- * TypeScript kernels, which give the same results up to float32 rounding;
- * awaiting this only matters for timing and for tests of the fast path. Never
- * rejects.
+ * Resolves once the CPU backend's fast float32 kernels are usable, or known to be
+ * unavailable (no WebAssembly SIMD, disabled, or failed to load: see
+ * `cpuKernelInfo().reason`). Until then ops run on the TypeScript kernels or
+ * lower to primitives, which give the same results up to float32 rounding.
+ * The convolution, pooling and batch-norm kernels load when the program
+ * contains those ops: after a dynamic `import()` of code that uses them (a
+ * lazily loaded CNN), await this again before timing or before comparing
+ * results bit for bit. Never rejects.
  *
  * ```ts
  * import { cpuKernelInfo, cpuReady } from '@kindling/backend-cpu';
@@ -121,7 +133,8 @@ export function cpuKernelInfo(): CpuKernelInfo {
   if (!enabled) status = 'disabled';
   else if (failed) status = 'unavailable';
   else if (!kernels) status = 'loading';
-  return { isa: active?.isa ?? 'scalar', threads: active?.numThreads ?? 1, status };
+  const info: CpuKernelInfo = { isa: active?.isa ?? 'scalar', threads: active?.numThreads ?? 1, status };
+  return status === 'unavailable' && failure !== undefined ? { ...info, reason: failure } : info;
 }
 
 /**
@@ -139,6 +152,12 @@ export function configureCpuKernels(options: CpuKernelOptions): void {
   }
   if (options.wasm !== undefined) {
     enabled = options.wasm;
+    if (enabled && failed) {
+      // Asked again after a failure (a chunk that did not load, say): try once more.
+      failed = false;
+      failure = undefined;
+      loading = null;
+    }
     if (enabled) void startCpuKernels();
   }
 }

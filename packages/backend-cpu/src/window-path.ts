@@ -19,25 +19,35 @@ const WINDOW_KERNELS: ReadonlySet<FusedKernelName> = new Set<FusedKernelName>([
   'channelAffine',
 ]);
 
+let wanted = false;
 let loaded: WindowKernels | null = null;
 let loading: Promise<void> | null = null;
 
 /** Starts loading the window kernels when `names` includes one of them. */
 export function requestKernelsFor(names: readonly FusedKernelName[]): void {
-  if (loading || !names.some((n) => WINDOW_KERNELS.has(n))) return;
+  if (!names.some((n) => WINDOW_KERNELS.has(n))) return;
+  wanted = true;
+  load();
+}
+
+function load(): void {
+  if (loading || loaded) return;
   loading = import('./kernels/window-kernels.js').then(
     (m) => {
       loaded = m;
     },
     (error: unknown) => {
-      // The ops still run, lowered to primitives, only slower: say so once rather than fail them.
+      // The ops still run, lowered to primitives, only slower: say so rather than fail them; the
+      // next cpuReady() tries again (a flaky network, a redeployed site).
+      loading = null;
       console.warn(`@kindling/backend-cpu: the convolution and pooling kernels did not load (${String(error)}); those ops run slower`);
     },
   );
 }
 
-/** Settles once the window kernels requested so far have loaded (or failed to). */
+/** Settles once the window kernels requested so far have loaded (or failed to), retrying a failed load. */
 export function windowKernelsSettled(): Promise<void> {
+  if (wanted) load();
   return loading ?? Promise.resolve();
 }
 

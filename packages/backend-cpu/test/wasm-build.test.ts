@@ -94,7 +94,12 @@ describe('createWasmKernels', () => {
       await expect(create()).rejects.toThrow(/does not validate WebAssembly SIMD/);
       const path = await import('../src/wasm-path.js');
       await path.cpuReady();
-      expect(path.cpuKernelInfo()).toEqual({ isa: 'scalar', threads: 1, status: 'unavailable' });
+      expect(path.cpuKernelInfo()).toEqual({
+        isa: 'scalar',
+        threads: 1,
+        status: 'unavailable',
+        reason: 'createWasmKernels: this runtime does not validate WebAssembly SIMD, which the kernels need',
+      });
     } finally {
       vi.doUnmock('../src/wasm/detect.js');
       vi.resetModules();

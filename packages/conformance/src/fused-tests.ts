@@ -1,5 +1,5 @@
 import { DTypeError, type Tensor } from '@kindling/tensor';
-import { reluBackward } from '@kindling/tensor/internal';
+import { logSoftmaxBackward, reluBackward } from '@kindling/tensor/internal';
 import * as K from '@kindling/tensor';
 import { compareValues } from './compare.js';
 import { expectError } from './error-tests.js';
@@ -34,6 +34,24 @@ export function registerFusedTests(ctx: SuiteContext): void {
         const yt = K.tensor(y, { dtype, device }).reshape(2, 5).t();
         const tExpected = [0, 1, 2, 3, 4].flatMap((c) => [expected[c], expected[5 + c]]);
         await check(ctx, 'transposed', reluBackward(gt, yt), tExpected);
+      });
+    }
+
+    // Half precision lowers to four ops, each rounding to half, as PyTorch's half kernels do; its
+    // result is that of those four ops, not of this exact formula.
+    for (const dtype of floats.filter((d) => d !== 'float16')) {
+      it(`logSoftmaxBackward(${dtype}) is grad - exp(output) * sum(grad) along the dim, dense and strided`, async () => {
+        const y = [-0.5, -1.5, -2.5, -0.25, -3, -1, -0.75, -2, -1.25, -0.1];
+        const g = [0.5, -1, 2, 0.25, -0.5, 1.5, -2, 0.75, 1, -0.25];
+        // Rows of 5 (the last dim) and, transposed, columns of 2 (dim 0 of the [5, 2] view).
+        const rowSums = [0, 1].map((r) => g.slice(5 * r, 5 * r + 5).reduce((a, b) => a + b, 0));
+        const expected = y.map((v, i) => g[i] - Math.exp(v) * rowSums[Math.floor(i / 5)]);
+        const out = logSoftmaxBackward(K.tensor(g, { dtype, device }).reshape(2, 5), K.tensor(y, { dtype, device }).reshape(2, 5), 1);
+        await check(ctx, 'last dim', out, expected);
+        const gt = K.tensor(g, { dtype, device }).reshape(2, 5).t();
+        const yt = K.tensor(y, { dtype, device }).reshape(2, 5).t();
+        const tExpected = [0, 1, 2, 3, 4].flatMap((c) => [expected[c], expected[5 + c]]);
+        await check(ctx, 'transposed, dim 0 of [5, 2]', logSoftmaxBackward(gt, yt, 0), tExpected);
       });
     }
 

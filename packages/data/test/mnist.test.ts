@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Tensor, hasBackend } from '@kindling/tensor';
+import { type Tensor, hasBackend, memory, tidy } from '@kindling/tensor';
 import { getBackend, registerBackend } from '@kindling/tensor/backend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Compose, DataLoader, FashionMNIST, KMNIST, MNIST, type MnistMeta, Normalize, ToTensor, encodeIdx } from '../src/index.js';
@@ -69,6 +69,23 @@ describe('MNIST-family datasets', () => {
     expect(vals(labels)).toEqual([train.labels[7], train.labels[3]]);
     expect(vals(images.select(0, 1))).toEqual(vals(image));
     expect(() => ds.getItem(12)).toThrow(/TinyMNIST.getItem: index 12 is out of range for a dataset of length 12/);
+  });
+
+  it("keeps a CPU split's images on the host only until data is read", async () => {
+    const before = memory().cpu.bytes;
+    const ds = await TinyMNIST.create({ root, download: true, mirrors: [`${server.url}/m`] });
+    expect(ds.sampleShape).toEqual([28, 28]);
+    const [image] = ds.getItem(2);
+    const [images] = ds.getBatch(Int32Array.of(2, 0));
+    // Only the labels, the item and the batch (3 images) are on the device, not all 12 images.
+    expect(memory().cpu.bytes - before).toBeLessThan(4 * 784);
+    expect(vals(image)).toEqual(vals(images.select(0, 0)));
+    // First read inside a tidy: the dataset's tensor outlives the scope.
+    expect(tidy(() => ds.data.shape[0])).toBe(12);
+    expect(ds.data.isDisposed).toBe(false);
+    expect(vals(ds.data)).toEqual([...train.images]);
+    expect(ds.data).toBe(ds.data);
+    expect(memory().cpu.bytes - before).toBeGreaterThanOrEqual(15 * 784);
   });
 
   it('feeds a DataLoader (the PyTorch tutorial loop)', async () => {

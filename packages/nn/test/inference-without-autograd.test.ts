@@ -23,6 +23,7 @@ describe('@kindling/nn without @kindling/autograd (inference bundles)', () => {
     const model = new Linear(4, 3);
     const loss = new CrossEntropyLoss()(model(randn(5, 4)), randint(0, 3, [5]));
     expect(() => loss.backward()).toThrow(KindlingError);
+    expect(() => model(randn(5, 4)).retainGrad()).toThrow(/retainGrad: gradients need '@kindling\/autograd', which is not loaded/);
     expect(() => loss.backward()).toThrow(
       "backward: gradients need '@kindling/autograd', which is not loaded; add import '@kindling/autograd' (or use 'kindling', which loads it)",
     );

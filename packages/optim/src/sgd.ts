@@ -1,4 +1,5 @@
 import { KindlingError, type Tensor } from '@kindling/tensor';
+import { foreachAdd_ } from '@kindling/tensor/internal';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions {
@@ -23,6 +24,16 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected updateGroup(params: Tensor[], o: SGDOptions): void {
+    // Plain SGD (the seeds' optimizer) updates every parameter in one list op, as PyTorch's foreach path:
+    // the same fused kernel per parameter as add_, without an op's bookkeeping for each.
+    if (o.momentum === 0 && o.weightDecay === 0 && !o.maximize) {
+      foreachAdd_(
+        params,
+        params.map((p) => p.grad as Tensor),
+        { alpha: -o.lr },
+      );
+      return;
+    }
     for (const p of params) {
       let d = p.grad as Tensor;
       if (o.maximize) d = d.neg();

@@ -162,6 +162,14 @@ export interface FusedKernels {
    */
   reluBackward?(grad: View, output: View): StorageHandle;
   /**
+   * Log-softmax's gradient from its output along the last axis:
+   * `grad - exp(output) * sum(grad, axis)`, for `grad` and `output` of one
+   * shape and floating dtype. Returns null, having allocated nothing, for
+   * layouts or dtypes it does not take; the gradient then lowers to `exp`,
+   * `sum`, `mul` and `sub`.
+   */
+  logSoftmaxBackward?(grad: View, output: View): StorageHandle | null;
+  /**
    * `cast(x, dtype) * scale + shift` into a new dense tensor of floating
    * `dtype` (ToTensor + Normalize of image bytes), the multiply and the add
    * each rounded to `dtype` as the separate ops round. Returns null, having

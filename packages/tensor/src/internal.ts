@@ -4,14 +4,17 @@
  * not an API for applications (it may change in any release). Autograd
  * installs its interceptor and gradient hooks here; packages wrap kernel
  * results (`tensorFromHandle`) and reach ops that exist for gradient rules
- * (`reluBackward`) or shared bookkeeping (`nllSampleWeights`).
+ * (`reluBackward`), optimizers' list ops (`foreachAdd_`) or shared bookkeeping
+ * (`nllSampleWeights`).
  */
 export { dispatch, dispatchNested, setInterceptor, type Interceptor, type OpCall, type OpResult } from './dispatch.js';
 export { setGradHooks, hasGradHooks, type GradHooks } from './grad-hooks.js';
 export { fromHandle as tensorFromHandle, broadcastView } from './ops/util.js';
 export { printAsRepr } from './inspect.js';
 export { reluBackward } from './ops/relu-backward.js';
+export { logSoftmaxBackward } from './ops/log-softmax-backward.js';
 export { nllSampleWeights } from './ops/loss.js';
+export { foreachAdd_ } from './ops/foreach.js';
 export { promoteWithScalar } from './dtype.js';
 export { normalizeDim, normalizeDims } from './shape.js';
 export { formatTensor } from './format.js';

@@ -4,7 +4,7 @@ import './disposable.js';
 import { type DType, type TypedArray, isDType, isFloating } from './dtype.js';
 import { KindlingError, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
-import { type BackwardOptions, type GradNode, gradHooks } from './grad-hooks.js';
+import { type BackwardOptions, type GradNode, gradHooks, hasGradHooks } from './grad-hooks.js';
 import * as E from './ops/elementwise.js';
 import { type AlphaOptions, type UnaryOptions, binaryOp, unaryOp } from './ops/run-elementwise.js';
 import {
@@ -100,8 +100,9 @@ export class Tensor {
   /** @internal Use the creation functions instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze([...strides]);
+    // A frozen array (another tensor's shape, which views and kernels' results pass on) is shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.strides = Object.isFrozen(strides) ? strides : Object.freeze([...strides]);
     this.offset = offset;
     storage.retain();
     countTensor(storage.backend.name, 1);
@@ -215,6 +216,8 @@ export class Tensor {
 
   /** Asks `backward()` to fill `.grad` on this non-leaf tensor too. */
   retainGrad(): this {
+    // Without autograd nothing records, so the op's output does not require grad: name the cause.
+    if (!this.requiresGrad && !hasGradHooks()) gradHooks('retainGrad');
     if (!this.requiresGrad) throw new KindlingError("retainGrad: can't retain grad on a tensor that doesn't require grad");
     if (!this.isLeaf && !this.retainsGrad) {
       this.retainsGrad = true;

@@ -11,7 +11,14 @@ export class Store<T extends object> {
     return this.value;
   }
 
+  /**
+   * Merges `patch` and tells the subscribers, unless every value in it is
+   * the one already there: the worker repeats its phase on every evaluation,
+   * and each fan-out re-renders every page.
+   */
   update(patch: Partial<T>): void {
+    const keys = Object.keys(patch) as (keyof T)[];
+    if (keys.every((key) => Object.is(patch[key], this.value[key]))) return;
     this.value = { ...this.value, ...patch };
     for (const l of this.listeners) l(this.value);
   }

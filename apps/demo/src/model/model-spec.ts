@@ -61,6 +61,13 @@ function layerToken(layer: LayerSpec): string | null {
   }
 }
 
+/** `linear 784→128`, `conv 1→32 3×3`, `max-pool 2×2`: one layer in a few words (others by their type), as the Train page names them. */
+export function layerName(layer: LayerSpec): string {
+  const a = layer.args ?? [];
+  if (layer.type === 'Linear') return `linear ${a[0]}→${a[1]}`;
+  return layerToken(layer) ?? layer.type;
+}
+
 /**
  * The layers in a few words: `784-128-64-10` for an MLP (its widths, as the
  * seeds write them), `conv 1→32 3×3, conv 32→64 3×3, max-pool 2×2,

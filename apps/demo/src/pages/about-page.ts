@@ -1,5 +1,6 @@
 import type { AppContext } from '../client/app-context.js';
 import { backendPicker } from '../ui/backend-picker.js';
+import { cpuThreadsText } from '../ui/cpu-threads-text.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { bytes, count, ms } from '../ui/format.js';
 import { notice } from '../ui/notice.js';
@@ -19,8 +20,12 @@ function backendDetails(info: BackendInfo | null): HTMLElement {
     'dl',
     { class: 'facts' },
     row('Backend in use', info.device, 'backend-in-use'),
-    row('Requested', info.requested),
+    row('Requested', info.requested === 'auto' ? 'nothing yet (the faster of WebGPU and the CPU)' : info.requested),
+    row('CPU backend threads', cpuThreadsText(info.cpu), 'cpu-threads'),
+    info.cpu ? row('CPU kernels', info.cpu.isa === 'scalar' ? 'TypeScript (no WebAssembly SIMD)' : `WebAssembly ${info.cpu.isa}`) : null,
+    info.cpu ? row('Worker cross-origin isolated', info.cpu.crossOriginIsolated ? 'yes' : 'no', 'worker-isolated') : null,
     row('WebGPU in this browser', info.webgpuSupported ? 'yes (navigator.gpu exists)' : 'no'),
+    info.slowAdapter ? row('WebGPU slower than the CPU', `yes: ${info.slowAdapter}`) : null,
     adapter
       ? row('Adapter', [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' / ') || 'unnamed', 'adapter-name')
       : null,
@@ -126,7 +131,7 @@ export function createAboutPage(ctx: AppContext): Page {
     h(
       'p',
       { class: 'lede' },
-      'Kindling is PyTorch in TypeScript: tensors, autograd, nn, optim, data and checkpoints. This site runs all of it in your browser, on WebGPU when available and on the CPU otherwise.',
+      'Kindling is PyTorch in TypeScript: tensors, autograd, nn, optim, data and checkpoints. This site runs all of it in your browser, on WebGPU when it is available and faster, on the CPU otherwise.',
     ),
     h(
       'section',

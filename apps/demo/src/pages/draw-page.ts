@@ -6,9 +6,11 @@ import { checkpointUpload } from '../ui/checkpoint-upload.js';
 import { digitCanvas, drawDigit } from '../ui/digit-image.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { percent, shortClassName } from '../ui/format.js';
+import { LayerViews } from '../ui/layer-views.js';
 import { notice } from '../ui/notice.js';
 import { probabilityBars, topK } from '../ui/probability-bars.js';
 import type { ModelInfo, ModelSlot, Prediction } from '../worker/protocol.js';
+import './draw-layout.css';
 import { ModelChooser } from './model-chooser.js';
 import type { Page } from './page.js';
 
@@ -34,6 +36,7 @@ export function createDrawPage(ctx: AppContext): Page {
   const preview = digitCanvas('What the model sees: your drawing at 28 by 28 pixels');
   const datasetHint = h('div', {});
   const error = h('div', {});
+  const layers = new LayerViews(ctx);
   let slot: ModelSlot | null = null;
   let visible = false;
   let inFlight = false;
@@ -76,14 +79,17 @@ export function createDrawPage(ctx: AppContext): Page {
           replaceChildren(top3);
           replaceChildren(bars);
           topStatus.textContent = 'Draw something to see predictions.';
+          layers.clear();
           continue;
         }
         drawDigit(preview, digit.data, false);
         if (!slot) {
           topStatus.textContent = 'No model yet: train one on the Train page or upload a checkpoint.';
+          layers.clear();
           continue;
         }
         render(await ctx.worker.call('predict', { slot, pixels: digit.data }));
+        layers.show(slot, digit.data);
         replaceChildren(error);
       } while (again);
     } catch (e) {
@@ -134,10 +140,10 @@ export function createDrawPage(ctx: AppContext): Page {
     h(
       'div',
       { class: 'draw-layout' },
-      h('div', { class: 'panel' }, canvas.element, help, h('div', { class: 'button-row' }, clear)),
+      h('div', { class: 'panel draw-input' }, canvas.element, h('div', { class: 'button-row draw-actions' }, clear), help),
       h(
         'div',
-        { class: 'panel' },
+        { class: 'panel draw-result' },
         h('h2', {}, 'Top 3'),
         topStatus,
         top3,
@@ -154,6 +160,7 @@ export function createDrawPage(ctx: AppContext): Page {
         checkpointUpload(ctx, () => chooser.select('uploaded', ctx.state.get())),
       ),
     ),
+    layers.element,
   );
   return {
     id: 'draw',

@@ -1,18 +1,21 @@
+import './train-form.css';
 import type { AppContext } from '../client/app-context.js';
 import { DATASETS, type DatasetId } from '../data-catalog.js';
 import { MODEL_CHOICES, type ModelChoice, type ModelDefaults, type OptimizerChoice, modelChoice } from '../model/model-choices.js';
+import { SGD_MOMENTUM } from '../train-defaults.js';
 import { h } from '../ui/dom.js';
+import { EXPLAIN } from '../ui/explain.js';
 import { count } from '../ui/format.js';
 import { DEFAULT_LR, type TrainFormValues, valuesFromParams } from './train-options.js';
 
 type Option = { value: string; label: string };
 
-function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
+function field(id: string, label: string, control: HTMLElement, hint?: string, extraClass?: string): HTMLElement {
   const hintId = hint ? `${id}-hint` : undefined;
   if (hintId) control.setAttribute('aria-describedby', hintId);
   return h(
     'div',
-    { class: 'field' },
+    { class: extraClass ? `field ${extraClass}` : 'field' },
     h('label', { for: id }, label),
     control,
     hint ? h('small', { id: hintId, class: 'muted' }, hint) : null,
@@ -73,7 +76,7 @@ export class TrainForm {
       'train-optimizer',
       [
         { value: 'adam', label: 'Adam' },
-        { value: 'sgd', label: 'SGD with momentum 0.9' },
+        { value: 'sgd', label: `SGD with momentum ${SGD_MOMENTUM}` },
         { value: 'adadelta', label: 'Adadelta (PyTorch’s MNIST example)' },
       ],
       v.optimizer,
@@ -100,7 +103,7 @@ export class TrainForm {
     });
     this.batchSize = select(
       'train-batch',
-      [16, 32, 64, 128, 256].map((n) => ({ value: String(n), label: String(n) })),
+      [16, 32, 64, 128, 256].map((n) => ({ value: String(n), label: count(n) })),
       String(v.batchSize),
     );
     this.trainSubset = select('train-subset', subsetOptions([2_000, 5_000, 10_000], 60_000, v.trainSubset), String(v.trainSubset));
@@ -122,14 +125,14 @@ export class TrainForm {
     this.element = h(
       'div',
       { class: 'form-grid' },
-      field('train-dataset', 'Dataset', this.dataset),
-      field('train-model', 'Model', this.model, 'The CNN is more accurate but needs about 100 times the compute per image.'),
-      field('train-optimizer', 'Optimizer', this.optimizer),
-      field('train-lr', 'Learning rate', this.lr),
-      field('train-epochs', 'Epochs', this.epochs),
-      field('train-batch', 'Batch size', this.batchSize),
-      field('train-subset', 'Training images', this.trainSubset, 'Fewer images train faster; the first N of the split are used.'),
-      field('train-test-subset', 'Test images', this.testSubset, 'Evaluated four times per epoch.'),
+      field('train-dataset', 'Dataset', this.dataset, EXPLAIN.dataset),
+      field('train-model', 'Model', this.model, EXPLAIN.model, 'field-wide'),
+      field('train-optimizer', 'Optimizer', this.optimizer, EXPLAIN.optimizer),
+      field('train-lr', 'Learning rate', this.lr, EXPLAIN.lr),
+      field('train-epochs', 'Epochs', this.epochs, EXPLAIN.epochs),
+      field('train-batch', 'Batch size', this.batchSize, EXPLAIN.batchSize),
+      field('train-subset', 'Training images', this.trainSubset, EXPLAIN.trainSubset),
+      field('train-test-subset', 'Test images', this.testSubset, EXPLAIN.testSubset),
     );
   }
 
@@ -148,6 +151,14 @@ export class TrainForm {
     set('batchSize', () => setSelect(this.batchSize, String(defaults.batchSize)));
     set('trainSubset', () => setSelect(this.trainSubset, String(defaults.trainSubset)));
     set('testSubset', () => setSelect(this.testSubset, String(defaults.testSubset)));
+  }
+
+  /** Puts `values` in every field (the landing's "Train MNIST" run), forgetting earlier edits. */
+  setValues(values: TrainFormValues): void {
+    setSelect(this.dataset, values.dataset);
+    setSelect(this.model, values.model);
+    this.edited.clear();
+    this.suggest(values);
   }
 
   /** Marks datasets the site does not carry; returns whether the selected one is available. */

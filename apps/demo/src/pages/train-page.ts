@@ -2,16 +2,21 @@ import type { AppContext } from '../client/app-context.js';
 import { isTrainingActive } from '../client/app-state.js';
 import { checkpointFilename, downloadModel } from '../client/checkpoint-actions.js';
 import { DATA_PATH, type DatasetId } from '../data-catalog.js';
+import { RUN_SEED } from '../train-defaults.js';
 import { backendPicker } from '../ui/backend-picker.js';
 import { checkpointUpload } from '../ui/checkpoint-upload.js';
 import { ConfusionMatrix } from '../ui/confusion-matrix.js';
+import { EXPLAIN } from '../ui/explain.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { bytes, count, modelTitle, ms, percent } from '../ui/format.js';
+import { learnedSection } from '../ui/learned-section.js';
 import { LineChart } from '../ui/line-chart.js';
 import { notice } from '../ui/notice.js';
 import { SampleGrid } from '../ui/sample-grid.js';
 import type { WorkerEvent } from '../worker/protocol.js';
+import { LANDING_RUN, landingSection } from './landing.js';
 import type { Page } from './page.js';
+import { trainCodePanel } from './train-code-panel.js';
 import { TrainForm } from './train-form.js';
 
 const TRAIN_COLOR = '#2f6fdf';
@@ -35,7 +40,7 @@ function metric(id: string, label: string): { element: HTMLElement; set(value: s
  * downloaded as a checkpoint and is available on the Draw page.
  */
 export function createTrainPage(ctx: AppContext): Page {
-  const heading = h('h1', { tabindex: -1 }, 'Train a classifier');
+  const heading = h('h1', { tabindex: -1, id: 'train-title' }, 'Train a neural network in your browser');
   const form = new TrainForm(ctx);
   const dataNotice = h('div', {});
   const runError = h('div', {});
@@ -45,12 +50,14 @@ export function createTrainPage(ctx: AppContext): Page {
   const phaseText = h('p', { id: 'train-status', role: 'status', 'aria-live': 'polite' }, 'Ready.');
   const progress = h('progress', { id: 'train-progress', max: 1, value: 0, 'aria-label': 'Training progress' });
   const runInfo = h('p', { id: 'run-info', class: 'muted' });
+  const progressHeading = h('h2', { id: 'progress-heading', tabindex: -1 }, 'Progress');
   const testAccuracy = metric('test-accuracy', 'Test accuracy');
   const testLoss = metric('test-loss', 'Test loss');
   const trainLoss = metric('train-loss', 'Train loss');
   const speed = metric('train-speed', 'Speed');
   const lossChart = new LineChart({
     title: 'Loss',
+    note: EXPLAIN.loss,
     series: [
       { label: 'train', color: TRAIN_COLOR, format: (v) => v.toFixed(3) },
       { label: 'test', color: TEST_COLOR, dash: [6, 4], format: (v) => v.toFixed(3) },
@@ -58,7 +65,9 @@ export function createTrainPage(ctx: AppContext): Page {
   });
   const accuracyChart = new LineChart({
     title: 'Accuracy',
+    note: `${EXPLAIN.accuracy} ${EXPLAIN.dropout}`,
     yRange: [0, 1],
+    yTicks: (v) => `${Math.round(v * 100)}%`,
     series: [
       { label: 'train', color: TRAIN_COLOR, format: (v) => percent(v) },
       { label: 'test', color: TEST_COLOR, dash: [6, 4], format: (v) => percent(v) },
@@ -129,6 +138,7 @@ export function createTrainPage(ctx: AppContext): Page {
     }
   };
   ctx.worker.onEvent(onEvent);
+  const codePanel = trainCodePanel(ctx, form, formEl);
 
   const reset = () => {
     for (const m of [testAccuracy, testLoss, trainLoss, speed]) m.set('—');
@@ -150,12 +160,19 @@ export function createTrainPage(ctx: AppContext): Page {
     const dataUrl = new URL(`${DATA_PATH}/${values.dataset}/`, ctx.baseUrl).href;
     ctx.state.update({ phase: 'loading-data' });
     try {
-      await ctx.worker.call('train', { settings: { ...values, seed: 0, dataUrl } });
+      await ctx.worker.call('train', { settings: { ...values, seed: RUN_SEED, dataUrl } });
     } catch (error) {
       replaceChildren(runError, notice('error', 'Training failed', (error as Error).message));
       ctx.state.update({ phase: 'failed' });
     }
   });
+  /** The landing's button: the default run, whatever the form held, then the progress panel in view. */
+  function trainMnist(): void {
+    form.setValues(LANDING_RUN);
+    formEl.requestSubmit();
+    progressHeading.focus({ preventScroll: true });
+    progressHeading.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
   pause.addEventListener('click', () => {
     void ctx.worker.call(ctx.state.get().phase === 'paused' ? 'resume' : 'pause', {});
   });
@@ -203,11 +220,11 @@ export function createTrainPage(ctx: AppContext): Page {
   const element = h(
     'section',
     { class: 'page', 'aria-labelledby': 'train-title' },
-    heading,
+    landingSection(ctx, heading, trainMnist),
     h(
       'p',
       { class: 'lede' },
-      'Train a multilayer perceptron or a convolutional network on MNIST or Fashion-MNIST right in your browser. Training runs in a Web Worker, so the page stays responsive.',
+      'Or choose the dataset, the network (a multilayer perceptron or a convolutional network) and how it trains. Training runs in a Web Worker, so the page stays responsive.',
     ),
     dataNotice,
     h(
@@ -217,7 +234,7 @@ export function createTrainPage(ctx: AppContext): Page {
       h(
         'section',
         { class: 'panel', 'aria-labelledby': 'progress-heading' },
-        h('h2', { id: 'progress-heading' }, 'Progress'),
+        progressHeading,
         phaseText,
         progress,
         runInfo,
@@ -226,8 +243,22 @@ export function createTrainPage(ctx: AppContext): Page {
       ),
     ),
     h('section', { class: 'charts', 'aria-label': 'Training curves' }, lossChart.element, accuracyChart.element),
-    h('section', { 'aria-labelledby': 'samples-heading' }, h('h2', { id: 'samples-heading' }, 'Predictions on test images'), grid.element),
-    h('section', { 'aria-labelledby': 'confusion-heading' }, h('h2', { id: 'confusion-heading' }, 'Confusion matrix'), confusion.element),
+    codePanel,
+    h(
+      'section',
+      { 'aria-labelledby': 'samples-heading' },
+      h('h2', { id: 'samples-heading' }, 'Predictions on test images'),
+      h('p', { class: 'muted explain' }, EXPLAIN.samples),
+      grid.element,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'confusion-heading' },
+      h('h2', { id: 'confusion-heading' }, 'Confusion matrix'),
+      h('p', { class: 'muted explain' }, EXPLAIN.confusion),
+      confusion.element,
+    ),
+    learnedSection(ctx),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'checkpoint-heading' },

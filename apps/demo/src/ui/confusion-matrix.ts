@@ -1,5 +1,6 @@
+import './confusion-matrix.css';
 import { h, replaceChildren } from './dom.js';
-import { shortClassName } from './format.js';
+import { count, shortClassName } from './format.js';
 
 /**
  * The confusion matrix as a real table (rows: true class, columns: predicted
@@ -17,17 +18,20 @@ export class ConfusionMatrix {
     const names = classes.map(shortClassName);
     const table = h(
       'table',
-      { class: 'confusion' },
+      // Fashion-MNIST's names ("Ankle boot") need a wider first column and upright-turned column headers.
+      { class: names.some((n) => n.length > 3) ? 'confusion long-names' : 'confusion' },
       h('caption', {}, 'Test-set confusion matrix: rows are true classes, columns are predicted classes.'),
       h(
         'thead',
         {},
+        // Axis names in their own header row, so the corner cell stays as narrow as a number and the table fits a phone.
         h(
           'tr',
           {},
-          h('th', { scope: 'col' }, 'true \\ predicted'),
-          ...names.map((n, i) => h('th', { scope: 'col', title: classes[i] }, n)),
+          h('th', { rowspan: 2, class: 'confusion-corner' }, 'true ↓'),
+          h('th', { scope: 'colgroup', colspan: names.length, class: 'confusion-axis' }, 'predicted →'),
         ),
+        h('tr', {}, ...names.map((n, i) => h('th', { scope: 'col', title: classes[i], class: 'confusion-class' }, n))),
       ),
       h(
         'tbody',
@@ -45,7 +49,7 @@ export class ConfusionMatrix {
               const share = value / total;
               const kind = r === c ? 'hit' : 'miss';
               const style = value === 0 ? undefined : `--share: ${share.toFixed(3)}`;
-              return h('td', { class: `${kind}${share > 0.5 ? ' strong' : ''}`, style }, value);
+              return h('td', { class: `${kind}${share > 0.5 ? ' strong' : ''}`, style }, count(value));
             }),
           );
         }),

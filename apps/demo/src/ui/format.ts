@@ -2,8 +2,22 @@ export function percent(value: number, digits = 1): string {
   return `${(value * 100).toFixed(digits)}%`;
 }
 
+// Formatters are made once: toLocaleString builds a new one per call, which showed in profiles of a run's live numbers.
+const COUNT = new Intl.NumberFormat('en-US');
+const FIXED = new Map<number, Intl.NumberFormat>();
+
+/** A number with `digits` decimals and thousands separators: 1,234.5. */
+function fixed(value: number, digits: number): string {
+  let format = FIXED.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    FIXED.set(digits, format);
+  }
+  return format.format(value);
+}
+
 export function bytes(value: number): string {
-  if (value < 1024) return `${value} B`;
+  if (value < 1024) return `${count(value)} B`;
   const units = ['KiB', 'MiB', 'GiB'];
   let v = value / 1024;
   let unit = 0;
@@ -11,15 +25,15 @@ export function bytes(value: number): string {
     v /= 1024;
     unit++;
   }
-  return `${v.toFixed(1)} ${units[unit]}`;
+  return `${fixed(v, 1)} ${units[unit]}`;
 }
 
 export function count(value: number): string {
-  return value.toLocaleString('en-US');
+  return COUNT.format(value);
 }
 
 export function ms(value: number): string {
-  return value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+  return value < 1 ? `${fixed(value * 1000, 0)} µs` : `${fixed(value, value < 10 ? 2 : 1)} ms`;
 }
 
 /** torchvision names MNIST classes "7 - seven"; the digit alone reads better in small places. */

@@ -1,3 +1,4 @@
+import './notice.css';
 import { h } from './dom.js';
 
 export type NoticeKind = 'info' | 'warning' | 'error';

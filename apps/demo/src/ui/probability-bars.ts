@@ -1,3 +1,4 @@
+import './probability-bars.css';
 import { h } from './dom.js';
 import { percent, shortClassName } from './format.js';
 

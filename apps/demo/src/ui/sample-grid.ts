@@ -1,3 +1,4 @@
+import './sample-grid.css';
 import { h, replaceChildren } from './dom.js';
 import { drawDigit, digitCanvas } from './digit-image.js';
 import { percent, shortClassName } from './format.js';

@@ -1,6 +1,9 @@
 import '@kindling/backend-cpu';
 import { initWebGPU } from '@kindling/backend-webgpu';
-import type { AdapterInfo, BackendChoice, BackendInfo } from './protocol.js';
+import { cpuInfo } from './cpu-threads.js';
+import type { AdapterInfo, BackendChoice, BackendInfo, BackendRequest, CpuInfo } from './protocol.js';
+import { isSoftwareAdapter, slowAdapterReason } from './slow-adapter.js';
+import { probeSpeed } from './speed-probe.js';
 
 /** Limits worth showing on the About page: they bound the largest tensor and the matmul tiles. */
 const SHOWN_LIMITS = [
@@ -19,7 +22,8 @@ function describeAdapter(adapter: GPUAdapter): AdapterInfo {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
-    isFallbackAdapter: info.isFallbackAdapter ?? false,
+    // Older Chrome (before 127) has the flag on the adapter itself rather than in adapter.info.
+    isFallbackAdapter: info.isFallbackAdapter ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     limits,
   };
 }
@@ -28,10 +32,15 @@ function describeAdapter(adapter: GPUAdapter): AdapterInfo {
  * Chooses the device tensors go to. WebGPU is set up once, on first request;
  * when it cannot be had (no `navigator.gpu`, no adapter, device creation
  * failed) the worker falls back to the CPU and remembers why, so the page can
- * say so instead of failing.
+ * say so instead of failing. Asked for `auto` (nobody chose yet), it also
+ * keeps to the CPU when the adapter is slower than the CPU backend: a software
+ * adapter, or one a quick probe measures slower.
  */
 export class BackendManager {
   private webgpu: { ok: true; adapter: AdapterInfo } | { ok: false; reason: string } | null = null;
+  /** Why the adapter is slower than the CPU (null: it is not); undefined until known. */
+  private slowReason: string | null | undefined;
+  private cpu: CpuInfo | undefined;
   private current: BackendInfo = { requested: 'cpu', device: 'cpu', webgpuSupported: BackendManager.hasNavigatorGpu() };
 
   static hasNavigatorGpu(): boolean {
@@ -46,18 +55,46 @@ export class BackendManager {
     return this.current;
   }
 
-  async select(requested: BackendChoice): Promise<BackendInfo> {
+  async select(requested: BackendRequest): Promise<BackendInfo> {
     const webgpuSupported = BackendManager.hasNavigatorGpu();
+    this.cpu ??= await cpuInfo();
+    const cpu = this.cpu;
     if (requested === 'cpu') {
       const adapter = this.webgpu?.ok ? this.webgpu.adapter : undefined;
-      this.current = { requested, device: 'cpu', webgpuSupported, ...(adapter ? { adapter } : {}) };
+      const slowAdapter = this.slowReason ?? undefined;
+      this.current = {
+        requested,
+        device: 'cpu',
+        webgpuSupported,
+        cpu,
+        ...(adapter ? { adapter } : {}),
+        ...(slowAdapter ? { slowAdapter } : {}),
+      };
       return this.current;
     }
     this.webgpu ??= await this.setUpWebGPU();
-    this.current = this.webgpu.ok
-      ? { requested, device: 'webgpu', webgpuSupported, adapter: this.webgpu.adapter }
-      : { requested, device: 'cpu', webgpuSupported, fallbackReason: this.webgpu.reason };
+    if (!this.webgpu.ok) {
+      this.current = { requested, device: 'cpu', webgpuSupported, cpu, fallbackReason: this.webgpu.reason };
+      return this.current;
+    }
+    const adapter = this.webgpu.adapter;
+    // An explicit choice of WebGPU is honoured without a probe; a software adapter is still named as slow.
+    if (this.slowReason === undefined && (requested === 'auto' || isSoftwareAdapter(adapter))) {
+      this.slowReason = await this.measureSlowness(adapter);
+    }
+    const slowAdapter = this.slowReason ?? undefined;
+    const device = requested === 'auto' && slowAdapter ? 'cpu' : 'webgpu';
+    this.current = { requested, device, webgpuSupported, cpu, adapter, ...(slowAdapter ? { slowAdapter } : {}) };
     return this.current;
+  }
+
+  private async measureSlowness(adapter: AdapterInfo): Promise<string | null> {
+    if (isSoftwareAdapter(adapter)) return slowAdapterReason(adapter, null);
+    try {
+      return slowAdapterReason(adapter, await probeSpeed());
+    } catch (error) {
+      return `a quick test on WebGPU failed (${(error as Error).message})`;
+    }
   }
 
   private async setUpWebGPU(): Promise<{ ok: true; adapter: AdapterInfo } | { ok: false; reason: string }> {

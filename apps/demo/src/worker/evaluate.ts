@@ -2,6 +2,7 @@ import { noGrad } from '@kindling/autograd';
 import type { DataLoader } from '@kindling/data';
 import type { Loss, Sequential } from '@kindling/nn';
 import { type Tensor, softmax, tidy } from '@kindling/tensor';
+import type { Mistakes } from './inspection-types.js';
 
 export interface Evaluation {
   loss: number;
@@ -10,6 +11,8 @@ export interface Evaluation {
   confusion: number[][];
   /** Class probabilities of each sample image. */
   sampleProbabilities: number[][];
+  /** Every test image predicted wrong (the loader must not shuffle, so positions are test-set indices). */
+  mistakes: Mistakes;
 }
 
 /** How to feed the model and read its output. */
@@ -38,19 +41,28 @@ export async function evaluate(
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let lossSum = 0;
   let samples = 0;
+  const mistakes: Mistakes = { indices: [], labels: [], predicted: [], confidence: [] };
   try {
     for await (const [images, labels] of loader) {
-      const [loss, predicted] = noGrad(() =>
+      const [loss, predicted, confidence] = noGrad(() =>
         tidy(() => {
           const out = model.forward(images.reshape(images.shape[0], ...inputShape));
-          return [lossFn.forward(out, labels).mul(labels.shape[0]), out.argmax(1)];
+          const [best, bestIndex] = (logSoftmax ? out.exp() : softmax(out, 1)).max(1);
+          return [lossFn.forward(out, labels).mul(labels.shape[0]), bestIndex, best];
         }),
       );
-      const [l, p, y] = await Promise.all([loss.item(), predicted.read(), labels.read()]);
+      const [l, p, y, c] = await Promise.all([loss.item(), predicted.read(), labels.read(), confidence.read()]);
       lossSum += l as number;
-      for (let i = 0; i < y.length; i++) confusion[y[i]][p[i]]++;
+      for (let i = 0; i < y.length; i++) {
+        confusion[y[i]][p[i]]++;
+        if (y[i] === p[i]) continue;
+        mistakes.indices.push(samples + i);
+        mistakes.labels.push(y[i]);
+        mistakes.predicted.push(p[i]);
+        mistakes.confidence.push(c[i]);
+      }
       samples += y.length;
-      for (const t of [loss, predicted, images, labels]) t.dispose();
+      for (const t of [loss, predicted, confidence, images, labels]) t.dispose();
     }
     const probabilities = noGrad(() =>
       tidy(() => {
@@ -64,7 +76,7 @@ export async function evaluate(
       Array.from(flat.subarray(i * classes, (i + 1) * classes)),
     );
     const correct = confusion.reduce((s, row, i) => s + row[i], 0);
-    return { loss: lossSum / samples, accuracy: correct / samples, confusion, sampleProbabilities };
+    return { loss: lossSum / samples, accuracy: correct / samples, confusion, sampleProbabilities, mistakes };
   } finally {
     model.train(wasTraining);
   }

@@ -18,6 +18,11 @@ export interface LoadedModel {
   spec: ModelSpec;
   source: string;
   accuracy?: number;
+  /** Full epochs and optimizer steps the weights have trained, recorded in checkpoints as kindling-train does. */
+  epoch?: number;
+  step?: number;
+  /** The step `accuracy` was measured at, while training: weights trained further no longer have that accuracy. */
+  accuracyStep?: number;
 }
 
 export function modelInfo(slot: ModelSlot, m: LoadedModel): ModelInfo {
@@ -37,7 +42,14 @@ export function modelInfo(slot: ModelSlot, m: LoadedModel): ModelInfo {
 /** safetensors bytes with the trainer's metadata, so `kindling-train eval/predict/info` read them too. */
 export function checkpointBytes(m: LoadedModel): Promise<Uint8Array> {
   const metadata = modelSpecMetadata(m.spec);
-  if (m.accuracy !== undefined) metadata.test_accuracy = String(m.accuracy);
+  // Like kindling-train, which records a test accuracy only with weights it evaluated (a run stopped
+  // between evaluations trained on past its last one).
+  if (m.accuracy !== undefined && (m.accuracyStep === undefined || m.accuracyStep === m.step)) {
+    metadata.test_accuracy = String(m.accuracy);
+  }
+  // The keys and format of kindling-train's best.safetensors, which `kindling-train info` reads.
+  if (m.epoch !== undefined) metadata.epoch = String(m.epoch);
+  if (m.step !== undefined) metadata.step = String(m.step);
   return save(m.model.stateDict(), { metadata });
 }
 
@@ -63,10 +75,25 @@ export function modelFromCheckpoint(bytes: Uint8Array, source: string, device: s
     model.loadStateDict(stateDict);
     model.eval();
     const accuracy = metadata.test_accuracy === undefined ? undefined : Number(metadata.test_accuracy);
-    return { model, spec, source, ...(accuracy === undefined || Number.isNaN(accuracy) ? {} : { accuracy }) };
+    const epoch = metadataCount(metadata, 'epoch');
+    const step = metadataCount(metadata, 'step');
+    return {
+      model,
+      spec,
+      source,
+      ...(accuracy === undefined || Number.isNaN(accuracy) ? {} : { accuracy }),
+      ...(epoch === undefined ? {} : { epoch }),
+      ...(step === undefined ? {} : { step }),
+    };
   } finally {
     for (const t of Object.values(stateDict)) t.dispose();
   }
+}
+
+/** A count from the metadata strings (`epoch`, `step`), as kindling-train reads them: digits only, else absent. */
+function metadataCount(metadata: Record<string, string>, key: string): number | undefined {
+  const value = metadata[key];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** Frees a model's parameters and buffers now rather than whenever the garbage collector gets to them. */

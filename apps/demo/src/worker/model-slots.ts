@@ -51,7 +51,7 @@ export class ModelSlots {
     for (const [slot, m] of [...this.slots]) {
       if (m.model.parameters().next().value?.device === device) continue;
       const moved = modelFromCheckpoint(await checkpointBytes(m), m.source, device);
-      this.set(slot, { ...moved, accuracy: m.accuracy });
+      this.set(slot, { ...moved, accuracy: m.accuracy, accuracyStep: m.accuracyStep });
     }
   }
 

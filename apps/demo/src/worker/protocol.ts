@@ -4,24 +4,47 @@
  * happens (training progress, model changes). Only structured-cloneable data
  * crosses the boundary: plain objects, numbers, typed arrays.
  */
+import type { LoopPhase } from '../code/loop-phase.js';
 import type { DatasetId } from '../data-catalog.js';
 import type { ModelChoice, OptimizerChoice } from '../model/model-choices.js';
 import type { ModelKind } from '../model/model-spec.js';
+import type { FirstLayerWeights, LayerView, Mistakes } from './inspection-types.js';
 
 export type { OptimizerChoice } from '../model/model-choices.js';
 export type BackendChoice = 'webgpu' | 'cpu';
+/** `auto`: WebGPU unless it is missing or slower than the CPU backend (a software adapter), the default when nobody chose. */
+export type BackendRequest = BackendChoice | 'auto';
 
 /** Which backend the worker computes on, and why, for the UI and the About page. */
 export interface BackendInfo {
-  /** What the user asked for. */
-  requested: BackendChoice;
+  /** What the user asked for (`auto` when nobody chose). */
+  requested: BackendRequest;
   /** What is in use (`cpu` after a fallback). */
   device: BackendChoice;
   /** Why WebGPU is not in use although it was requested. */
   fallbackReason?: string;
+  /** Why the WebGPU adapter is slower than the CPU backend (a software adapter, or measured so), when it is. */
+  slowAdapter?: string;
+  /** The CPU backend's threads (set once its kernels have loaded). */
+  cpu?: CpuInfo;
   /** Whether this worker's `navigator.gpu` exists at all. */
   webgpuSupported: boolean;
   adapter?: AdapterInfo;
+}
+
+/** The CPU backend's kernels and threads in the worker. */
+export interface CpuInfo {
+  /** Threads large products are split across: 1 unless the page is cross-origin isolated. */
+  threads: number;
+  /** Logical processors the browser reports. */
+  cores: number;
+  /** `relaxed-simd` or `simd` (WebAssembly kernels), `scalar` (the TypeScript kernels). */
+  isa: string;
+  status: string;
+  /** Whether the worker is cross-origin isolated, which shared WebAssembly memory (and so threads) needs. */
+  crossOriginIsolated: boolean;
+  /** Why the threads did not start, when they failed. */
+  threadError?: string;
 }
 
 export interface AdapterInfo {
@@ -90,7 +113,7 @@ export interface Prediction {
 
 /** Request name → parameters and result. */
 export interface Requests {
-  setBackend: { params: { backend: BackendChoice }; result: BackendInfo };
+  setBackend: { params: { backend: BackendRequest }; result: BackendInfo };
   backendInfo: { params: Record<string, never>; result: BackendInfo };
   train: { params: { settings: TrainSettings }; result: { stopped: boolean } };
   pause: { params: Record<string, never>; result: null };
@@ -101,6 +124,12 @@ export interface Requests {
   predict: { params: { slot: ModelSlot; pixels: Float32Array }; result: Prediction };
   benchmark: { params: Record<string, never>; result: OpTiming[] };
   memory: { params: Record<string, never>; result: MemoryReport };
+  /** The first layer's weights as tiles; null for a model that starts otherwise. */
+  firstLayerWeights: { params: { slot: ModelSlot }; result: FirstLayerWeights | null };
+  /** What each hidden layer outputs for one 28×28 image (intensities in [0, 1]). */
+  layerViews: { params: { slot: ModelSlot; pixels: Float32Array }; result: LayerView[] };
+  /** uint8 28×28 pixels of the last run's test images at these indices, one after another. */
+  testImages: { params: { indices: number[] }; result: Uint8Array };
 }
 
 export type RequestType = keyof Requests;
@@ -157,8 +186,14 @@ export type WorkerEvent =
       confusion: number[][];
       /** Class probabilities of each sample image. */
       sampleProbabilities: number[][];
+      /** Every evaluated test image the model got wrong. */
+      mistakes: Mistakes;
     }
   | { kind: 'models'; models: ModelInfo[] }
-  | { kind: 'backend'; info: BackendInfo };
+  | { kind: 'backend'; info: BackendInfo }
+  /** The part of the training loop running now (at most every ~100 ms, for the code panel); `batch` counts from 1. */
+  | { kind: 'loopPhase'; phase: LoopPhase; epoch: number; batch: number; batches: number }
+  /** The loop waits, paused, after batch `batch` (from 1) of `epoch` (from 1). */
+  | { kind: 'loopPaused'; epoch: number; batch: number; batches: number };
 
 export type WorkerMessage = ResponseMessage | { kind: 'event'; event: WorkerEvent };

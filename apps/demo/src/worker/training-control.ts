@@ -35,9 +35,13 @@ export class TrainingControl {
     this.release?.();
   }
 
-  /** Whether to keep going, after the worker has looked at its messages (and any pause is over). */
-  async checkpoint(): Promise<boolean> {
+  /**
+   * Whether to keep going, after the worker has looked at its messages (and
+   * any pause is over). `onPause` is called when the loop stops here to wait.
+   */
+  async checkpoint(onPause?: () => void): Promise<boolean> {
     await yieldToEventLoop();
+    if (this.paused && !this.stopped) onPause?.();
     while (this.paused && !this.stopped) {
       await new Promise<void>((resolve) => {
         this.release = resolve;

@@ -4,17 +4,17 @@ import { Adadelta, Adam, type Optimizer, SGD } from '@kindling/optim';
 import { Generator, type Tensor, manualSeed, tidy, zeros } from '@kindling/tensor';
 import { modelChoice } from '../model/model-choices.js';
 import { buildModel, describeLayers, imageInputShape, modelKind } from '../model/model-spec.js';
+import { EVALUATIONS_PER_EPOCH, SGD_MOMENTUM } from '../train-defaults.js';
 import type { LoadedSplits } from './dataset-cache.js';
-import { firstSamples } from './dataset-cache.js';
+import { firstSamples, readFirstRows } from './dataset-cache.js';
 import { evaluate } from './evaluate.js';
 import type { LoadedModel } from './loaded-model.js';
+import { LoopPhaseReporter } from './loop-phase-reporter.js';
 import type { TrainSettings, WorkerEvent } from './protocol.js';
 import type { TrainingControl } from './training-control.js';
 
 /** Reading the running loss forces a device sync; on a GPU, doing it every batch would stall the pipeline. */
 const REPORT_EVERY_BATCHES = 10;
-/** Test-set evaluations per epoch: enough points for a curve even in a one-epoch run. */
-const EVALUATIONS_PER_EPOCH = 4;
 /** Test images shown with their predictions on the Train page. */
 export const SAMPLE_COUNT = 12;
 
@@ -35,8 +35,23 @@ function buildOptimizer(settings: TrainSettings, params: Iterable<Tensor>): Opti
     case 'adadelta':
       return new Adadelta(params, { lr: settings.lr });
     default:
-      return new SGD(params, { lr: settings.lr, momentum: 0.9 });
+      return new SGD(params, { lr: settings.lr, momentum: SGD_MOMENTUM });
   }
+}
+
+/**
+ * Frees what only training needs once a run ends: the optimizer's state
+ * (Adam's two moment buffers per parameter, SGD's momentum, Adadelta's
+ * averages) and the last gradients. The model stays, for the Draw page;
+ * without this every run left its optimizer's tensors behind (on WebGPU,
+ * GPU memory).
+ */
+export function releaseOptimizer(optimizer: Optimizer<object>): void {
+  optimizer.zeroGrad({ setToNone: true });
+  for (const state of optimizer.state.values()) {
+    for (const value of Object.values(state)) if (typeof value !== 'number') value.dispose();
+  }
+  optimizer.state.clear();
 }
 
 /**
@@ -54,7 +69,8 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
   const spec = choice.spec({ dataset: settings.dataset, classes });
   const inputShape = imageInputShape(spec);
   const model = buildModel(spec).to(device);
-  const loaded: LoadedModel = { model, spec, source: 'trained on the Train page' };
+  // epoch and step count what the weights have trained, for the downloaded checkpoint's metadata.
+  const loaded: LoadedModel = { model, spec, source: 'trained on the Train page', epoch: 0, step: 0 };
   ctx.onModel(loaded);
   const optimizer = buildOptimizer(settings, model.parameters());
   const lossFn = new NLLLoss();
@@ -70,7 +86,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
   const sampleIndices = Int32Array.from({ length: Math.min(SAMPLE_COUNT, data.test.length) }, (_, i) => i);
   const [sampleBatch, sampleLabels] = data.test.getBatch(sampleIndices);
   const sampleImages = sampleBatch.reshape(sampleIndices.length, ...inputShape);
-  const samplePixels = (await data.test.data.narrow(0, 0, sampleIndices.length).contiguous().read()) as Uint8Array;
+  const samplePixels = (await readFirstRows(data.test.data, sampleIndices.length)) as Uint8Array;
   const batches = trainLoader.length;
   emit({
     kind: 'runStart',
@@ -88,10 +104,14 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
   sampleLabels.dispose();
 
   const evaluateEvery = Math.max(1, Math.ceil(batches / EVALUATIONS_PER_EPOCH));
+  const phases = new LoopPhaseReporter(emit, batches);
   const runEvaluation = async (epoch: number) => {
-    emit({ kind: 'phase', phase: 'evaluating', message: `Evaluating on ${testset.length} test images…` });
+    const epochIndex = Math.max(0, Math.ceil(epoch) - 1);
+    phases.mark('evaluate', epochIndex, Math.round((epoch - epochIndex) * batches), true);
+    emit({ kind: 'phase', phase: 'evaluating', message: `Evaluating on ${testset.length.toLocaleString('en-US')} test images…` });
     const result = await evaluate(model, testLoader, lossFn, { classes: classes.length, inputShape, logSoftmax: true }, sampleImages);
     loaded.accuracy = result.accuracy;
+    loaded.accuracyStep = loaded.step;
     emit({ kind: 'evaluation', epoch, ...result });
     emit({ kind: 'phase', phase: control.isPaused ? 'paused' : 'training', message: `Training on ${device}` });
   };
@@ -111,10 +131,15 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
         const n = labels.shape[0];
         optimizer.zeroGrad();
         const [lossSum, correct] = tidy(() => {
+          phases.mark('forward', epoch, index + 1);
           const out = model.forward(images.reshape(n, ...inputShape));
+          phases.mark('loss', epoch, index + 1);
           const loss = lossFn.forward(out, labels);
+          phases.mark('backward', epoch, index + 1);
           loss.backward();
+          phases.mark('step', epoch, index + 1);
           optimizer.step();
+          phases.between();
           return [pendingLoss.add(loss.detach().mul(n)), pendingCorrect.add(out.detach().argmax(1).eq(labels).float().sum())];
         });
         pendingLoss.dispose();
@@ -125,6 +150,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
         labels.dispose();
         pendingSamples += n;
         index++;
+        loaded.step = (loaded.step ?? 0) + 1;
         windowBatches++;
         if (index % REPORT_EVERY_BATCHES === 0 || index === batches) {
           const [l, c] = await Promise.all([pendingLoss.item(), pendingCorrect.item()]);
@@ -147,7 +173,7 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
         }
         const asideFrom = performance.now();
         if (index % evaluateEvery === 0 || index === batches) await runEvaluation(epoch + index / batches);
-        const keepGoing = await control.checkpoint();
+        const keepGoing = await control.checkpoint(() => phases.paused(epoch, index));
         // Time spent evaluating or paused is not training time.
         windowStart += performance.now() - asideFrom;
         if (!keepGoing) {
@@ -157,10 +183,12 @@ export async function runTraining(ctx: RunContext): Promise<{ stopped: boolean }
       }
       pendingLoss.dispose();
       pendingCorrect.dispose();
+      if (index === batches) loaded.epoch = epoch + 1;
     }
   } finally {
     sampleImages.dispose();
     sampleBatch.dispose();
+    releaseOptimizer(optimizer);
     model.eval();
   }
   return { stopped };

@@ -5,7 +5,8 @@
  */
 import '@kindling/autograd';
 import { BackendManager } from './backend-manager.js';
-import { DatasetCache } from './dataset-cache.js';
+import { DatasetCache, type LoadedSplits } from './dataset-cache.js';
+import { firstLayerWeights, imagePixels, layerViews } from './inspect-model.js';
 import { memoryReport } from './memory-report.js';
 import { ModelSlots } from './model-slots.js';
 import { benchmarkOps } from './op-benchmark.js';
@@ -18,6 +19,8 @@ const backend = new BackendManager();
 const datasets = new DatasetCache();
 const models = new ModelSlots();
 let run: TrainingControl | null = null;
+/** The last run's test split, whose images the Train page shows among the mistakes. */
+let lastTestSplit: LoadedSplits['test'] | null = null;
 
 function emit(event: WorkerEvent): void {
   workerScope.postMessage({ kind: 'event', event });
@@ -40,6 +43,7 @@ async function train(settings: TrainSettings): Promise<{ stopped: boolean }> {
   try {
     emit({ kind: 'phase', phase: 'loading-data', message: 'Loading the dataset…' });
     const data = await datasets.load(settings, backend.device, (loaded, total) => emit({ kind: 'dataProgress', loaded, total }));
+    lastTestSplit = data.test;
     emit({ kind: 'phase', phase: 'training', message: `Training on ${backend.device}` });
     const result = await runTraining({
       settings,
@@ -100,6 +104,13 @@ const handlers: Handlers = {
     return benchmarkOps(backend.device);
   },
   memory: () => memoryReport(),
+  firstLayerWeights: ({ slot }) => firstLayerWeights(models.get(slot)),
+  layerViews: ({ slot, pixels }) => layerViews(models.get(slot), pixels),
+  testImages: ({ indices }) => {
+    // The split's tensors are freed when the cache moves to another dataset or device.
+    if (!lastTestSplit || lastTestSplit.data.isDisposed) throw new Error('no test images: start a training run first');
+    return imagePixels(lastTestSplit.data, indices);
+  },
 };
 
 workerScope.addEventListener('message', async (event) => {

@@ -89,9 +89,13 @@ registerGradRule('nllLoss', {
     // d loss / d input[i, target_i] = -w_i * g (÷ total weight for 'mean'); every other entry is 0.
     const rows = batched ? meta.shape[0] : 1;
     const gi = reduction === 'none' && !batched ? g.reshape([1]) : g;
-    // No sample weights means every w_i is 1 and the total weight is the number of samples.
-    let perSample = sampleWeight ? sampleWeight.neg().mul(gi) : gi.neg().expand([rows]);
-    if (reduction === 'mean') perSample = perSample.div(sampleWeight ? sampleWeight.sum() : rows);
+    // No sample weights means every w_i is 1 and the total weight is the number of samples: then one
+    // op on the 0-dim g gives every row's value, -g / rows (bit for bit -g then ÷ rows), and a view spreads it.
+    let perSample: Tensor;
+    if (sampleWeight) {
+      perSample = sampleWeight.neg().mul(gi);
+      if (reduction === 'mean') perSample = perSample.div(sampleWeight.sum());
+    } else perSample = (reduction === 'mean' ? gi.div(-rows) : gi.neg()).expand([rows]);
     const grad = scatterAdd(
       zeros([rows, classes], { dtype: meta.dtype, device: meta.device }),
       1,

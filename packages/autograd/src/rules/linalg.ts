@@ -1,5 +1,5 @@
-import { type Tensor, matmul } from '@kindling/tensor';
-import type { OpCall } from '@kindling/tensor/internal';
+import { type Tensor, isGradEnabled, matmul } from '@kindling/tensor';
+import { type OpCall, logSoftmaxBackward } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Swaps the last two dims. */
@@ -54,8 +54,9 @@ registerGradRule('linear', {
     // The first layer's input is data: its gradient, the biggest product here, is skipped.
     const gx = needX ? matmul(g, w) : null;
     // Leading dims of x all index samples: flatten them so the weight gradient is one matrix product.
-    const x2 = x.ndim === 1 ? x.unsqueeze(0) : x.reshape(-1, x.shape[x.ndim - 1]);
-    const g2 = g.ndim === 1 ? g.unsqueeze(0) : g.reshape(-1, g.shape[g.ndim - 1]);
+    // A 2-D x (the usual batch) is used as it is: a reshape to its own shape would still make a view.
+    const x2 = x.ndim === 2 ? x : x.ndim === 1 ? x.unsqueeze(0) : x.reshape(-1, x.shape[x.ndim - 1]);
+    const g2 = g.ndim === 2 ? g : g.ndim === 1 ? g.unsqueeze(0) : g.reshape(-1, g.shape[g.ndim - 1]);
     const gw = needW ? matmul(g2.t(), x2) : null;
     const hasBias = (ctx.attrs as { hasBias: boolean }).hasBias;
     return hasBias ? [gx, gw, needBias ? g2.sum(0) : null] : [gx, gw];
@@ -78,6 +79,8 @@ registerGradRule('logSoftmax', {
   backward: (ctx, [g]) => {
     const y = ctx.output(0);
     const dim = (ctx.attrs as { dim: number }).dim;
+    // Building a graph (double backward) needs the differentiable ops; otherwise one fused op does.
+    if (!isGradEnabled()) return [logSoftmaxBackward(g, y, dim)];
     return [g.sub(y.exp().mul(g.sum(dim, true)))];
   },
 });

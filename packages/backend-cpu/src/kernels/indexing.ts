@@ -1,4 +1,5 @@
 import { KindlingError } from '@kindling/tensor';
+import type { TypedArray } from '@kindling/tensor';
 import type { StorageHandle, View } from '@kindling/tensor/backend';
 import { groupedView } from './reduce.js';
 import { dataOf, elementOffsets, newStorage, sizeOf } from './storage.js';
@@ -18,6 +19,7 @@ export function gather(x: View, dim: number, index: View): StorageHandle {
   const out = result.data;
   const src = dataOf(x.handle);
   const idx = dataOf(index.handle);
+  if (gatherRows(x, dim, index, src, idx, out)) return result;
   const base = baseOffsets(x, dim, index.shape);
   const idxOffsets = elementOffsets(index);
   const size = x.shape[dim];
@@ -28,6 +30,24 @@ export function gather(x: View, dim: number, index: View): StorageHandle {
     out[i] = src[base[i] + v * stride];
   }
   return result;
+}
+
+/**
+ * `gather` along the last dim of a 2-D `x` with a dense `[N, 1]`-shaped index
+ * (picking one class per sample: NLL losses) by direct addressing, without the
+ * offset tables of the general path. False for every other layout.
+ */
+function gatherRows(x: View, dim: number, index: View, src: TypedArray, idx: TypedArray, out: TypedArray): boolean {
+  if (x.shape.length !== 2 || index.shape.length !== 2 || dim !== 1 || index.shape[1] !== 1 || index.shape[0] > x.shape[0]) return false;
+  const [rowStride, colStride] = x.strides;
+  const size = x.shape[1];
+  const idxStride = index.strides[0];
+  for (let i = 0; i < index.shape[0]; i++) {
+    const v = idx[index.offset + i * idxStride];
+    checkBounds('gather', v, dim, size);
+    out[i] = src[x.offset + i * rowStride + v * colStride];
+  }
+  return true;
 }
 
 export function scatterAdd(dst: View, dim: number, index: View, src: View): void {

@@ -26,6 +26,8 @@ interface Staged {
 /** Storage offsets of each matrix of a `[...batch, R, C]` view. */
 function batchOffsets(v: View): Int32Array {
   const rank = v.shape.length;
+  // One matrix (a Linear layer's products): its offset, without building a rank-0 view.
+  if (rank === 2) return Int32Array.of(v.offset);
   return elementOffsets({ ...v, shape: v.shape.slice(0, rank - 2), strides: v.strides.slice(0, rank - 2) });
 }
 

@@ -43,13 +43,19 @@ export async function createWasmKernels(options: CreateKernelsOptions = {}): Pro
   // its worker source are never loaded, and bundlers keep them in a chunk such pages never fetch.
   const [module, pool] = await Promise.all([
     kernelModuleBytes(isa === 'relaxed-simd' ? 'relaxed' : 'simd', shared).then((bytes) => WebAssembly.compile(bytes)),
-    shared ? import('./thread-pool.js').then((m) => m.ThreadPool) : null,
+    shared ? import('./thread-pool.js').then((m) => m.ThreadPool, threadsUnavailable) : null,
   ]);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = instance.exports as unknown as RawKernels;
   const kernels = new Kernels(isa, memory, raw, pool ? { module, create: pool.create } : null);
   kernels.setNumThreads(options.numThreads ?? (await coreCount()));
   return kernels;
+}
+
+/** A pool that did not load (a bundle chunk missing) costs threads, not the kernels: say so, go on with one. */
+function threadsUnavailable(error: unknown): null {
+  console.warn(`@kindling/backend-cpu: the worker-thread code did not load (${String(error)}); the kernels run on one thread`);
+  return null;
 }
 
 async function chooseIsa(options: CreateKernelsOptions): Promise<KernelIsa> {

@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@kindling/tensor';
+import { type Tensor, keep, tensor } from '@kindling/tensor';
 import { getBackend } from '@kindling/tensor/backend';
 import { Dataset } from '../dataset.js';
 import { checkIndex, checkIndices } from '../indices.js';
@@ -51,13 +51,23 @@ export interface ByteImageDatasetOptions extends ByteImageOptions {
  * and one int32 tensor `targets` `[N]` (MNIST and its relatives, CIFAR10). A batch is one gather from
  * each, then the transform on the whole batch; on devices whose memory the
  * host can read (CPU) the transform may build the batch straight from the
- * bytes (`Transform.applyBatchToHostRows`).
+ * bytes (`Transform.applyBatchToHostRows`), and `data` is only uploaded when
+ * something reads it, so the images are not held twice (MNIST's are 52 MiB).
  */
 export abstract class ByteImageDataset extends Dataset<[Tensor, Tensor]> {
-  /** All images, uint8 `[N, ...sampleShape]`. */
-  readonly data: Tensor;
+  /** All images, uint8 `[N, ...sampleShape]` (on the CPU, uploaded from the host bytes on first use). */
+  get data(): Tensor {
+    if (this.images === null) {
+      const host = this.host as HostSplit; // `images` starts null only when the host bytes are kept
+      // keep: read first inside a `tidy`, the dataset's tensor must outlive that scope.
+      this.images = keep(tensor(host.images, { shape: [this.length, ...this.sampleShape], dtype: 'uint8', device: this.device }));
+    }
+    return this.images;
+  }
   /** All labels, int32 `[N]`. */
   readonly targets: Tensor;
+  /** One image's shape, `data.shape` without its first dim (read without uploading `data`). */
+  readonly sampleShape: readonly number[];
   /** Class names, indexed by label. */
   readonly classes: readonly string[];
   readonly transform: Transform | undefined;
@@ -67,19 +77,22 @@ export abstract class ByteImageDataset extends Dataset<[Tensor, Tensor]> {
    * then gathered with one row copy per sample, which beats a generic
    * element-wise gather kernel by far. Other devices use `indexSelect`.
    */
-  private readonly host: { images: Uint8Array; labels: Int32Array; rowSize: number } | null;
+  private readonly host: HostSplit | null;
+  private images: Tensor | null;
+  private readonly device: string;
 
   protected constructor(arrays: ByteImages, sampleShape: readonly number[], classes: readonly string[], options: ByteImageOptions) {
     super();
     this.classes = classes;
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
-    const device = options.device;
     const labels = Int32Array.from(arrays.labels);
-    this.data = tensor(arrays.images, { shape: [arrays.count, ...sampleShape], dtype: 'uint8', device });
-    this.targets = tensor(labels, { device });
+    this.targets = tensor(labels, { device: options.device });
+    this.device = this.targets.device;
+    this.sampleShape = [...sampleShape];
     const rowSize = sampleShape.reduce((a, b) => a * b, 1);
-    this.host = getBackend(this.data.device).readSync ? { images: arrays.images, labels, rowSize } : null;
+    this.host = getBackend(this.device).readSync ? { images: arrays.images, labels, rowSize } : null;
+    this.images = this.host ? null : tensor(arrays.images, { shape: [arrays.count, ...sampleShape], dtype: 'uint8', device: this.device });
   }
 
   get length(): number {
@@ -93,17 +106,24 @@ export abstract class ByteImageDataset extends Dataset<[Tensor, Tensor]> {
 
   getItem(index: number): [Tensor, Tensor] {
     checkIndex(`${this.constructor.name}.getItem`, index, this.length);
-    const image = this.data.select(0, index);
+    // From the host bytes when kept (a copy of one row), so reading a sample never uploads the whole split.
+    const host = this.host;
+    const image = host
+      ? tensor(host.images.subarray(index * host.rowSize, (index + 1) * host.rowSize), {
+          shape: this.sampleShape,
+          dtype: 'uint8',
+          device: this.device,
+        })
+      : this.data.select(0, index);
     const target = this.targets.select(0, index);
     return [this.transform ? this.transform.apply(image) : image, this.targetTransform ? this.targetTransform.apply(target) : target];
   }
 
   getBatch(indices: Int32Array): [Tensor, Tensor] {
     checkIndices(`${this.constructor.name}.getBatch`, indices, this.length);
-    const device = this.data.device;
+    const device = this.device;
     const fast =
-      this.host &&
-      this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.data.shape.slice(1) }, indices, device);
+      this.host && this.transform?.applyBatchToHostRows?.({ data: this.host.images, sampleShape: this.sampleShape }, indices, device);
     if (fast) {
       const labels = tensor(pickLabels(this.host.labels, indices), { device });
       return [fast, this.targetTransform ? this.targetTransform.applyBatch(labels) : labels];
@@ -123,19 +143,23 @@ export abstract class ByteImageDataset extends Dataset<[Tensor, Tensor]> {
     return [images, targets];
   }
 
-  private gatherOnHost(indices: Int32Array, host: { images: Uint8Array; labels: Int32Array; rowSize: number }): [Tensor, Tensor] {
+  private gatherOnHost(indices: Int32Array, host: HostSplit): [Tensor, Tensor] {
     const { rowSize } = host;
     const images = new Uint8Array(indices.length * rowSize);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       images.set(host.images.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
     }
-    const device = this.data.device;
-    return [
-      tensor(images, { shape: [indices.length, ...this.data.shape.slice(1)], device }),
-      tensor(pickLabels(host.labels, indices), { device }),
-    ];
+    const device = this.device;
+    return [tensor(images, { shape: [indices.length, ...this.sampleShape], device }), tensor(pickLabels(host.labels, indices), { device })];
   }
+}
+
+/** A split's decoded bytes kept in host memory, and one image's size in bytes. */
+interface HostSplit {
+  readonly images: Uint8Array;
+  readonly labels: Int32Array;
+  readonly rowSize: number;
 }
 
 /** `labels[indices[k]]` for every k. */

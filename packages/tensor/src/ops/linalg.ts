@@ -25,10 +25,12 @@ function cannotMultiply(op: string, a: Tensor, b: Tensor, k1: number, k2: number
 function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2];
   const n = b.shape[b.ndim - 1];
+  const backend = a.storage.backend;
+  // Two matrices (every product of an MLP step) need no batch broadcast: no expanded views to make and free.
+  if (a.ndim === 2 && b.ndim === 2) return fromHandle(backend, backend.matmul(a.view_(), b.view_()), a.dtype, [m, n]);
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const ea = expand(a, [...batch, m, a.shape[a.ndim - 1]]);
   const eb = expand(b, [...batch, b.shape[b.ndim - 2], n]);
-  const backend = a.storage.backend;
   const shape = [...batch, m, n];
   const out = fromHandle(backend, backend.matmul(ea.view_(), eb.view_()), a.dtype, shape);
   disposeTemps([ea, eb], [a, b]);
