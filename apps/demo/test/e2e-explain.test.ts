@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
 import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { strokeOne } from './browser/draw-stroke.js';
 
 /**
  * The landing section, the explanations and the layout fixes of issue 19:
@@ -92,15 +93,8 @@ describe.skipIf(!existsSync(CHROMIUM))('explanations, landing and layout fixes i
   test('on a phone the Draw page shows the top-3 result under the canvas without scrolling', async () => {
     const page = await open('#/draw', PHONE);
     await page.getByText(PRETRAINED_CNN).waitFor({ timeout: 30_000 });
-    const box = await page.locator('canvas.draw-canvas').boundingBox();
-    if (!box) throw new Error('no drawing canvas');
+    const box = await strokeOne(page);
     expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
-    // A vertical stroke: a "1".
-    const x = box.x + box.width / 2;
-    await page.mouse.move(x, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(x + i * 0.5, box.y + box.height * (0.15 + i * 0.035));
-    await page.mouse.up();
     const items = page.locator('#top-predictions li');
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(3);
     expect(await page.evaluate(() => window.scrollY)).toBe(0);

@@ -6,6 +6,7 @@ import { MISTAKES_PER_PAGE } from '../src/ui/mistakes-list.js';
 import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
 import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { strokeOne } from './browser/draw-stroke.js';
 
 /** Screenshots for CI to keep (gitignored). */
 const ARTIFACTS = join(DEMO_ROOT, 'artifacts');
@@ -173,14 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM))('what the network learned', () => {
   test('the Draw page shows what each layer sees for a drawn digit, for the CNN and the MLP', async () => {
     const page = await open('#/draw');
     await page.getByRole('radio', { name: /^Pretrained CNN/ }).waitFor({ timeout: 30_000 });
-    const box = await page.locator('canvas.draw-canvas').boundingBox();
-    if (!box) throw new Error('no drawing canvas');
-    // A vertical stroke down the middle: a "1".
-    const x = box.x + box.width / 2;
-    await page.mouse.move(x, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(x + i * 0.5, box.y + box.height * (0.15 + i * 0.035));
-    await page.mouse.up();
+    await strokeOne(page);
     await expect.poll(() => page.locator('#draw-status').textContent(), { timeout: 20_000 }).toMatch(/^Best guess: 1 - one/);
 
     const views = page.locator('#layer-views .layer-view');

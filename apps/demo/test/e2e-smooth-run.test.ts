@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REDRAW_INTERVAL_MS } from '../src/ui/line-chart.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
 import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { strokeOne } from './browser/draw-stroke.js';
 
 /**
  * Review fixes of issue 19 that a visitor sees: a fast run keeps the page
@@ -118,14 +119,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a smooth page during and around a run, i
   test('on a phone the Draw page centres the canvas and its top-3 list fits inside its panel', async () => {
     const page = await open('#/draw', PHONE);
     await page.getByText(PRETRAINED_CNN).waitFor({ timeout: 30_000 });
-    const box = await page.locator('canvas.draw-canvas').boundingBox();
-    if (!box) throw new Error('no drawing canvas');
-    // A vertical stroke: a "1", read with near 100% (the widest value, "100.0%").
-    const x = box.x + box.width / 2;
-    await page.mouse.move(x, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(x + i * 0.5, box.y + box.height * (0.15 + i * 0.035));
-    await page.mouse.up();
+    await strokeOne(page);
     await expect.poll(() => page.locator('#top-predictions li').count(), { timeout: 20_000 }).toBe(3);
     const layout = await page.evaluate(() => {
       const panel = document.querySelector('.draw-result') as HTMLElement;

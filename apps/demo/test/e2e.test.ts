@@ -8,6 +8,7 @@ import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
 import { IDX_FILES } from '../src/data-catalog.js';
 import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { strokeOne } from './browser/draw-stroke.js';
 
 /** Screenshots for CI to keep (gitignored). */
 const ARTIFACTS = join(DEMO_ROOT, 'artifacts');
@@ -151,14 +152,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
     expect(await page.getByRole('radio', { name: /^Pretrained CNN/ }).isChecked()).toBe(true);
     // The MLP is offered too.
     await page.getByText(PRETRAINED_MLP).waitFor({ timeout: 30_000 });
-    const box = await page.locator('canvas.draw-canvas').boundingBox();
-    if (!box) throw new Error('no drawing canvas');
-    // A vertical stroke down the middle: a "1".
-    const x = box.x + box.width / 2;
-    await page.mouse.move(x, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(x + i * 0.5, box.y + box.height * (0.15 + i * 0.035));
-    await page.mouse.up();
+    await strokeOne(page);
     const items = page.locator('#top-predictions li');
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(3);
     // Predictions update while the stroke is drawn; the last one, for the whole stroke, says "1".

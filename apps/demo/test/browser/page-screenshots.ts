@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { strokeOne } from './draw-stroke.js';
 
 export interface Viewport {
   width: number;
@@ -37,15 +38,8 @@ async function settle(what: Promise<unknown>, ms: number): Promise<void> {
 
 /** A vertical stroke down the middle of the drawing canvas (a "1"), so the Draw page shows predictions. */
 async function drawOne(page: Page): Promise<void> {
-  const canvas = page.locator('canvas.draw-canvas').first();
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  if (!box) return;
-  const x = box.x + box.width / 2;
-  await page.mouse.move(x, box.y + box.height * 0.15);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(x + i * 0.5, box.y + box.height * (0.15 + i * 0.035));
-  await page.mouse.up();
+  await page.locator('canvas.draw-canvas').first().scrollIntoViewIfNeeded();
+  await strokeOne(page);
   // Predictions update while the stroke is drawn and lag behind it: wait for the one of the whole stroke.
   await steadyText(page, '#draw-status', /^Best guess/, 1000, 20_000);
   await page.evaluate(() => window.scrollTo(0, 0));
