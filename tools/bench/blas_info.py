@@ -4,7 +4,16 @@ import os
 
 
 def loaded_blas():
-    """The shared BLAS library mapped into this process, e.g. 'openblas-pthread' or 'netlib (reference)'."""
+    """The BLAS PyTorch calls: 'MKL' when built in (pip wheels link it statically, so no library shows
+    in the process map, where numpy's own OpenBLAS would be found instead), else the shared library
+    mapped into this process, e.g. 'OpenBLAS (openblas-pthread)' or 'netlib reference BLAS'."""
+    try:
+        import torch
+
+        if torch.backends.mkl.is_available():
+            return "MKL"
+    except ImportError:
+        pass
     try:
         with open("/proc/self/maps") as f:
             paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}

@@ -41,7 +41,7 @@ CONV_LAYERS = [
 
 def library():
     """What PyTorch's CPU convolutions and matmuls run on here."""
-    blas = "MKL" if torch.backends.mkl.is_available() else loaded_blas()
+    blas = loaded_blas()
     return f"{blas}, oneDNN" if torch.backends.mkldnn.is_available() else blas
 
 

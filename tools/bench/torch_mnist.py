@@ -117,7 +117,7 @@ def main():
             json.dumps(
                 {
                     "torch": torch.__version__,
-                    "blas": "MKL" if torch.backends.mkl.is_available() else loaded_blas(),
+                    "blas": loaded_blas(),
                     "loader": args.loader,
                     "threads": torch.get_num_threads(),
                     "loadSeconds": load_seconds,
