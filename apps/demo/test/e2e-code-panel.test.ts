@@ -198,13 +198,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the Train page’s code panel in headles
       // About one every 100 ms, never two within 75 ms (besides evaluations and the pause): never a flood.
       expect(during.length).toBeLessThanOrEqual(Math.ceil(seconds / 0.075) + 20);
       expect(during.length).toBeGreaterThanOrEqual(4);
-      // Each part is lit about as often as it takes time: the evaluations, and the backward pass (the costliest line of a step).
+      // The evaluations and several parts of the step are lit. Which parts, and how often, is a sample of a
+      // run of ~25 reports (one CI run lit backward 0 times, the one before 4), so it is not asserted here:
+      // that each part is lit in proportion to its time is test/loop-phase-reporter.test.ts's job.
       const lit = new Map<string, number>();
       for (const s of during) lit.set(s.kindling[0] ?? '', (lit.get(s.kindling[0] ?? '') ?? 0) + 1);
       console.log(`code panel: lit ${JSON.stringify(Object.fromEntries(lit))}`);
       expect(lit.get('evaluate')).toBeGreaterThan(0);
-      expect(lit.get('backward')).toBeGreaterThan(0);
-      expect([...lit.keys()].filter((p) => p !== 'evaluate').length).toBeGreaterThanOrEqual(3);
+      expect([...lit.keys()].filter((p) => p !== 'evaluate').length).toBeGreaterThanOrEqual(2);
       expect(during.map((s) => s.text)).toContain('Now: evaluation on the test images (before training).');
       expect(during.map((s) => s.text)).toContain('Now: evaluation on the test images (epoch 1, after batch 79 of 313).');
       for (const s of during) {
