@@ -37,7 +37,7 @@ afterEach(() => {
 
 function watch(): void {
   const b = cpuBackend as Backend;
-  count(b, ['binary', 'assign', 'matmul', 'where', 'cast']);
+  count(b, ['binary', 'assign', 'matmul', 'where', 'cast', 'scatterAdd', 'reduce', 'gather']);
   count(b.fused as object, ['axpy', 'reluBackward', 'affine', 'logSoftmaxBackward'], 'fused.');
 }
 
@@ -158,6 +158,80 @@ describe('fused paths on the cpu backend', () => {
       const perRow = reduction === 'mean' ? [1 / 3, 1 / 3, 1 / 3] : reduction === 'sum' ? [1, 1, 1] : [1, 2, 3];
       const want = Array.from({ length: 12 }, (_, k) => (k % 4 === [2, 0, 1][Math.floor(k / 4)] ? -perRow[Math.floor(k / 4)] : 0));
       expect(got).toEqual(want.map(Math.fround));
+    }
+  });
+
+  it("nllLoss's gradient is built in one upload and equals the ops' gradient bit for bit", () => {
+    const cases = [
+      { rows: 64, classes: 10, reduction: 'mean', upstream: 1 },
+      { rows: 7, classes: 3, reduction: 'mean', upstream: 0.3 },
+      { rows: 5, classes: 4, reduction: 'sum', upstream: -2.5 },
+      { rows: 3, classes: 4, reduction: 'mean', upstream: 0 },
+    ] as const;
+    for (const { rows, classes, reduction, upstream } of cases) {
+      const target = tensor(Array.from({ length: rows }, (_, i) => (i * 7) % classes));
+      const logp = randn([rows, classes]).logSoftmax(1).requiresGrad_();
+      const g = tensor(upstream, { dtype: 'float32' });
+      // createGraph keeps grad mode on, so the rule takes the differentiable ops.
+      const viaOps = grad([nllLoss(logp, target, { reduction })], [logp], { gradOutputs: [g], createGraph: true })[0] as Tensor;
+      const loss = nllLoss(logp, target, { reduction });
+      watch();
+      loss.backward(g);
+      expect(calls.get('scatterAdd') ?? 0).toBe(0);
+      expect(calls.get('binary') ?? 0).toBe(0);
+      for (const r of restore.splice(0)) r();
+      calls.clear();
+      const got = Array.from((logp.grad as Tensor).readSync());
+      const want = Array.from(viaOps.readSync());
+      // Object.is tells +0 from -0: a zero upstream gradient leaves +0 everywhere, as scatterAdd onto zeros does.
+      got.forEach((v, i) => {
+        expect(Object.is(v, want[i]), `${reduction} ${rows}x${classes} at ${i}: ${v} vs ${want[i]}`).toBe(true);
+      });
+    }
+    // An unbatched input, and an ignored target (the ops' path), give the same values as before.
+    const single = randn([5]).logSoftmax(0).requiresGrad_();
+    nllLoss(single, tensor(3)).backward();
+    expect(Array.from((single.grad as Tensor).readSync())).toEqual([0, 0, 0, -1, 0]);
+    const some = randn([3, 4]).logSoftmax(1).requiresGrad_();
+    nllLoss(some, tensor([1, -100, 2])).backward();
+    expect(Array.from((some.grad as Tensor).readSync())).toEqual([0, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, -0.5, 0]);
+  });
+
+  it('nllLoss (mean and sum) equals negating, summing and dividing the picked log-probabilities, bit for bit', () => {
+    for (const rows of [1, 7, 64, 100]) {
+      const logp = randn([rows, 10]).logSoftmax(1);
+      const target = tensor(Array.from({ length: rows }, (_, i) => (i * 3) % 10));
+      const picked = logp.gather(1, target.unsqueeze(1)).squeeze(1).neg();
+      expect(nllLoss(logp, target).itemSync()).toBe(picked.sum().div(rows).itemSync());
+      expect(nllLoss(logp, target, { reduction: 'sum' }).itemSync()).toBe(picked.sum().itemSync());
+    }
+  });
+
+  it("linear's backward is one op and equals the differentiable ops' gradients bit for bit", () => {
+    const cases = [
+      { n: 64, inF: 784, outF: 128, bias: true, needX: false, dtype: 'float32', transposed: false },
+      { n: 5, inF: 7, outF: 3, bias: false, needX: true, dtype: 'float32', transposed: true },
+      { n: 6, inF: 4, outF: 9, bias: true, needX: true, dtype: 'float64', transposed: false },
+    ] as const;
+    for (const c of cases) {
+      const x = c.transposed ? randn([c.inF, c.n], { dtype: c.dtype }).t() : randn([c.n, c.inF], { dtype: c.dtype });
+      if (c.needX) x.requiresGrad_();
+      const w = randn([c.outF, c.inF], { dtype: c.dtype }).requiresGrad_();
+      const b = c.bias ? randn([c.outF], { dtype: c.dtype }).requiresGrad_() : null;
+      const upstream = randn([c.n, c.outF], { dtype: c.dtype });
+      const leaves = [w, ...(b ? [b] : []), ...(c.needX ? [x] : [])];
+      // createGraph keeps grad mode on, so the rule takes the differentiable ops.
+      const viaOps = grad([linear(x, w, b)], leaves, { gradOutputs: [upstream], createGraph: true }) as Tensor[];
+      const y = linear(x, w, b);
+      watch();
+      y.backward(upstream);
+      expect(calls.get('matmul')).toBe(c.needX ? 2 : 1);
+      expect(calls.get('reduce') ?? 0).toBe(c.bias ? 1 : 0);
+      for (const r of restore.splice(0)) r();
+      calls.clear();
+      leaves.forEach((leaf, i) => {
+        expect(Array.from((leaf.grad as Tensor).readSync())).toEqual(Array.from(viaOps[i].readSync()));
+      });
     }
   });
 

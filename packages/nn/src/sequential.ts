@@ -87,7 +87,12 @@ class SequentialModule<L extends readonly Module[] = readonly Module[]> extends 
   /** Each module's output is the next one's input. */
   forward(x: Tensor): Tensor {
     let out = x;
-    for (const m of this.children()) out = m.forward(out);
+    // children()'s order without its generators, which cost more than a small layer (this runs every step).
+    const layers = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const m = layers[key];
+      if (m instanceof Module) out = m.forward(out);
+    }
     return out;
   }
 

@@ -1,5 +1,5 @@
-import { type Reduction, type Tensor, scatterAdd, zeros } from '@kindling/tensor';
-import { nllSampleWeights } from '@kindling/tensor/internal';
+import { type Reduction, type Tensor, isGradEnabled, scatterAdd, zeros } from '@kindling/tensor';
+import { nllGradOnHost, nllSampleWeights } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Zeros of the input's shape with `g` added at `index` along `dim`; differentiable in `g`. */
@@ -82,8 +82,11 @@ registerGradRule('nllLoss', {
     const meta = ctx.inputMeta[0];
     const { reduction, ignoreIndex } = ctx.attrs as { reduction: Reduction; ignoreIndex: number };
     const batched = meta.shape.length === 2;
-    const target = batched ? ctx.input(1) : ctx.input(1).unsqueeze(0);
     const weight = ctx.inputMeta.length > 2 ? ctx.input(2) : null;
+    // The usual training step (no class weights, no graph of the gradient) builds it in one upload.
+    const onHost = !weight && !isGradEnabled() ? nllGradOnHost(g, ctx.input(1), meta.shape, reduction, ignoreIndex) : null;
+    if (onHost) return [onHost, null, null];
+    const target = batched ? ctx.input(1) : ctx.input(1).unsqueeze(0);
     const classes = meta.shape[meta.shape.length - 1];
     const { safeTarget, sampleWeight } = nllSampleWeights(target, weight, ignoreIndex, classes, meta.dtype);
     // d loss / d input[i, target_i] = -w_i * g (÷ total weight for 'mean'); every other entry is 0.

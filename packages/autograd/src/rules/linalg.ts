@@ -1,5 +1,5 @@
 import { type Tensor, isGradEnabled, matmul } from '@kindling/tensor';
-import { type OpCall, logSoftmaxBackward } from '@kindling/tensor/internal';
+import { type OpCall, linearBackward, logSoftmaxBackward } from '@kindling/tensor/internal';
 import { registerGradRule } from '../rule.js';
 
 /** Swaps the last two dims. */
@@ -51,6 +51,12 @@ registerGradRule('linear', {
     const x = ctx.input(0);
     const w = ctx.input(1);
     const [needX, needW, needBias] = ctx.needsInputGrad;
+    const hasBias = (ctx.attrs as { hasBias: boolean }).hasBias;
+    // The usual batch with no graph of the gradients: one op, no transposed view or checks in between.
+    if (x.ndim === 2 && g.ndim === 2 && !isGradEnabled()) {
+      const [gx, gw, gb] = linearBackward(g, x, w, [needX, needW, hasBias && needBias]);
+      return hasBias ? [gx, gw, gb] : [gx, gw];
+    }
     // The first layer's input is data: its gradient, the biggest product here, is skipped.
     const gx = needX ? matmul(g, w) : null;
     // Leading dims of x all index samples: flatten them so the weight gradient is one matrix product.
@@ -58,7 +64,6 @@ registerGradRule('linear', {
     const x2 = x.ndim === 2 ? x : x.ndim === 1 ? x.unsqueeze(0) : x.reshape(-1, x.shape[x.ndim - 1]);
     const g2 = g.ndim === 2 ? g : g.ndim === 1 ? g.unsqueeze(0) : g.reshape(-1, g.shape[g.ndim - 1]);
     const gw = needW ? matmul(g2.t(), x2) : null;
-    const hasBias = (ctx.attrs as { hasBias: boolean }).hasBias;
     return hasBias ? [gx, gw, needBias ? g2.sum(0) : null] : [gx, gw];
   },
 });

@@ -46,6 +46,14 @@ export function nllOf(op: string, input: Tensor, target: Tensor, weight: Tensor 
   const { safeTarget, sampleWeight } = nllSampleWeights(tgt, weight, ignoreIndex, classes, input.dtype, op);
   const index = safeTarget.unsqueeze(1);
   const gathered = gather(logp, 1, index);
+  if (!sampleWeight && reduction !== 'none') {
+    // Every sample weighs 1: -sum / N is sum / -N bit for bit (rounding is symmetric in sign),
+    // two ops fewer than negating and squeezing the picked values first.
+    const total = sum(gathered);
+    const out = reduction === 'mean' ? div(total, -logp.shape[0]) : neg(total);
+    disposeTemps([logp, tgt, index, gathered, total], [input, target, out]);
+    return out;
+  }
   const picked = gathered.squeeze(1);
   const weighted = sampleWeight ? mul(picked, sampleWeight) : picked;
   const temps = [logp, tgt, safeTarget, index, gathered, picked, weighted];
