@@ -1,6 +1,6 @@
 import { type GradNode, KindlingError, type Tensor, isFloating, isGradEnabled } from '@kindling/tensor';
 import type { OpCall, OpResult } from '@kindling/tensor/internal';
-import { FunctionNode, SavedTensor, edgeOf, metaOf, setOutputIndex } from './node.js';
+import { FunctionNode, SavedTensor, type TensorMeta, edgeOf, metaOf, setOutputIndex } from './node.js';
 import { type GradRule, type RuleContext, gradRuleOf, savedInputIndices } from './rule.js';
 import { checkInplaceOnView, recordCopySlices, refreshView, trackViews, viewInfoOf } from './view-inplace.js';
 
@@ -8,7 +8,12 @@ function nodeName(rule: GradRule, call: OpCall): string {
   return typeof rule.name === 'function' ? rule.name(call) : rule.name;
 }
 
-function makeContext(call: OpCall, inputs: Map<number, SavedTensor>, outputs: Map<number, SavedTensor>): RuleContext {
+function makeContext(
+  call: OpCall,
+  inputs: Map<number, SavedTensor>,
+  outputs: Map<number, SavedTensor>,
+  inputMeta: readonly TensorMeta[] = call.inputs.map(metaOf),
+): RuleContext {
   const take = (saved: Map<number, SavedTensor>, kind: string) => (i: number) => {
     const s = saved.get(i);
     if (!s) throw new Error(`autograd: the rule for '${call.name}' reads ${kind} ${i}, which it did not list as saved`);
@@ -17,7 +22,7 @@ function makeContext(call: OpCall, inputs: Map<number, SavedTensor>, outputs: Ma
   return {
     input: take(inputs, 'input'),
     output: take(outputs, 'output'),
-    inputMeta: call.inputs.map(metaOf),
+    inputMeta,
     needsInputGrad: call.inputs.map((t) => t.requiresGrad),
     attrs: call.attrs,
   };
@@ -45,11 +50,12 @@ function recordNode(
 ): void {
   const savedOutputs = new Map<number, SavedTensor>();
   const saved: SavedTensor[] = [...savedInputs.values()];
-  const ctx = makeContext(call, savedInputs, savedOutputs);
+  const inputMeta = call.inputs.map(metaOf);
+  const ctx = makeContext(call, savedInputs, savedOutputs, inputMeta);
   const node = new FunctionNode(
     nodeName(rule, call),
     edges,
-    call.inputs.map(metaOf),
+    inputMeta,
     outputs.map(metaOf),
     (grads) => rule.backward(ctx, grads),
     saved,

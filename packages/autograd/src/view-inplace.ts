@@ -34,17 +34,20 @@ export function viewInfoOf(t: Tensor): ViewInfo | undefined {
 /** Remembers each output of a call that shares an input's storage as a view of that input's base. */
 export function trackViews(call: OpCall, result: OpResult): OpResult {
   if (call.inplace) return result;
-  const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
-  for (const out of outputs) {
-    if (!isFloating(out.dtype) || call.inputs.includes(out)) continue;
-    const input = call.inputs.find((t) => t.storage === out.storage);
-    if (!input) continue;
-    // A leaf that requires grad owns its gradient even when it is a view (`tensor(...).reshape(...).requiresGrad_()`).
-    const parent = input.isLeaf && input.requiresGrad ? undefined : viewInfoOf(input);
-    const base = parent?.base ?? input;
-    views.set(out, { base, baseNode: base.gradFn, tracked: isGradEnabled() && (parent?.tracked ?? true) });
-  }
+  // Every op passes here: a single result is looked at without wrapping it in an array.
+  if (Array.isArray(result)) for (const out of result as readonly Tensor[]) trackView(call, out);
+  else trackView(call, result as Tensor);
   return result;
+}
+
+function trackView(call: OpCall, out: Tensor): void {
+  if (!isFloating(out.dtype) || call.inputs.includes(out)) return;
+  const input = call.inputs.find((t) => t.storage === out.storage);
+  if (!input) return;
+  // A leaf that requires grad owns its gradient even when it is a view (`tensor(...).reshape(...).requiresGrad_()`).
+  const parent = input.isLeaf && input.requiresGrad ? undefined : viewInfoOf(input);
+  const base = parent?.base ?? input;
+  views.set(out, { base, baseNode: base.gradFn, tracked: isGradEnabled() && (parent?.tracked ?? true) });
 }
 
 /** Zeros of the base's shape with `g` added at the view's positions: the gradient a view sends its base. */

@@ -20,20 +20,36 @@ import type { WasmKernels } from '../wasm/kernels.js';
  * first time a WebAssembly kernel needs it, it moves into the kernels' memory
  * (one copy), so tensors made early (model weights, say) run in place too.
  */
+/** One empty array per element type: the placeholder window of a storage whose window is not made yet. */
+const empties = new Map<TypedArrayConstructor, TypedArray>();
+
+function emptyOf(type: TypedArrayConstructor): TypedArray {
+  let empty = empties.get(type);
+  if (!empty) {
+    empty = new type(0);
+    empties.set(type, empty);
+  }
+  return empty;
+}
+
 export class CpuStorage {
   private view: TypedArray;
   private readonly length: number;
   private kernels: WasmKernels | null = null;
   private address = 0;
 
-  constructor(data: TypedArray) {
+  constructor(data: TypedArray, length = data.length) {
     this.view = data;
-    this.length = data.length;
+    this.length = length;
   }
 
-  /** A storage over `length` elements at `ptr` in `kernels`' memory. */
+  /**
+   * A storage over `length` elements at `ptr` in `kernels`' memory. Its window
+   * is made on the first `data` read: most results only ever meet WebAssembly
+   * kernels, which take the address, and a typed array per op result is garbage.
+   */
   static inKernelMemory(kernels: WasmKernels, ptr: number, type: TypedArrayConstructor, length: number): CpuStorage {
-    const s = new CpuStorage(new type(kernels.memory.buffer, ptr, length));
+    const s = new CpuStorage(emptyOf(type), length);
     s.kernels = kernels;
     s.address = ptr;
     return s;
@@ -47,7 +63,7 @@ export class CpuStorage {
   /** The elements; a fresh window after the memory grew (growth detaches unshared views). */
   get data(): TypedArray {
     const k = this.kernels;
-    // Growing an unshared memory detaches old windows (their length drops to 0).
+    // Not made yet (an empty placeholder), or detached by a growing unshared memory (length 0).
     if (k !== null && this.view.length !== this.length) {
       const type = this.view.constructor as TypedArrayConstructor;
       this.view = new type(k.memory.buffer, this.address, this.length);

@@ -14,7 +14,8 @@ export function backendOf(t: Tensor): Backend {
 /** Wraps a fresh contiguous storage a kernel returned. */
 export function fromHandle(backend: Backend, handle: StorageHandle, dtype: DType, shape: Shape): Tensor {
   const storage = new Storage(backend, handle, dtype, numel(shape));
-  return new Tensor(storage, shape, contiguousStrides(shape), 0);
+  // Frozen here, the fresh strides are kept by the Tensor as they are instead of copied.
+  return new Tensor(storage, shape, Object.freeze(contiguousStrides(shape)), 0);
 }
 
 /** Throws unless all tensors live on one device. */
