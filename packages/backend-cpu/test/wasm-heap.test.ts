@@ -28,6 +28,28 @@ describe('WasmHeap', () => {
     expect(heap.alloc(128)).toBe(c);
   });
 
+  it('hands a freed block to the next request of its size, most recently freed first', () => {
+    const heap = makeHeap();
+    const a = heap.alloc(256);
+    const b = heap.alloc(256);
+    heap.alloc(64);
+    heap.free(a);
+    heap.free(b);
+    // Coalesced, a and b would be one block and a best fit would start at a.
+    expect(heap.alloc(256)).toBe(b);
+    expect(heap.alloc(256)).toBe(a);
+  });
+
+  it('pools at most its byte budget; blocks beyond it go straight to the free list', () => {
+    const heap = new WasmHeap(new WebAssembly.Memory({ initial: 1, maximum: 16 }), 64, 512);
+    const [a, b, c] = [heap.alloc(256), heap.alloc(256), heap.alloc(256)];
+    heap.alloc(64);
+    heap.free(a);
+    heap.free(b);
+    heap.free(c); // past the 512-byte budget
+    expect([heap.alloc(256), heap.alloc(256), heap.alloc(256)]).toEqual([b, a, c]);
+  });
+
   it('returns a freed top block to the bump region', () => {
     const heap = makeHeap();
     const a = heap.alloc(100);

@@ -4,6 +4,12 @@ import type { WasmMemory } from './kernels.js';
 /** Every block starts on a cache line, so SIMD loads never split lines at block starts. */
 export const ALIGN = 64;
 const PAGE = 65536;
+/**
+ * Freed blocks up to this many bytes in all wait in per-size pools for the next
+ * request of their size, uncoalesced: a training step frees and re-requests the
+ * same few sizes every step, and a pooled block is one Map lookup away.
+ */
+const POOL_BYTES = 64 * 1024 * 1024;
 
 interface FreeBlock {
   ptr: number;
@@ -25,9 +31,19 @@ export class WasmHeap {
   private readonly freeList: FreeBlock[] = [];
   private readonly live = new Map<number, number>();
   private inUse = 0;
+  /** Freed blocks by size, not yet returned to the free list. */
+  private readonly pools = new Map<number, number[]>();
+  private pooledBytes = 0;
 
-  /** Manages `memory` from byte `base` (the end of the module's static data) upward. */
-  constructor(memory: WasmMemory, base: number) {
+  /**
+   * Manages `memory` from byte `base` (the end of the module's static data)
+   * upward, pooling up to `poolBytes` of freed blocks by size.
+   */
+  constructor(
+    memory: WasmMemory,
+    base: number,
+    private readonly poolBytes = POOL_BYTES,
+  ) {
     this.memory = memory;
     this.base = roundUp(base, ALIGN);
     this.top = this.base;
@@ -37,7 +53,7 @@ export class WasmHeap {
   alloc(bytes: number): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new KindlingError(`alloc: expected a non-negative integer byte count, got ${bytes}`);
     const size = Math.max(ALIGN, roundUp(bytes, ALIGN));
-    const ptr = this.takeFree(size) ?? this.bump(size);
+    const ptr = this.takePooled(size) ?? this.takeFree(size) ?? (this.flushPools() ? this.takeFree(size) : undefined) ?? this.bump(size);
     this.live.set(ptr, size);
     this.inUse += size;
     return ptr;
@@ -58,7 +74,14 @@ export class WasmHeap {
     if (size === undefined) throw new KindlingError(`free: ${ptr} is not a live allocation (double free or foreign pointer)`);
     this.live.delete(ptr);
     this.inUse -= size;
-    this.release(ptr, size);
+    if (this.pooledBytes + size > this.poolBytes) {
+      this.release(ptr, size);
+      return;
+    }
+    const pool = this.pools.get(size);
+    if (pool) pool.push(ptr);
+    else this.pools.set(size, [ptr]);
+    this.pooledBytes += size;
   }
 
   /** Size in bytes of the live block at `ptr` (rounded up to the alignment). */
@@ -70,12 +93,29 @@ export class WasmHeap {
 
   /** Bytes in live blocks, bytes the heap spans, and the number of free fragments. */
   stats(): { bytesInUse: number; heapBytes: number; memoryBytes: number; freeBlocks: number } {
+    // Reported as the coalesced free list they stand for.
+    this.flushPools();
     return {
       bytesInUse: this.inUse,
       heapBytes: this.top - this.base,
       memoryBytes: this.memory.buffer.byteLength,
       freeBlocks: this.freeList.length,
     };
+  }
+
+  private takePooled(size: number): number | undefined {
+    const ptr = this.pools.get(size)?.pop();
+    if (ptr !== undefined) this.pooledBytes -= size;
+    return ptr;
+  }
+
+  /** Returns every pooled block to the free list (coalescing it); whether there were any. */
+  private flushPools(): boolean {
+    if (this.pooledBytes === 0) return false;
+    for (const [size, ptrs] of this.pools) for (const ptr of ptrs) this.release(ptr, size);
+    this.pools.clear();
+    this.pooledBytes = 0;
+    return true;
   }
 
   private takeFree(size: number): number | undefined {
