@@ -14,9 +14,13 @@
  * memory (each child reports its own `maxrss` at exit: polling /proc from here
  * slowed the measured run) and the final test accuracy.
  * Targets (issue 21): ≥ 2× faster than PyTorch 2.x, peak RSS ≤ 250 MiB.
+ * `--baseline <cli.js>` also runs another build of the trainer (a copy of an
+ * earlier `apps/trainer/dist` with its packages) in every pair, alternating
+ * which of the two goes first, and compares the two builds within each pair:
+ * before/after figures from one run, on a machine whose load drifts.
  *
  *   pnpm build && node tools/run-ts.mjs tools/bench/mnist-run.ts [--data ../shared/data/mnist] [--epochs 5]
- *       [--repeat 1] [--no-torch] [--no-debian] [--torchvision] [--json out.json]
+ *       [--repeat 1] [--no-torch] [--no-debian] [--torchvision] [--baseline old/cli.js] [--json out.json]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,8 +78,7 @@ function side(label: string, r: RunResult, epochSeconds: number[], testAccuracy:
   return { label, wallSeconds: r.wallSeconds, epochSeconds, restSeconds: r.wallSeconds - trained, peakRssMiB: r.peakRssMiB, testAccuracy };
 }
 
-async function runKindling(data: string, scratch: string, epochs: number): Promise<SideResult> {
-  const cli = join(repoRoot, 'apps/trainer/dist/cli.js');
+async function runKindling(data: string, scratch: string, epochs: number, cli: string, label: string): Promise<SideResult> {
   const out = join(scratch, 'kindling');
   rmSync(out, { recursive: true, force: true });
   const flags = ['--mirror', data, '--data-dir', join(out, 'data'), '--out', join(out, 'out'), '--epochs', String(epochs), '--json'];
@@ -91,7 +94,7 @@ async function runKindling(data: string, scratch: string, epochs: number): Promi
     .map((l) => JSON.parse(l) as { seconds?: number; testAccuracy?: number });
   const epochLines = lines.filter((l) => typeof l.seconds === 'number');
   return side(
-    'Kindling kindling-train',
+    label,
     r,
     epochLines.map((l) => l.seconds as number),
     Number(epochLines.at(-1)?.testAccuracy),
@@ -138,13 +141,27 @@ export async function main(args: string[] = []): Promise<void> {
   const venv = args.includes('--no-torch') ? null : torchVenvPython();
   const debian = args.includes('--no-torch') || args.includes('--no-debian') ? null : debianPython;
   const scratch = mkdtempSync(join(tmpdir(), 'kindling-mnist-run-'));
-  const pairs: { kindling: SideResult; torch: SideResult | null; debian: SideResult | null; speedup: number | null }[] = [];
+  const baselineArg = args.indexOf('--baseline');
+  const baselineCli = baselineArg >= 0 ? resolve(args[baselineArg + 1]) : null;
+  if (baselineCli && !existsSync(baselineCli)) throw new Error(`mnist-run: --baseline ${baselineCli} does not exist`);
+  const thisBuild = () => runKindling(data, scratch, epochs, join(repoRoot, 'apps/trainer/dist/cli.js'), 'Kindling kindling-train');
+  const baselineBuild = (cli: string) => runKindling(data, scratch, epochs, cli, 'Kindling baseline build');
+  const pairs: {
+    kindling: SideResult;
+    baseline: SideResult | null;
+    torch: SideResult | null;
+    debian: SideResult | null;
+    speedup: number | null;
+  }[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
-      const kindling = await runKindling(data, scratch, epochs);
+      // With a baseline, the two builds take turns going first.
+      const before = baselineCli && i % 2 === 0 ? await baselineBuild(baselineCli) : null;
+      const kindling = await thisBuild();
+      const baseline = before ?? (baselineCli ? await baselineBuild(baselineCli) : null);
       const torch = venv ? await runTorch(venv, data, scratch, epochs, loader).catch(skipped) : null;
       const old = debian && i === 0 ? await runTorch(debian, data, scratch, epochs, loader).catch(skipped) : null;
-      pairs.push({ kindling, torch, debian: old, speedup: torch ? torch.wallSeconds / kindling.wallSeconds : null });
+      pairs.push({ kindling, baseline, torch, debian: old, speedup: torch ? torch.wallSeconds / kindling.wallSeconds : null });
       console.error(`(repeat ${i + 1}/${repeat}: Kindling ${s(kindling.wallSeconds)}, PyTorch ${torch ? s(torch.wallSeconds) : '–'})`);
     }
   } finally {
@@ -154,7 +171,7 @@ export async function main(args: string[] = []): Promise<void> {
   console.log('(rest = process start, imports, data loading, test evaluation, checkpoints, exit; steady = median of epochs 2+)\n');
   console.log('| run | wall | rest | epoch 1 | steady epoch | peak RSS | test accuracy |');
   console.log('| :-- | --: | --: | --: | --: | --: | --: |');
-  for (const p of pairs) for (const r of [p.kindling, p.torch, p.debian]) if (r) console.log(row(r));
+  for (const p of pairs) for (const r of [p.baseline, p.kindling, p.torch, p.debian]) if (r) console.log(row(r));
   const speedups = pairs.map((p) => p.speedup).filter((x): x is number => x !== null);
   const rss = Math.max(...pairs.map((p) => p.kindling.peakRssMiB ?? Number.POSITIVE_INFINITY));
   const result: Record<string, unknown> = { bench: 'mnist-run', epochs, node: process.version, loader, pairs, peakRssMiB: rss };
@@ -164,6 +181,18 @@ export async function main(args: string[] = []): Promise<void> {
     console.log(
       `\nKindling is ${median(speedups).toFixed(2)}× faster than ${pairs[0].torch?.label} (median; pairs: ${speedups.map((x) => x.toFixed(2)).join(', ')}); target ≥ 2×`,
     );
+  }
+  const builds = pairs.filter((p) => p.baseline !== null) as { kindling: SideResult; baseline: SideResult }[];
+  if (builds.length) {
+    const gain = (pick: (r: SideResult) => number) => builds.map((p) => pick(p.baseline) - pick(p.kindling));
+    const fmt = (xs: number[]) => `${median(xs).toFixed(3)} s (pairs: ${xs.map((x) => x.toFixed(3)).join(', ')})`;
+    const steady = (r: SideResult) => median(r.epochSeconds.slice(1));
+    result.baselineGain = { wall: gain((r) => r.wallSeconds), rest: gain((r) => r.restSeconds), steady: gain(steady) };
+    console.log(`\nThis build vs the baseline, time saved (median of the pairs' differences):`);
+    console.log(`  wall ${fmt(gain((r) => r.wallSeconds))}`);
+    console.log(`  rest ${fmt(gain((r) => r.restSeconds))}`);
+    console.log(`  epoch 1 ${fmt(gain((r) => r.epochSeconds[0]))}`);
+    console.log(`  steady epoch ${fmt(gain(steady))}`);
   }
   const old = pairs[0].debian;
   if (old) console.log(`Against ${old.label}: ${(old.wallSeconds / pairs[0].kindling.wallSeconds).toFixed(2)}× (first pair)`);

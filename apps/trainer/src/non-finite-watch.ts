@@ -1,4 +1,4 @@
-import { type Tensor, keep, tidy } from '@kindling/tensor';
+import { type Tensor, keep, stack, tidy } from '@kindling/tensor';
 import { type Divergence, TrainingDivergedError, nonFiniteFlag, sumOfSums } from './divergence.js';
 
 /** Where the run is when the watch looks. */
@@ -18,6 +18,8 @@ export const WEIGHT_CHECK_READS = 5;
 interface Observed {
   at: StepPosition;
   loss: Tensor;
+  /** The batch's samples: the loss counts this many times in the running sum. */
+  samples: number;
 }
 
 /**
@@ -53,31 +55,46 @@ export class NonFiniteWatch {
 
   constructor(private readonly params: readonly Tensor[]) {}
 
-  /** Call once per step with its loss (inside the step's `tidy` is fine): keeps the scalar for a diagnosis. */
-  observe(loss: Tensor, at: StepPosition): void {
+  /**
+   * Call once per step with its (float32, 0-d) loss and the batch's sample
+   * count, inside the step's `tidy` if you like: keeps the scalar for the
+   * running sum and a diagnosis.
+   */
+  observe(loss: Tensor, at: StepPosition, samples = 1): void {
     // A detached view shares (and reference-counts) the loss's storage: no copy, no kernel.
-    this.window.push({ at, loss: keep(loss.detach()) });
+    this.window.push({ at, loss: keep(loss.detach()), samples });
   }
 
   /**
-   * Reads `pendingLoss` (the running loss sum of the steps since the last
-   * read), with the weights' finiteness folded in when `beforeSave` or every
-   * {@link WEIGHT_CHECK_READS}th read, and returns the sum, or throws
+   * The running loss sum of the steps observed since the last read (each
+   * loss times its samples), with the weights' finiteness folded in when
+   * `beforeSave` or every {@link WEIGHT_CHECK_READS}th read; or throws
    * {@link TrainingDivergedError} naming the first step whose loss was not
    * finite, or else the weights.
+   *
+   * One device read of the kept losses; the sum is taken here, in step order
+   * and rounded to float32 at every product and sum, so it is bit for bit
+   * what `pending = pending.add(loss.mul(samples))` gave on the device,
+   * without two kernel calls a step (~7 µs of a 0.6 ms CPU step).
    */
-  async read(pendingLoss: Tensor, at: StepPosition, beforeSave = false): Promise<number> {
+  async read(at: StepPosition, beforeSave = false): Promise<number> {
     const checkWeights = beforeSave || ++this.reads % WEIGHT_CHECK_READS === 0;
-    const probe = tidy(() => (checkWeights ? pendingLoss.add(nonFiniteFlag(this.params)) : pendingLoss.clone()));
-    let value: number;
+    const window = this.window;
+    const parts = window.map((o) => o.loss);
+    if (parts.length === 0 && !checkWeights) return 0;
+    const probe = tidy(() => stack(checkWeights ? [...parts, nonFiniteFlag(this.params)] : parts));
+    let values: ArrayLike<number>;
     try {
-      value = await probe.item();
+      values = (await probe.read()) as ArrayLike<number>;
     } finally {
       probe.dispose();
     }
-    if (!Number.isFinite(value)) throw new TrainingDivergedError(await this.diagnose(at));
+    let sum = 0;
+    for (let i = 0; i < window.length; i++) sum = Math.fround(sum + Math.fround(values[i] * window[i].samples));
+    if (checkWeights) sum = Math.fround(sum + values[window.length]);
+    if (!Number.isFinite(sum)) throw new TrainingDivergedError(await this.diagnose(at));
     this.clear();
-    return value;
+    return sum;
   }
 
   /** Drops the per-step losses kept since the last read. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@kindling/backend-cpu';
 import { decodeSafetensors, encodeSafetensors } from '@kindling/checkpoint';
-import { type Tensor, scalar, tensor, zeros } from '@kindling/tensor';
+import { rand, scalar, tensor, zeros } from '@kindling/tensor';
 import { TrainingDivergedError } from '../src/divergence.js';
 import { NonFiniteWatch, WEIGHT_CHECK_READS } from '../src/non-finite-watch.js';
 import { assertBuilt, runCli, writeToyDataset } from './helpers.js';
@@ -222,30 +222,46 @@ describe('kindling-train train --resume: stored hyper-parameters must be finite 
 
 describe('NonFiniteWatch (the check behind the messages above)', () => {
   const at = (step: number) => ({ epoch: 1, step, globalStep: step, lr: 0.1 });
-  const feed = (watch: NonFiniteWatch, losses: number[]): Tensor => {
-    let pending = zeros([]);
-    losses.forEach((v, i) => {
-      const loss = scalar(v);
-      watch.observe(loss, at(i + 1));
-      pending = pending.add(loss);
-    });
-    return pending;
+  const feed = (watch: NonFiniteWatch, losses: number[]): void => {
+    for (const [i, v] of losses.entries()) watch.observe(scalar(v), at(i + 1));
   };
 
   it('returns the running loss sum when everything is finite', async () => {
     const watch = new NonFiniteWatch([tensor([1, 2, 3])]);
-    await expect(watch.read(feed(watch, [1, 2, 3]), at(3))).resolves.toBe(6);
+    feed(watch, [1, 2, 3]);
+    await expect(watch.read(at(3))).resolves.toBe(6);
+  });
+
+  it('sums loss × samples bit for bit as the float32 running sum on the device did', async () => {
+    const watch = new NonFiniteWatch([tensor([1, 2, 3])]);
+    const losses = rand([20]).mul(3).readSync() as Float32Array;
+    const samples = Array.from({ length: 20 }, (_, i) => (i === 19 ? 32 : 64));
+    let pending = zeros([]);
+    for (let i = 0; i < 20; i++) {
+      const loss = scalar(losses[i]);
+      watch.observe(loss, at(i + 1), samples[i]);
+      pending = pending.add(loss.mul(samples[i]));
+    }
+    for (const beforeSave of [false, true]) {
+      // The weights' flag (0 when finite) adds nothing: the same float32 either way.
+      const expected = await pending.item();
+      await expect(watch.read(at(20), beforeSave)).resolves.toBe(expected);
+      watch.observe(scalar(losses[0]), at(1), 64);
+      pending = scalar(losses[0]).mul(64);
+    }
   });
 
   it('names the first step whose loss was not finite, not the step of the read', async () => {
     const watch = new NonFiniteWatch([tensor([1, 2, 3])]);
-    const read = watch.read(feed(watch, [1, 2, Number.POSITIVE_INFINITY, Number.NaN, 4]), at(5));
+    feed(watch, [1, 2, Number.POSITIVE_INFINITY, Number.NaN, 4]);
+    const read = watch.read(at(5));
     await expect(read).rejects.toThrow(new TrainingDivergedError({ quantity: 'loss', value: 'Infinity', ...at(3) }));
   });
 
   it('finds non-finite weights (where a non-finite gradient ends up) at a read before a save, even when every loss was finite', async () => {
     const watch = new NonFiniteWatch([tensor([1, 2]), tensor([3, Number.NaN])]);
-    const read = watch.read(feed(watch, [1, 2]), at(2), true);
+    feed(watch, [1, 2]);
+    const read = watch.read(at(2), true);
     await expect(read).rejects.toThrow('train: the weights became NaN by epoch 1, step 2 (lr 0.1); try a lower --lr');
   });
 
@@ -253,7 +269,8 @@ describe('NonFiniteWatch (the check behind the messages above)', () => {
     const watch = new NonFiniteWatch([tensor([Number.NEGATIVE_INFINITY, 2])]);
     let failed = 0;
     for (let read = 1; read <= WEIGHT_CHECK_READS && !failed; read++) {
-      await watch.read(feed(watch, [1]), at(read)).catch((e: Error) => {
+      feed(watch, [1]);
+      await watch.read(at(read)).catch((e: Error) => {
         expect(e.message).toBe(`train: the weights became -Infinity by epoch 1, step ${read} (lr 0.1); try a lower --lr`);
         failed = read;
       });

@@ -13,6 +13,7 @@ export { maxPool2d, avgPool2d } from './pool';
 export { winogradForward, winogradWeightGrad, winogradWeightsPart, winogradWeightsBackPart } from './winograd';
 export { channelMoments, channelAffine } from './channel';
 export { philoxPart } from './philox';
+export { axpyPart } from './axpy-part';
 export { descriptorSlots } from './window';
 
 /** First byte the TypeScript allocator may hand out (after static data). */

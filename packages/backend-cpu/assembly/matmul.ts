@@ -2,124 +2,55 @@
 //
 // A and B are arbitrary strided matrices (strides in elements), so A·B, A·Bᵀ
 // and Aᵀ·B are the same call with swapped strides. Each K×N block of B is
-// packed into NR-column panels and each M×K block of A into MR-row panels, both
-// k-major and zero-padded, so the micro-kernel reads two contiguous streams
-// whatever the source layout. The 4×8 micro-kernel keeps a 4×8 tile of C in
-// eight f32x4 registers.
+// packed into NR-column panels and each M×K block of A into panels of 5 or 4
+// rows (panelRows5), both k-major and zero-padded, so the micro-kernels
+// (micro-kernel.ts) read two contiguous streams whatever the source layout.
 
+import { ACCUMULATE, BIAS, kernel4x8, kernel5x8, ROW_BIAS } from './micro-kernel';
 import { packA, packB } from './pack';
-import { madd, min } from './simd';
+import { min } from './simd';
 
-/** Rows of C per micro-kernel call. */
-export const MR: i32 = 4;
 /** Columns of C per micro-kernel call (two f32x4 vectors). */
 export const NR: i32 = 8;
-/** Depth of one packed block; a kc×NR panel of B (8 KiB) stays in L1. */
-const KC: i32 = 256;
-/** Rows of one packed A block (MC×KC×4 = 128 KiB, kept in L2). */
-const MC: i32 = 128;
+/**
+ * Depth of one packed block: a kc×NR panel of B (16 KiB) stays in L1 with the
+ * A panel it meets (10 KiB). 512 measured 2–3% faster than 256 at 1024³ and on
+ * the 4096 Linear (half the passes over C), no slower on the seeds' shapes.
+ */
+const KC: i32 = 512;
+/** Rows of one packed A block (MC×KC×4 = 280 KiB, kept in L2); a multiple of 5 and of 4. */
+const MC: i32 = 140;
 /** Columns of one packed B block. */
 const NC: i32 = 1024;
 
-// Epilogue modes of the micro-kernel: k-blocks after the first add onto C;
-// the last one adds the bias, when there is one.
-/** Add the product to C's contents (every k-block after the first). */
-const ACCUMULATE: i32 = 1;
-/** Add `bias[n]` to every row (the last k-block, with a bias). */
-const BIAS: i32 = 2;
-/** Add `bias[m]` to every column (convolution's per-channel bias, the last k-block). */
-const ROW_BIAS: i32 = 4;
-
 const PACK_B_BYTES: i32 = KC * NC * 4;
 const PACK_A_BYTES: i32 = MC * KC * 4;
-const TILE_BYTES: i32 = MR * NR * 4;
+/** One raw 5×8 tile, for edge tiles. */
+const TILE_BYTES: i32 = 5 * NR * 4;
 
 /** Bytes of scratch one matmul call (one thread) needs for its packed panels. */
 export function matmulScratchBytes(): i32 {
   return PACK_B_BYTES + PACK_A_BYTES + TILE_BYTES;
 }
 
-// C[0:4, 0:8] (row stride ldc bytes) = or += packedA · packedB over kc, then
-// the epilogue selected by `mode` (bias at `bias`).
-@inline
-function kernel4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, mode: i32, bias: usize): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0);
-  let c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0);
-  let c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0);
-  let c31 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  if (mode & ACCUMULATE) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c1));
-    c11 = f32x4.add(c11, v128.load(c1, 16));
-    c20 = f32x4.add(c20, v128.load(c2));
-    c21 = f32x4.add(c21, v128.load(c2, 16));
-    c30 = f32x4.add(c30, v128.load(c3));
-    c31 = f32x4.add(c31, v128.load(c3, 16));
-  }
-  if (mode & BIAS) {
-    const b0 = v128.load(bias);
-    const b1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, b0);
-    c01 = f32x4.add(c01, b1);
-    c10 = f32x4.add(c10, b0);
-    c11 = f32x4.add(c11, b1);
-    c20 = f32x4.add(c20, b0);
-    c21 = f32x4.add(c21, b1);
-    c30 = f32x4.add(c30, b0);
-    c31 = f32x4.add(c31, b1);
-  }
-  if (mode & ROW_BIAS) {
-    let r = v128.load32_splat(bias);
-    c00 = f32x4.add(c00, r);
-    c01 = f32x4.add(c01, r);
-    r = v128.load32_splat(bias, 4);
-    c10 = f32x4.add(c10, r);
-    c11 = f32x4.add(c11, r);
-    r = v128.load32_splat(bias, 8);
-    c20 = f32x4.add(c20, r);
-    c21 = f32x4.add(c21, r);
-    r = v128.load32_splat(bias, 12);
-    c30 = f32x4.add(c30, r);
-    c31 = f32x4.add(c31, r);
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c1, c10);
-  v128.store(c1, c11, 16);
-  v128.store(c2, c20);
-  v128.store(c2, c21, 16);
-  v128.store(c3, c30);
-  v128.store(c3, c31, 16);
+/**
+ * How many of a block's `mc` rows go in 5-row panels; the rest go in 4-row
+ * panels (the last one zero-padded if short). Writing mc as 5p + 4q uses the
+ * 5×8 kernel on most rows and never pads (64 = 12·5 + 4, 128 = 24·5 + 2·4);
+ * the few sizes that cannot be written so (1–3, 6, 7, 11) pad one 4-row panel.
+ * Blocks are MC rows but the last, so the panels of a block depend only on its
+ * size. The plain-SIMD build (mul + add, whose chains run through the add)
+ * keeps 4×8 everywhere: its 5×8 measured 6% slower.
+ */
+export function panelRows5(mc: i32): i32 {
+  if (!ASC_FEATURE_RELAXED_SIMD) return 0;
+  const fours = ((mc % 5) * 4) % 5;
+  return fours * 4 <= mc ? mc - fours * 4 : (mc / 5) * 5;
 }
 
-// Copies the top-left rows×cols of a raw 4×8 tile into C with the epilogue
-// (`bias` points at the tile's first column, or its first row for ROW_BIAS).
+// Copies the top-left rows×cols of a raw tile (rows NR floats apart) into C
+// with the epilogue (`bias` points at the tile's first column, or its first
+// row for ROW_BIAS).
 function storeTile(tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, mode: i32, bias: usize): void {
   for (let i = 0; i < rows; i++) {
     const crow = c + <usize>i * ldc;
@@ -210,11 +141,16 @@ export function gemm(
   // Equal k-blocks (a multiple of 4 deep) avoid a short last block.
   const kBlocks = (K + KC - 1) / KC;
   const kcStep = min(KC, (((K + kBlocks - 1) / kBlocks + 3) >> 2) << 2);
+  // A shallow product (K ≤ 256) reads a row-major B in place: packing would
+  // copy it once for little reuse (the seeds' backward products). Not when its
+  // rows are a multiple of 1 KiB apart: a panel's rows would share a few L1
+  // sets. (Reading an Aᵀ in place measured 8% slower on dYᵀ·X, 512-byte rows.)
+  const directB = K <= 256 && csB == 1 && (rsB & 255) != 0;
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < K; pc += kcStep) {
       const kc = min(kcStep, K - pc);
-      packB(b + <usize>(pc * rsB + jc * csB) * 4, rsB, csB, kc, nc, pb);
+      if (!directB) packB(b + <usize>(pc * rsB + jc * csB) * 4, rsB, csB, kc, nc, pb);
       let mode = pc > 0 || accumulate ? ACCUMULATE : 0;
       if (pc + kc >= K) {
         if (bias != 0) mode |= BIAS;
@@ -222,27 +158,73 @@ export function gemm(
       }
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
-        packA(a + <usize>(ic * rsA + pc * csA) * 4, rsA, csA, mc, kc, pa);
+        const rows5 = panelRows5(mc);
+        packA(a + <usize>(ic * rsA + pc * csA) * 4, rsA, csA, mc, rows5, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const panelB = pb + <usize>(jr * kc) * 4;
-          const cCol = c + <usize>(jc + jr) * 4;
-          const biasCol = bias + <usize>(jc + jr) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const panelA = pa + <usize>(ir * kc) * 4;
-            const cTile = cCol + <usize>(ic + ir) * ldc;
-            // The epilogue reads the bias of this tile's columns, or of its rows.
-            const tileBias = mode & ROW_BIAS ? rowBias + <usize>(ic + ir) * 4 : biasCol;
-            if (mr == MR && nr == NR) {
-              kernel4x8(panelA, panelB, kc, cTile, ldc, mode, tileBias);
-            } else {
-              kernel4x8(panelA, panelB, kc, tile, NR * 4, 0, 0);
-              storeTile(tile, cTile, ldc, mr, nr, mode, tileBias);
+          let panelB = pb + <usize>(jr * kc) * 4;
+          let bStep: usize = NR * 4;
+          if (directB) {
+            panelB = b + <usize>(pc * rsB + jc + jr) * 4;
+            bStep = <usize>rsB * 4;
+            if (nr < NR) {
+              // A short last panel is packed (zero-padded): reading 8 columns could pass B's end.
+              packB(panelB, rsB, 1, kc, nr, pb);
+              panelB = pb;
+              bStep = NR * 4;
             }
           }
+          // The epilogue reads the bias of a tile's columns, or of its rows.
+          const tileBias = mode & ROW_BIAS ? rowBias + <usize>ic * 4 : bias + <usize>(jc + jr) * 4;
+          const rowStep: usize = mode & ROW_BIAS ? 4 : 0;
+          const cBlock = c + <usize>(jc + jr) * 4 + <usize>ic * ldc;
+          blockColumn(pa, panelB, bStep, kc, mc, rows5, nr, cBlock, ldc, mode, tileBias, rowStep, tile);
         }
       }
     }
+  }
+}
+
+// One column panel of B against every row panel of the packed A block:
+// C[0:mc, 0:nr] of the block at `c`. `bias` advances `rowStep` bytes a row.
+@inline
+function blockColumn(
+  pa: usize,
+  pb: usize,
+  bStep: usize,
+  kc: i32,
+  mc: i32,
+  rows5: i32,
+  nr: i32,
+  c: usize,
+  ldc: usize,
+  mode: i32,
+  bias: usize,
+  rowStep: usize,
+  tile: usize,
+): void {
+  let ir = 0;
+  for (; ir < rows5; ir += 5) {
+    const cTile = c + <usize>ir * ldc;
+    const tileBias = bias + <usize>ir * rowStep;
+    if (nr == NR) {
+      kernel5x8(pa, pb, bStep, kc, cTile, ldc, mode, tileBias);
+    } else {
+      kernel5x8(pa, pb, bStep, kc, tile, NR * 4, 0, 0);
+      storeTile(tile, cTile, ldc, 5, nr, mode, tileBias);
+    }
+    pa += <usize>kc * 20;
+  }
+  for (; ir < mc; ir += 4) {
+    const mr = min(4, mc - ir);
+    const cTile = c + <usize>ir * ldc;
+    const tileBias = bias + <usize>ir * rowStep;
+    if (mr == 4 && nr == NR) {
+      kernel4x8(pa, pb, bStep, kc, cTile, ldc, mode, tileBias);
+    } else {
+      kernel4x8(pa, pb, bStep, kc, tile, NR * 4, 0, 0);
+      storeTile(tile, cTile, ldc, mr, nr, mode, tileBias);
+    }
+    pa += <usize>kc * 16;
   }
 }

@@ -1,10 +1,11 @@
 // Packing for the matrix product (matmul.ts): blocks of A and B copied into
-// k-major panels of MR rows or NR columns, zero-padded, so the micro-kernel
-// reads two contiguous streams whatever the source layout. Every layout has a
-// vector path: row-major B copies two vectors per k, Bᵀ transposes 4×4 tiles
-// of eight columns, Aᵀ copies one vector per k, row-major A transposes 4×4 tiles.
+// k-major panels of 5 or 4 rows or NR columns, zero-padded, so the
+// micro-kernels read two contiguous streams whatever the source layout. Every
+// layout has a vector path: row-major B copies two vectors per k, Bᵀ
+// transposes 4×4 tiles of eight columns, Aᵀ copies one vector per k, row-major
+// A transposes 4×4 tiles.
 
-import { MR, NR } from './matmul';
+import { NR } from './matmul';
 import { min } from './simd';
 
 // Packs a kc×nc block of B (element (k, n) at b + (k*rs + n*cs)*4) into
@@ -49,41 +50,84 @@ export function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize):
 }
 
 // Packs an mc×kc block of A (element (m, k) at a + (m*rs + k*cs)*4) into
-// ceil(mc/MR) panels of kc×MR floats, zero-padding the last panel.
-export function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
-  for (let i = 0; i < mc; i += MR) {
-    const mr = min(MR, mc - i);
-    const src = a + <usize>(i * rs) * 4;
-    if (mr == MR && rs == 1) {
-      // Aᵀ layout: the MR rows of one k are adjacent.
-      for (let k = 0; k < kc; k++) {
-        v128.store(dst, v128.load(src + <usize>(k * cs) * 4));
-        dst += 16;
-      }
-    } else if (mr == MR && cs == 1) {
-      const ld = <usize>rs * 4;
-      let k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        const p = src + <usize>k * 4;
-        storeTransposed4(p, ld, dst, 16);
-        dst += 64;
-      }
-      for (; k < kc; k++) {
-        const p = src + <usize>k * 4;
-        store<f32>(dst, load<f32>(p));
-        store<f32>(dst, load<f32>(p + ld), 4);
-        store<f32>(dst, load<f32>(p + 2 * ld), 8);
-        store<f32>(dst, load<f32>(p + 3 * ld), 12);
-        dst += 16;
-      }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        const p = src + <usize>(k * cs) * 4;
-        let ii = 0;
-        for (; ii < mr; ii++) store<f32>(dst + <usize>ii * 4, load<f32>(p + <usize>(ii * rs) * 4));
-        for (; ii < MR; ii++) store<f32>(dst + <usize>ii * 4, 0);
-        dst += 16;
-      }
+// panels of kc×5 floats for its first `rows5` rows (a multiple of 5), then
+// panels of kc×4, zero-padding the last if short (matmul.ts panelRows5).
+export function packA(a: usize, rs: i32, cs: i32, mc: i32, rows5: i32, kc: i32, dst: usize): void {
+  let i = 0;
+  for (; i < rows5; i += 5) {
+    packA5(a + <usize>(i * rs) * 4, rs, cs, kc, dst);
+    dst += <usize>kc * 20;
+  }
+  for (; i < mc; i += 4) {
+    packA4(a + <usize>(i * rs) * 4, rs, cs, min(4, mc - i), kc, dst);
+    dst += <usize>kc * 16;
+  }
+}
+
+// One panel of 5 rows: 20 bytes per k.
+function packA5(src: usize, rs: i32, cs: i32, kc: i32, dst: usize): void {
+  if (rs == 1) {
+    // Aᵀ layout: the rows of one k are adjacent.
+    for (let k = 0; k < kc; k++) {
+      const p = src + <usize>(k * cs) * 4;
+      v128.store(dst, v128.load(p));
+      store<f32>(dst, load<f32>(p, 16), 16);
+      dst += 20;
+    }
+    return;
+  }
+  const ld = <usize>rs * 4;
+  let k = 0;
+  if (cs == 1) {
+    const p4 = src + 4 * ld;
+    for (; k + 4 <= kc; k += 4) {
+      // Rows 0-3 as a transposed 4×4 tile (one vector per k, 20 bytes apart), row 4 after each.
+      storeTransposed4(src + <usize>k * 4, ld, dst, 20);
+      const r4 = v128.load(p4 + <usize>k * 4);
+      store<f32>(dst, f32x4.extract_lane(r4, 0), 16);
+      store<f32>(dst, f32x4.extract_lane(r4, 1), 36);
+      store<f32>(dst, f32x4.extract_lane(r4, 2), 56);
+      store<f32>(dst, f32x4.extract_lane(r4, 3), 76);
+      dst += 80;
+    }
+  }
+  for (; k < kc; k++) {
+    const p = src + <usize>(k * cs) * 4;
+    for (let ii = 0; ii < 5; ii++) store<f32>(dst + <usize>ii * 4, load<f32>(p + <usize>ii * ld));
+    dst += 20;
+  }
+}
+
+// One panel of 4 rows, `mr` of them from A and the rest zeros: 16 bytes per k.
+function packA4(src: usize, rs: i32, cs: i32, mr: i32, kc: i32, dst: usize): void {
+  if (mr == 4 && rs == 1) {
+    // Aᵀ layout: the 4 rows of one k are adjacent.
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, v128.load(src + <usize>(k * cs) * 4));
+      dst += 16;
+    }
+  } else if (mr == 4 && cs == 1) {
+    const ld = <usize>rs * 4;
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      storeTransposed4(src + <usize>k * 4, ld, dst, 16);
+      dst += 64;
+    }
+    for (; k < kc; k++) {
+      const p = src + <usize>k * 4;
+      store<f32>(dst, load<f32>(p));
+      store<f32>(dst, load<f32>(p + ld), 4);
+      store<f32>(dst, load<f32>(p + 2 * ld), 8);
+      store<f32>(dst, load<f32>(p + 3 * ld), 12);
+      dst += 16;
+    }
+  } else {
+    for (let k = 0; k < kc; k++) {
+      const p = src + <usize>(k * cs) * 4;
+      let ii = 0;
+      for (; ii < mr; ii++) store<f32>(dst + <usize>ii * 4, load<f32>(p + <usize>(ii * rs) * 4));
+      for (; ii < 4; ii++) store<f32>(dst + <usize>ii * 4, 0);
+      dst += 16;
     }
   }
 }

@@ -48,6 +48,11 @@ const SIZES: [number, number, number][] = [
   [5, 300, 17],
   [130, 9, 1030],
   [33, 517, 65],
+  // Row panels of 5 and 4 rows (assembly/matmul.ts panelRows5): 16 = 4·4, 11 pads a 4-row panel,
+  // 151 spans two row blocks (MC = 140) and three k-blocks.
+  [16, 20, 24],
+  [11, 40, 9],
+  [151, 600, 21],
 ];
 
 describe.each(isas)('wasm matmul (%s)', (isa) => {

@@ -53,6 +53,27 @@ describe('wasm matmul on worker threads', () => {
     });
   }
 
+  // Large axpys (SGD updates of big weights) run across the threads in contiguous parts.
+  for (const n of [65535, 65536, 65537, 100352, 100353, 3 * 65536 + 5]) {
+    it(`axpy of ${n} floats equals the single-threaded axpy exactly`, async () => {
+      await threaded.ready();
+      const x = randomFloats(n, 31);
+      const y = randomFloats(n, 32);
+      const run = (k: typeof threaded, inPlace: boolean): Float32Array => {
+        const px = upload(k, x);
+        const py = upload(k, y);
+        k.axpy(-0.003, inPlace ? py : px, py, n);
+        const result = download(k, py, n);
+        for (const p of [px, py]) k.free(p);
+        return result;
+      };
+      for (const inPlace of [false, true]) {
+        const expected = run(single, inPlace);
+        expect(firstDifference(run(threaded, inPlace), expected)).toBe(-1);
+      }
+    });
+  }
+
   it('sees memory the caller grew after the workers started', async () => {
     await threaded.ready();
     const before = threaded.memory.buffer.byteLength;

@@ -23,6 +23,15 @@ import type { ThreadPool } from './thread-pool.js';
 const PAGE = 65536;
 /** Below this many multiply-adds a matmul runs on one thread (dispatch would cost more than it saves). */
 const THREAD_MIN_MACS = 1 << 19;
+/**
+ * From this many elements an axpy runs across the threads: an SGD update of a big
+ * weight (the seeds' first layer: 100K floats). At two threads that update took 24 µs on
+ * the caller alone, which had to read the half of the gradient the worker's core
+ * wrote, and 8 µs split in halves; a 8K-float update is faster on one thread.
+ */
+const THREAD_MIN_AXPY = 1 << 16;
+/** Int32 slots of the axpy task's descriptor (assembly/axpy-part.ts): x, y, n, chunk, alpha (float32 bits). */
+const AXPY_DESC_SLOTS = 5;
 /** Upper bound of setNumThreads. */
 const MAX_THREADS = 64;
 
@@ -76,6 +85,8 @@ class Kernels implements WasmKernels {
   readonly maxThreads: number;
   private readonly pool: ThreadPool | null;
   private threads = 1;
+  /** The axpy task's descriptor (0 without a pool). */
+  private readonly axpyDesc: number;
   private starting: Promise<void> = Promise.resolve();
 
   constructor(
@@ -92,6 +103,7 @@ class Kernels implements WasmKernels {
     this.scratchBytes = Math.ceil(raw.matmulScratchBytes() / ALIGN) * ALIGN;
     this.maxThreads = threads ? MAX_THREADS : 1;
     this.pool = threads ? threads.create(threads.module, memory, (bytes) => this.heap.allocZeroed(bytes), this.scratchBytes) : null;
+    this.axpyDesc = this.pool ? this.heap.allocZeroed(AXPY_DESC_SLOTS * 4) : 0;
     this.allocScratch();
   }
 
@@ -159,9 +171,11 @@ class Kernels implements WasmKernels {
     const split: 0 | 1 = N >= M ? 1 : 0;
     const tile = split === 1 ? MICRO_TILE.cols : MICRO_TILE.rows;
     const extent = split === 1 ? N : M;
-    // Two parts per thread: a thread that starts late (a worker waking up) takes fewer,
-    // so the caller does not sit waiting for a whole half.
-    const chunk = Math.max(tile, Math.ceil(extent / (threads * 2) / tile) * tile);
+    // One part per thread: each part repacks the operand it does not split (the whole
+    // 64x784 batch in the seeds' first layer), which two parts per thread did twice (fwd1
+    // 140 -> 135 µs, dW1 132 -> 128 at two threads). A worker that has not started its
+    // part when the caller finishes its own loses it to the caller (parts are claimed).
+    const chunk = Math.max(tile, Math.ceil(extent / threads / tile) * tile);
     const parts = Math.ceil(extent / chunk);
     if (threads === 1 || parts === 1 || !this.pool) {
       raw.matmul(...operands, bias, this.scratch, 0, M, 0, N);
@@ -216,7 +230,18 @@ class Kernels implements WasmKernels {
   }
 
   axpy(alpha: number, x: number, y: number, n: number): void {
-    this.raw.axpy(alpha, x, y, n);
+    const threads = this.pool && n >= THREAD_MIN_AXPY ? this.threads : 1;
+    if (threads === 1) {
+      this.raw.axpy(alpha, x, y, n);
+      return;
+    }
+    // Contiguous parts, one per thread, of whole cache lines (16 floats); every element
+    // gets the single-threaded arithmetic, so the result is the same bit for bit.
+    const chunk = Math.ceil(n / threads / 16) * 16;
+    const desc = this.axpyDesc;
+    new Int32Array(this.memory.buffer, desc, AXPY_DESC_SLOTS).set([x, y, n, chunk]);
+    new Float32Array(this.memory.buffer, desc + 16, 1)[0] = alpha;
+    this.runTask('axpyPart', desc, Math.ceil(n / chunk));
   }
 
   affineBytes(x: number, out: number, n: number, scale: number, shift: number): void {

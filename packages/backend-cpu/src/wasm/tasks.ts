@@ -21,6 +21,7 @@ export const TASKS = [
   'winogradWeightsPart',
   'winogradWeightsBackPart',
   'philoxPart',
+  'axpyPart',
 ] as const;
 
 /** A task the kernels can run across threads. */

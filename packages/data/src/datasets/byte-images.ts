@@ -1,6 +1,7 @@
 import { type Tensor, keep, tensor } from '@kindling/tensor';
 import { getBackend } from '@kindling/tensor/backend';
 import { Dataset } from '../dataset.js';
+import { gatherRows } from '../gather-rows.js';
 import { checkIndex, checkIndices } from '../indices.js';
 import type { PlatformAbortSignal } from '../io/abort-signal.js';
 import type { DatasetStore, ProgressCallback } from '../io/store.js';
@@ -146,10 +147,7 @@ export abstract class ByteImageDataset extends Dataset<[Tensor, Tensor]> {
   private gatherOnHost(indices: Int32Array, host: HostSplit): [Tensor, Tensor] {
     const { rowSize } = host;
     const images = new Uint8Array(indices.length * rowSize);
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      images.set(host.images.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
-    }
+    gatherRows(host.images, rowSize, indices, images);
     const device = this.device;
     return [tensor(images, { shape: [indices.length, ...this.sampleShape], device }), tensor(pickLabels(host.labels, indices), { device })];
   }

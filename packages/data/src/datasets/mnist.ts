@@ -43,9 +43,14 @@ function decodeIdx(name: string, bytes: Uint8Array, shape: readonly (number | nu
     dims = headerShape(name, gunzipHead(bytes, 4 + 4 * shape.length), shape);
     says = 'its IDX header describes: the file is larger than its header says';
   }
-  const size = 4 + 4 * dims.length + (dims as number[]).reduce((n, d) => n * d, 1);
+  const size = idxFileSize(dims as number[]);
   const raw = gunzip(bytes, name, { maxSize: size, maxSizeReason: `the size of the [${dims.join(', ')}] uint8 IDX file ${says}` });
   return parseIdx(raw, name, { type: 'uint8', shape }).data as Uint8Array;
+}
+
+/** Bytes of a uint8 IDX file of `shape`: a 4-byte magic, 4 bytes per dim, then the data. */
+function idxFileSize(shape: readonly number[]): number {
+  return 4 + 4 * shape.length + shape.reduce((n, d) => n * d, 1);
 }
 
 /** The shape a uint8 IDX header of `expected.length` dims gives, checked against `expected` (nulls are free). */
@@ -98,7 +103,7 @@ export class MNIST extends ByteImageDataset {
     const meta = this.meta;
     const split = (options.train ?? true) ? meta.train : meta.test;
     const store = resolveStore(options.store);
-    const load = (file: ResourceFile, shape: readonly (number | null)[], check?: (data: Uint8Array) => void) =>
+    const load = (file: ResourceFile, shape: readonly number[], check?: (data: Uint8Array) => void) =>
       store.load({
         folder: meta.folder,
         file,
@@ -111,6 +116,7 @@ export class MNIST extends ByteImageDataset {
           check?.(data);
           return data;
         },
+        inflatedBound: idxFileSize(shape),
         onProgress: options.onProgress,
         signal: options.signal,
       });

@@ -49,6 +49,13 @@ export interface LoadRequest<T> {
   readonly mirrorOverride: readonly string[] | undefined;
   /** Turns the verified bytes into the value; throws a `DatasetError` if the content is bad. */
   readonly decode: (bytes: Uint8Array) => T;
+  /**
+   * For a `.gz` file whose inflated size the dataset bounds (MNIST's: its
+   * split's IDX size), that bound. A store may inflate a verified file ahead
+   * within it (Node's, on the thread pool, so files inflate in parallel);
+   * `decode` still checks everything.
+   */
+  readonly inflatedBound?: number;
   readonly onProgress: ProgressCallback | undefined;
   readonly signal: PlatformAbortSignal | undefined;
 }

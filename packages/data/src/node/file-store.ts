@@ -8,6 +8,7 @@ import type { DatasetStore, LoadRequest } from '../io/store.js';
 import { DATA_MIRROR_ENV, defaultDataDir, mirrorsFromEnv } from './data-dir.js';
 import { downloadFile, removeStaleTemps } from './download.js';
 import { makeFolder } from './make-folder.js';
+import { preinflate } from './preinflate.js';
 
 /**
  * The Node store: files are cached in `<root>/<dataset>/raw/<file>` (root
@@ -41,6 +42,7 @@ export class FileStore implements DatasetStore {
         const md5 = file.md5 && !file.sha256 ? createHash('md5').update(bytes).digest('hex') : undefined;
         const sha256 = file.sha256 ? createHash('sha256').update(bytes).digest('hex') : undefined;
         checkDigests(file.name, file, { sha256, md5 }, path);
+        await preinflate(bytes, request.inflatedBound);
         return request.decode(bytes);
       } catch (error) {
         if (!request.download) {
@@ -72,7 +74,9 @@ export class FileStore implements DatasetStore {
           ...network,
           onProgress: request.onProgress,
           signal: request.signal,
-          validate: (bytes) => {
+          // Called once the checksums passed.
+          validate: async (bytes) => {
+            await preinflate(bytes, request.inflatedBound);
             decoded = { value: request.decode(bytes) };
           },
         });

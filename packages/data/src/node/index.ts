@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { InflateLimitError, inflatedSize, setGunzipImplementation } from '../io/gzip.js';
 import { setDefaultStore } from '../io/store.js';
 import { FileStore } from './file-store.js';
+import { takePreinflated } from './preinflate.js';
 
 export { FileStore } from './file-store.js';
 export { makeFolder } from './make-folder.js';
@@ -18,6 +19,12 @@ export { downloadFile, hashFile, isHttpMirror, mirrorLocation, type DownloadOpti
 
 setDefaultStore(new FileStore());
 setGunzipImplementation((bytes, maxSize) => {
+  const ready = takePreinflated(bytes);
+  if (ready !== undefined) {
+    // What the synchronous path below would give: the bytes, or the refusal when they pass maxSize.
+    if (maxSize !== undefined && ready.length > maxSize) throw new InflateLimitError(`more than ${maxSize} bytes`);
+    return ready;
+  }
   // The gzip trailer gives the inflated size (mod 2^32): one output chunk of that size
   // instead of 16 KiB chunks joined at the end (a copy of the whole file).
   const expected = Math.min(inflatedSize(bytes), maxSize ?? Number.POSITIVE_INFINITY);

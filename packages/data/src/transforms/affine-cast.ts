@@ -1,4 +1,5 @@
 import { type Tensor, affine, tensor } from '@kindling/tensor';
+import { gatherRows } from '../gather-rows.js';
 import type { PixelMap } from './remap.js';
 import type { HostRows } from './transform.js';
 
@@ -57,10 +58,7 @@ export function hostRowsToFloat(
   const n = indices.length;
   if (c === 1 && map === null) {
     const rows = scratchBytes(n * rowSize);
-    for (let k = 0; k < n; k++) {
-      const start = indices[k] * rowSize;
-      rows.set(source.data.subarray(start, start + rowSize), k * rowSize);
-    }
+    gatherRows(source.data, rowSize, indices, rows);
     const bytes = tensor(rows, { shape: [n, 1, h, w], device });
     const out = affine(bytes, scale[0], shift[0], { dtype: 'float32' });
     bytes.dispose();
