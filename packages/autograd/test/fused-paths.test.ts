@@ -2,7 +2,7 @@ import { cpuBackend, cpuReady } from '@kindling/backend-cpu';
 import { type Tensor, affine, linear, logSoftmax, nllLoss, randn, tensor, tidy } from '@kindling/tensor';
 import { grad } from '../src/index.js';
 import type { Backend } from '@kindling/tensor/backend';
-import { logSoftmaxBackward, reluBackward } from '@kindling/tensor/internal';
+import { linearBackward, logSoftmaxBackward, reluBackward } from '@kindling/tensor/internal';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 
@@ -197,6 +197,15 @@ describe('fused paths on the cpu backend', () => {
     expect(Array.from((some.grad as Tensor).readSync())).toEqual([0, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, -0.5, 0]);
   });
 
+  it("linear's backward refuses an upstream gradient of another dtype, as the matmul it replaces does", () => {
+    const x = randn([4, 3], { dtype: 'float64' });
+    const w = randn([2, 3], { dtype: 'float64' }).requiresGrad_();
+    expect(() => linear(x, w).backward(randn([4, 2]))).toThrow(/same dtype.*float32 and float64|float64 and float32/);
+    expect(() => linearBackward(randn([4, 2]), x, w.detach(), [false, true, false])).toThrow(
+      /linearBackward: expected grad, input and weight of one dtype, got float32, float64 and float64/,
+    );
+  });
+
   it('nllLoss (mean and sum) equals negating, summing and dividing the picked log-probabilities, bit for bit', () => {
     for (const rows of [1, 7, 64, 100]) {
       const logp = randn([rows, 10]).logSoftmax(1);
@@ -205,6 +214,11 @@ describe('fused paths on the cpu backend', () => {
       expect(nllLoss(logp, target).itemSync()).toBe(picked.sum().div(rows).itemSync());
       expect(nllLoss(logp, target, { reduction: 'sum' }).itemSync()).toBe(picked.sum().itemSync());
     }
+    // One class: every log-probability is 0, and the loss +0 (a negated sum would give -0).
+    const certain = randn([5, 1]).logSoftmax(1);
+    const zeros5 = tensor([0, 0, 0, 0, 0]);
+    expect(Object.is(nllLoss(certain, zeros5).itemSync(), 0)).toBe(true);
+    expect(Object.is(nllLoss(certain, zeros5, { reduction: 'sum' }).itemSync(), 0)).toBe(true);
   });
 
   it("linear's backward is one op and equals the differentiable ops' gradients bit for bit", () => {

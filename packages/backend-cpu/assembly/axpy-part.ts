@@ -1,6 +1,6 @@
 // `y += alpha * x` over a large array as a thread-pool task (src/wasm/tasks.ts):
-// the SGD update of a big weight, split in the same contiguous parts as the
-// products that wrote its gradient, so each thread updates what it computed.
+// the SGD update of a big weight, in one contiguous part per thread, so the
+// caller no longer reads all of a gradient that the other core half wrote.
 
 import { axpy } from './elementwise';
 

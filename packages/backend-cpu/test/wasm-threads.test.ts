@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createWasmKernels } from '../src/wasm/index.js';
 import { download, randomFloats, upload } from './wasm-helpers.js';
 
@@ -67,10 +67,14 @@ describe('wasm matmul on worker threads', () => {
         for (const p of [px, py]) k.free(p);
         return result;
       };
+      const tasks = vi.spyOn(threaded, 'runTask');
       for (const inPlace of [false, true]) {
         const expected = run(single, inPlace);
         expect(firstDifference(run(threaded, inPlace), expected)).toBe(-1);
       }
+      // From 64K floats the update is split into parts for the threads; below, it stays one call.
+      expect(tasks.mock.calls.filter(([task]) => task === 'axpyPart').length).toBe(n >= 65536 ? 2 : 0);
+      tasks.mockRestore();
     });
   }
 

@@ -84,7 +84,8 @@ registerGradRule('nllLoss', {
     const batched = meta.shape.length === 2;
     const weight = ctx.inputMeta.length > 2 ? ctx.input(2) : null;
     // The usual training step (no class weights, no graph of the gradient) builds it in one upload.
-    const onHost = !weight && !isGradEnabled() ? nllGradOnHost(g, ctx.input(1), meta.shape, reduction, ignoreIndex) : null;
+    const onHost =
+      !weight && g.dtype === meta.dtype && !isGradEnabled() ? nllGradOnHost(g, ctx.input(1), meta.shape, reduction, ignoreIndex) : null;
     if (onHost) return [onHost, null, null];
     const target = batched ? ctx.input(1) : ctx.input(1).unsqueeze(0);
     const classes = meta.shape[meta.shape.length - 1];

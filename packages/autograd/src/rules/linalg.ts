@@ -53,7 +53,8 @@ registerGradRule('linear', {
     const [needX, needW, needBias] = ctx.needsInputGrad;
     const hasBias = (ctx.attrs as { hasBias: boolean }).hasBias;
     // The usual batch with no graph of the gradients: one op, no transposed view or checks in between.
-    if (x.ndim === 2 && g.ndim === 2 && !isGradEnabled()) {
+    // (A gradient of another dtype takes the ops, whose matmul refuses it by name.)
+    if (x.ndim === 2 && g.ndim === 2 && g.dtype === x.dtype && w.dtype === x.dtype && !isGradEnabled()) {
       const [gx, gw, gb] = linearBackward(g, x, w, [needX, needW, hasBias && needBias]);
       return hasBias ? [gx, gw, gb] : [gx, gw];
     }

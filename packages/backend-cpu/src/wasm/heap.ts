@@ -18,10 +18,13 @@ interface FreeBlock {
 
 /**
  * An allocator over one `WebAssembly.Memory`, run on the JS side:
- * blocks are 64-byte aligned; freed blocks go to an address-ordered free list,
- * are coalesced with their neighbours and reused best-fit; the top of the heap
- * is a bump pointer and the memory grows (never shrinks) when it runs out.
- * Tensor workloads reuse the same few sizes every step, so the list stays short.
+ * blocks are 64-byte aligned; a freed block first waits in a pool of its size
+ * (up to `poolBytes` in all) for the next request of that size, since tensor
+ * workloads reuse the same few sizes every step; past the pools' budget, and
+ * whenever a request finds no pooled or free block, blocks go to an
+ * address-ordered free list, are coalesced with their neighbours and reused
+ * best-fit. The top of the heap is a bump pointer and the memory grows (never
+ * shrinks) when it runs out.
  */
 export class WasmHeap {
   /** The memory all kernels address. Its `buffer` changes identity when it grows. */

@@ -53,5 +53,5 @@ interface RawEntryPoints {
   softmaxRows(x: number, out: number, rows: number, cols: number, log: number): void;
 }
 
-/** Rows and columns of the micro-kernel's tile (assembly/matmul.ts MR, NR): thread splits follow them. */
+/** Row and column granularity of the packed panels (assembly/matmul.ts: 5- and 4-row panels, so any multiple of 4 rows; NR columns): thread splits follow them. */
 export const MICRO_TILE = { rows: 4, cols: 8 } as const;

@@ -79,6 +79,8 @@ export async function downloadFile(mirror: string, file: ResourceFile, dest: str
     // The temp file is flushed to disk (on the thread pool) while `validate` decodes the bytes; it is
     // renamed only once both are done.
     const synced = handle.sync();
+    // Handled now: a flush that fails while `validate` runs must not surface as an unhandled rejection.
+    synced.catch(() => {});
     try {
       await options.validate?.(bytes);
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
 import { dispatch } from '../dispatch.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameDevice, fromHandle } from './util.js';
 
@@ -28,6 +28,9 @@ export function linearBackward(
     throw new ShapeError(
       `linearBackward: grad ${fmtShape(grad.shape)}, input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)} do not match a 2-D linear layer`,
     );
+  }
+  if (grad.dtype !== x.dtype || weight.dtype !== x.dtype) {
+    throw new DTypeError(`linearBackward: expected grad, input and weight of one dtype, got ${grad.dtype}, ${x.dtype} and ${weight.dtype}`);
   }
   const inputs = [grad, x, weight];
   const results = dispatch('linearBackward', inputs, { needed }, () => {

@@ -1,7 +1,7 @@
 import { dispatch, inputsMayBeKept } from '../dispatch.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { div, mul, ne, neg, where } from './elementwise.js';
+import { div, mul, ne, neg, sub, where } from './elementwise.js';
 import { gather } from './indexing.js';
 import { sum } from './reduce.js';
 import { disposeTemps } from './util.js';
@@ -47,11 +47,13 @@ export function nllOf(op: string, input: Tensor, target: Tensor, weight: Tensor 
   const index = safeTarget.unsqueeze(1);
   const gathered = gather(logp, 1, index);
   if (!sampleWeight && reduction !== 'none') {
-    // Every sample weighs 1: -sum / N is sum / -N bit for bit (rounding is symmetric in sign),
-    // two ops fewer than negating and squeezing the picked values first.
+    // Every sample weighs 1: 0 - sum(picked) is sum(-picked) bit for bit (rounding is symmetric
+    // in sign, and both give +0 when every picked value is ±0, where -sum would give -0), with
+    // no squeeze and one negation instead of N.
     const total = sum(gathered);
-    const out = reduction === 'mean' ? div(total, -logp.shape[0]) : neg(total);
-    disposeTemps([logp, tgt, index, gathered, total], [input, target, out]);
+    const negated = sub(0, total);
+    const out = reduction === 'mean' ? div(negated, logp.shape[0]) : negated;
+    disposeTemps([logp, tgt, index, gathered, total, negated], [input, target, out]);
     return out;
   }
   const picked = gathered.squeeze(1);
