@@ -12,6 +12,10 @@
 // (computed next to their FMAs, so one register), the fifth as a load-splat.
 // 6×8 or 5×8 with five load-splats spill and run at half speed. The 4×8
 // kernel (8 chains) takes the panels a 5-row tiling leaves over.
+//
+// Each kernel writes its epilogue out, loading all of C before storing any:
+// one inlined helper per row (load, add, store, next row) measured 3% slower
+// on the seeds' step's products, alternated in one process.
 
 import { madd } from './simd';
 
@@ -60,11 +64,63 @@ export function kernel5x8(pa: usize, pb: usize, bStep: usize, kc: i32, c: usize,
     pa += 20;
     pb += bStep;
   }
-  storeRow(c00, c01, c, mode, bias, 0);
-  storeRow(c10, c11, c + ldc, mode, bias, 4);
-  storeRow(c20, c21, c + 2 * ldc, mode, bias, 8);
-  storeRow(c30, c31, c + 3 * ldc, mode, bias, 12);
-  storeRow(c40, c41, c + 4 * ldc, mode, bias, 16);
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  const c4 = c3 + ldc;
+  if (mode & ACCUMULATE) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1));
+    c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2));
+    c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3));
+    c31 = f32x4.add(c31, v128.load(c3, 16));
+    c40 = f32x4.add(c40, v128.load(c4));
+    c41 = f32x4.add(c41, v128.load(c4, 16));
+  }
+  if (mode & BIAS) {
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0);
+    c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0);
+    c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0);
+    c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0);
+    c31 = f32x4.add(c31, b1);
+    c40 = f32x4.add(c40, b0);
+    c41 = f32x4.add(c41, b1);
+  }
+  if (mode & ROW_BIAS) {
+    let r = v128.load32_splat(bias);
+    c00 = f32x4.add(c00, r);
+    c01 = f32x4.add(c01, r);
+    r = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, r);
+    c11 = f32x4.add(c11, r);
+    r = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, r);
+    c21 = f32x4.add(c21, r);
+    r = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, r);
+    c31 = f32x4.add(c31, r);
+    r = v128.load32_splat(bias, 16);
+    c40 = f32x4.add(c40, r);
+    c41 = f32x4.add(c41, r);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
+  v128.store(c4, c40);
+  v128.store(c4, c41, 16);
 }
 
 /** The 4×8 tile, over a packed panel of A holding 4 floats per k. */
@@ -96,30 +152,51 @@ export function kernel4x8(pa: usize, pb: usize, bStep: usize, kc: i32, c: usize,
     pa += 16;
     pb += bStep;
   }
-  storeRow(c00, c01, c, mode, bias, 0);
-  storeRow(c10, c11, c + ldc, mode, bias, 4);
-  storeRow(c20, c21, c + 2 * ldc, mode, bias, 8);
-  storeRow(c30, c31, c + 3 * ldc, mode, bias, 12);
-}
-
-// One row of a tile, its two vectors `lo` and `hi`, into C at `crow` with the
-// epilogue: C's old values (ACCUMULATE), then the column bias (BIAS, `bias[n]`)
-// or this row's bias (ROW_BIAS, the float `rowOffset` bytes into `bias`).
-@inline
-function storeRow(lo: v128, hi: v128, crow: usize, mode: i32, bias: usize, rowOffset: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
   if (mode & ACCUMULATE) {
-    lo = f32x4.add(lo, v128.load(crow));
-    hi = f32x4.add(hi, v128.load(crow, 16));
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1));
+    c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2));
+    c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3));
+    c31 = f32x4.add(c31, v128.load(c3, 16));
   }
   if (mode & BIAS) {
-    lo = f32x4.add(lo, v128.load(bias));
-    hi = f32x4.add(hi, v128.load(bias, 16));
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0);
+    c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0);
+    c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0);
+    c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0);
+    c31 = f32x4.add(c31, b1);
   }
   if (mode & ROW_BIAS) {
-    const r = v128.load32_splat(bias + rowOffset);
-    lo = f32x4.add(lo, r);
-    hi = f32x4.add(hi, r);
+    let r = v128.load32_splat(bias);
+    c00 = f32x4.add(c00, r);
+    c01 = f32x4.add(c01, r);
+    r = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, r);
+    c11 = f32x4.add(c11, r);
+    r = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, r);
+    c21 = f32x4.add(c21, r);
+    r = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, r);
+    c31 = f32x4.add(c31, r);
   }
-  v128.store(crow, lo);
-  v128.store(crow, hi, 16);
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
 }
