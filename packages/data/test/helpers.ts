@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach } from 'vitest';
 import { MNIST_META, type MnistMeta, encodeIdx } from '../src/index.js';
 
 /** A tiny MNIST-like split: `count` images of `rows`×`cols` and their labels, as IDX and gzipped IDX. */
@@ -106,4 +110,16 @@ export async function serve(routes: Record<string, Route>): Promise<{ url: strin
         server.close(() => resolve());
       }),
   };
+}
+
+/** A fresh temp folder for each test of the enclosing block (or file), removed after it: call `dir()` inside a test. */
+export function useTempDir(prefix: string): () => string {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }

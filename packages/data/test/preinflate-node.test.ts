@@ -1,13 +1,12 @@
 import './setup.js';
 import '../src/node/index.js';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MNIST, gunzip } from '../src/index.js';
 import { preinflate, takePreinflated } from '../src/node/preinflate.js';
-import { idxBomb, makeSplit, tinyMnistMeta } from './helpers.js';
+import { idxBomb, makeSplit, tinyMnistMeta, useTempDir } from './helpers.js';
 
 /* Inflating verified files ahead on the thread pool (issue 21): the same bytes and errors as inflating in `decode`. */
 
@@ -48,17 +47,11 @@ describe('preinflate', () => {
 });
 
 describe('MNIST.create with files inflated ahead', () => {
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'kindling-preinflate-'));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempDir('kindling-preinflate-');
 
   it('gives the same split from a mirror copy and from the cache, and refuses a bomb at the split size', async () => {
     const test = makeSplit(3, 28, 28, 9);
-    const mirror = join(root, 'mirror');
+    const mirror = join(root(), 'mirror');
     await mkdir(mirror);
     for (const [name, bytes] of [
       ['train-images-idx3-ubyte.gz', split.imagesGz],
@@ -70,7 +63,7 @@ describe('MNIST.create with files inflated ahead', () => {
     class Tiny extends MNIST {
       static override readonly meta = tinyMnistMeta(split, test);
     }
-    const cache = join(root, 'cache');
+    const cache = join(root(), 'cache');
     for (const pass of ['copied from the mirror', 'read from the cache']) {
       const [a, b] = await Promise.all([
         Tiny.create({ root: cache, download: true, mirrors: [mirror] }),
