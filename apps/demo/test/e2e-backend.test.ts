@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { useDemoSession } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 
 /**
  * The right backend and both cores (issue 19): on SwiftShader, a software
@@ -22,25 +23,15 @@ const NO_WEBGPU = 'WebGPU is not available, so Kindling runs on the CPU.';
 const SHOWN = 'section.page:not([hidden])';
 
 describe.skipIf(!existsSync(CHROMIUM))('backend choice and CPU threads in headless Chromium', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession({ timeout: 180_000 });
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
 
   /** A page in a fresh context (no stored backend choice). */
   async function open(path: string, options: { context?: BrowserContext } = {}): Promise<Page> {
-    const context = options.context ?? (await browser.newContext({ viewport: DESKTOP }));
+    const context = options.context ?? (await demo.browser.newContext({ viewport: DESKTOP }));
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
-    await page.goto(new URL(path, site.url).href);
+    await page.goto(new URL(path, demo.site.url).href);
     return page;
   }
 
@@ -94,7 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))('backend choice and CPU threads in headle
   }, 90_000);
 
   test('served without the isolation headers, the site runs on one thread and says why', async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await demo.browser.newContext({ viewport: DESKTOP });
     // A host that cannot set headers: the same files without COOP and COEP.
     await context.route('**/*', async (route) => {
       const response = await route.fetch();
@@ -151,7 +142,7 @@ describe.skipIf(!existsSync(CHROMIUM))('backend choice and CPU threads in headle
     try {
       const context = await noGpu.newContext({ viewport: DESKTOP });
       const page = await context.newPage();
-      await page.goto(new URL('?backend=webgpu#/train', site.url).href);
+      await page.goto(new URL('?backend=webgpu#/train', demo.site.url).href);
       await page.locator(SHOWN).getByText(NO_WEBGPU).waitFor({ timeout: 60_000 });
       expect(await inUse(page)).toMatch(/^In use: cpu/);
       expect(await radio(page, 'cpu').isChecked()).toBe(true);

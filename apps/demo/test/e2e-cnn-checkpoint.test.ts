@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM } from './browser/chromium.js';
+import { useDemoSession } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 import { safetensorsMetadata } from './browser/safetensors-metadata.js';
 import { savePageScreenshots } from './browser/page-screenshots.js';
 
@@ -26,25 +27,18 @@ const CNN_TEST_IMAGES = 1000;
 const CNN_THRESHOLD = 0.8;
 
 describe.skipIf(!existsSync(CHROMIUM))('a CNN run in Chromium, its checkpoint, and screenshots of every page', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession();
   /** The page that trained the CNN, kept so the screenshots show its results. */
   let trained: Page | null = null;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
   });
 
   async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const page = await browser.newPage({ viewport, acceptDownloads: true });
+    const page = await demo.browser.newPage({ viewport, acceptDownloads: true });
     page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
-    await page.goto(new URL(path, site.url).href);
+    await page.goto(new URL(path, demo.site.url).href);
     return page;
   }
 

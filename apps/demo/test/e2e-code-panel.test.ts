@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { type CodeSettings, codeText } from '../src/code/generated-code.js';
 import { kindlingCode } from '../src/code/kindling-code.js';
 import { pytorchCode } from '../src/code/pytorch-code.js';
@@ -9,8 +9,9 @@ import { trainerCommand } from '../src/code/trainer-command.js';
 import type { DatasetId } from '../src/data-catalog.js';
 import type { ModelChoice, OptimizerChoice } from '../src/model/model-choices.js';
 import { seriousA11yViolations } from './browser/axe-audit.js';
-import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { CHROMIUM } from './browser/chromium.js';
+import { useDemoSession } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 
 /** Screenshots for CI to keep (gitignored). */
 const ARTIFACTS = join(DEMO_ROOT, 'artifacts');
@@ -62,26 +63,19 @@ async function expectPanelMatchesForm(page: Page): Promise<CodeSettings> {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('the Train page’s code panel in headless Chromium', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession({ webgpu: false, timeout: 180_000 });
   let context: BrowserContext;
   const errors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium({ webgpu: false })]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
+    context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
   });
 
   async function open(query: string): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(new URL(`?${query}#/train`, site.url).href);
+    await page.goto(new URL(`?${query}#/train`, demo.site.url).href);
     await page.locator('#code-kindling .code-line').first().waitFor();
     return page;
   }
@@ -232,7 +226,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Train page’s code panel in headles
   test('on a phone the panel fits the screen: its code scrolls inside it', async () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(new URL('?model=cnn&backend=cpu#/train', site.url).href);
+    await page.goto(new URL('?model=cnn&backend=cpu#/train', demo.site.url).href);
     const panel = page.locator('.code-panel');
     await panel.scrollIntoViewIfNeeded();
     const box = await panel.boundingBox();

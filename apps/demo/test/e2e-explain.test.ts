@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './browser/axe-audit.js';
-import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { CHROMIUM } from './browser/chromium.js';
+import { useDemoSession, waitForBackend } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 import { strokeOne } from './browser/draw-stroke.js';
 
 /**
@@ -22,40 +23,23 @@ const PHONE = { width: 390, height: 844 };
 const PRETRAINED_CNN = /^CNN conv 1→32 3×3, .* on mnist/;
 
 describe.skipIf(!existsSync(CHROMIUM))('explanations, landing and layout fixes in headless Chromium', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
-
   async function open(path: string, viewport = DESKTOP): Promise<Page> {
-    const page = await browser.newPage({ viewport });
+    const page = await demo.browser.newPage({ viewport });
     page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
-    await page.goto(new URL(path, site.url).href);
+    await page.goto(new URL(path, demo.site.url).href);
     await page.locator('section.page:not([hidden]) h1').waitFor({ timeout: 30_000 });
     return page;
-  }
-
-  async function backendReady(page: Page): Promise<void> {
-    await page
-      .getByText(/^In use: /)
-      .first()
-      .waitFor({ timeout: 30_000 });
   }
 
   /** How far the document scrolls sideways (0 when it fits). */
   const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   async function trainTiny(page: Page, query: string): Promise<void> {
-    await page.goto(new URL(`?${query}&subset=500&test=200&epochs=1&backend=cpu#/train`, site.url).href);
-    await backendReady(page);
+    await page.goto(new URL(`?${query}&subset=500&test=200&epochs=1&backend=cpu#/train`, demo.site.url).href);
+    await waitForBackend(page);
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.locator('#train-status', { hasText: /^Finished/ }).waitFor({ timeout: 60_000 });
   }
@@ -161,7 +145,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explanations, landing and layout fixes i
     '"Train MNIST" starts the default run with the default settings, whatever the form held',
     async () => {
       const page = await open('?model=cnn&epochs=2&backend=cpu#/train');
-      await backendReady(page);
+      await waitForBackend(page);
       const button = page.getByRole('button', { name: 'Train MNIST' });
       await expect.poll(() => button.isEnabled(), { timeout: 30_000 }).toBe(true);
       await button.click();
@@ -194,7 +178,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explanations, landing and layout fixes i
   test.skipIf(!MNIST_AVAILABLE)(
     'the confusion matrix fits a phone and a desktop without scrolling sideways; the phone page passes axe',
     async () => {
-      const page = await browser.newPage({ viewport: PHONE });
+      const page = await demo.browser.newPage({ viewport: PHONE });
       page.on('pageerror', (e) => errors.push(`phone run: ${e.message}`));
       await trainTiny(page, 'dataset=mnist');
       await expectConfusionFits(page, PHONE.width);

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { MISTAKES_PER_PAGE } from '../src/ui/mistakes-list.js';
 import { seriousA11yViolations } from './browser/axe-audit.js';
-import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { CHROMIUM } from './browser/chromium.js';
+import { useDemoSession } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 import { strokeOne } from './browser/draw-stroke.js';
 
 /** Screenshots for CI to keep (gitignored). */
@@ -14,22 +15,15 @@ const DATA_AVAILABLE = existsSync(process.env.KINDLING_DEMO_DATA ?? join(DEMO_RO
 
 /** "What the network learned" on the Train page and "What each layer sees" on the Draw page, in headless Chromium. */
 describe.skipIf(!existsSync(CHROMIUM))('what the network learned', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession();
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
   });
 
   async function open(path: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(new URL(path, site.url).href);
+    const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(new URL(path, demo.site.url).href);
     return page;
   }
 

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { REDRAW_INTERVAL_MS } from '../src/ui/line-chart.js';
-import { CHROMIUM, launchChromium } from './browser/chromium.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { CHROMIUM } from './browser/chromium.js';
+import { useDemoSession } from './browser/demo-session.js';
+import { DEMO_ROOT } from './browser/demo-site.js';
 import { strokeOne } from './browser/draw-stroke.js';
 
 /**
@@ -23,21 +24,11 @@ const PRETRAINED_CNN = /^CNN conv 1→32 3×3, .* on mnist/;
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describe.skipIf(!existsSync(CHROMIUM))('a smooth page during and around a run, in headless Chromium', () => {
-  let site: DemoSite;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium({ webgpu: false })]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const demo = useDemoSession({ webgpu: false });
 
   async function open(path: string, viewport = DESKTOP): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(new URL(path, site.url).href);
+    const page = await demo.browser.newPage({ viewport });
+    await page.goto(new URL(path, demo.site.url).href);
     await page.locator('section.page:not([hidden]) h1').waitFor({ timeout: 30_000 });
     return page;
   }

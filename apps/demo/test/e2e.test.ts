@@ -2,12 +2,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './browser/axe-audit.js';
 import { CHROMIUM, launchChromium } from './browser/chromium.js';
 import { IDX_FILES } from '../src/data-catalog.js';
-import { DEMO_ROOT, type DemoSite, serveBuiltSite } from './browser/demo-site.js';
+import { useDemoSession, waitForBackend } from './browser/demo-session.js';
+import { DEMO_ROOT, serveBuiltSite } from './browser/demo-site.js';
 import { strokeOne } from './browser/draw-stroke.js';
 
 /** Screenshots for CI to keep (gitignored). */
@@ -17,34 +18,19 @@ const DATA_AVAILABLE = existsSync(process.env.KINDLING_DEMO_DATA ?? join(DEMO_RO
 const MNIST_DIR = join(process.env.KINDLING_DEMO_DATA ?? join(DEMO_ROOT, '../../../shared/data'), 'mnist');
 
 describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () => {
-  let site: DemoSite;
-  let browser: Browser;
+  const demo = useDemoSession();
   const logs: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [site, browser] = await Promise.all([serveBuiltSite(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
   });
 
   async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
+    const page = await demo.browser.newPage({ viewport });
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(new URL(path, site.url).href);
+    await page.goto(new URL(path, demo.site.url).href);
     return page;
-  }
-
-  /** Waits until the worker has set up its backend (the Train page's Start button needs one). */
-  async function backendReady(page: Page): Promise<void> {
-    await page
-      .getByText(/^In use: /)
-      .first()
-      .waitFor({ timeout: 30_000 });
   }
 
   /** The shipped CNN, as the Draw page's model chooser describes it. */
@@ -63,7 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
     model = /^MLP 784-128-64-10 /,
   ): Promise<number> {
     const page = await open(`?${query}&backend=${backend}#/train`);
-    await backendReady(page);
+    await waitForBackend(page);
     expect(await page.locator(`input[type=radio][value=${backend}]`).first().isChecked()).toBe(true);
     await prepare?.(page);
     await page.getByRole('button', { name: 'Start training' }).click();
@@ -184,7 +170,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
     'a run can be paused, resumed and stopped',
     async () => {
       const page = await open('?subset=60000&test=1000&epochs=1&backend=cpu#/train');
-      await backendReady(page);
+      await waitForBackend(page);
       await page.getByRole('button', { name: 'Start training' }).click();
       const status = page.locator('#train-status');
       await page.locator('#train-loss[data-value]').waitFor({ timeout: 60_000 });
@@ -224,10 +210,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
     const noGpu = await launchChromium({ webgpu: false });
     try {
       const page = await noGpu.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(new URL('#/train', site.url).href);
+      await page.goto(new URL('#/train', demo.site.url).href);
       await page.getByText('WebGPU is not available, so Kindling runs on the CPU.').first().waitFor({ timeout: 30_000 });
       await page.screenshot({ path: join(ARTIFACTS, 'train-no-webgpu.png') });
-      await page.goto(new URL('#/about', site.url).href);
+      await page.goto(new URL('#/about', demo.site.url).href);
       await expect.poll(() => page.locator('#backend-in-use').textContent(), { timeout: 30_000 }).toBe('cpu');
     } finally {
       await noGpu.close();
@@ -237,10 +223,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
   test('a build without the datasets says so, and Draw still works', async () => {
     const bare = await serveBuiltSite({ dataRoot: join(ARTIFACTS, 'no-such-data-folder') });
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(new URL('#/train', bare.url).href);
       await page.getByText('Training data is not available on this site.').waitFor({ timeout: 30_000 });
-      await backendReady(page);
+      await waitForBackend(page);
       expect(await page.getByRole('button', { name: 'Start training' }).isDisabled()).toBe(true);
       await page.screenshot({ path: join(ARTIFACTS, 'train-no-data.png') });
       await page.goto(new URL('#/draw', bare.url).href);
@@ -265,9 +251,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
       writeFileSync(join(dir, IDX_FILES.trainLabels), gzipSync(labels));
       const tampered = await serveBuiltSite({ dataRoot: root });
       try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
         await page.goto(new URL('?subset=500&test=200&epochs=1&backend=cpu#/train', tampered.url).href);
-        await backendReady(page);
+        await waitForBackend(page);
         await page.getByRole('button', { name: 'Start training' }).click();
         const alert = page.getByRole('alert').filter({ hasText: 'Training failed' });
         await alert.waitFor({ timeout: 60_000 });
@@ -290,7 +276,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo site in headless Chromium', () 
     async () => {
       // After a short run, so the charts, sample grid and confusion matrix are on the Train page.
       const page = await open('?subset=500&test=200&epochs=1&backend=cpu#/train');
-      await backendReady(page);
+      await waitForBackend(page);
       await page.getByRole('button', { name: 'Start training' }).click();
       await page.locator('#train-status', { hasText: /^Finished/ }).waitFor({ timeout: 60_000 });
       const found: Record<string, unknown> = {};

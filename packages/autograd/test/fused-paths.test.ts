@@ -3,37 +3,30 @@ import { type Tensor, affine, linear, logSoftmax, nllLoss, randn, tensor, tidy }
 import { grad } from '../src/index.js';
 import type { Backend } from '@kindling/tensor/backend';
 import { linearBackward, logSoftmaxBackward, reluBackward } from '@kindling/tensor/internal';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import '../src/index.js';
 
 // The training step's hot paths take the short way on the CPU backend: these count the
 // backend calls an op makes, so a regression to the long way fails here.
 
-const calls = new Map<string, number>();
-const restore: (() => void)[] = [];
+const spies = new Map<string, MockInstance>();
+/** Calls made to each watched method so far, by `prefix + name`. */
+const calls = { get: (name: string): number | undefined => spies.get(name)?.mock.calls.length };
 
 function count(target: object, names: readonly string[], prefix = ''): void {
-  const obj = target as Record<string, unknown>;
-  for (const name of names) {
-    const original = obj[name] as (...args: unknown[]) => unknown;
-    obj[name] = (...args: unknown[]) => {
-      calls.set(prefix + name, (calls.get(prefix + name) ?? 0) + 1);
-      return original(...args);
-    };
-    restore.push(() => {
-      obj[name] = original;
-    });
-  }
+  for (const name of names) spies.set(prefix + name, vi.spyOn(target as Record<string, () => unknown>, name));
+}
+
+function unwatch(): void {
+  vi.restoreAllMocks();
+  spies.clear();
 }
 
 beforeAll(async () => {
   await cpuReady();
 });
 
-afterEach(() => {
-  for (const r of restore.splice(0)) r();
-  calls.clear();
-});
+afterEach(unwatch);
 
 function watch(): void {
   const b = cpuBackend as Backend;
@@ -179,8 +172,7 @@ describe('fused paths on the cpu backend', () => {
       loss.backward(g);
       expect(calls.get('scatterAdd') ?? 0).toBe(0);
       expect(calls.get('binary') ?? 0).toBe(0);
-      for (const r of restore.splice(0)) r();
-      calls.clear();
+      unwatch();
       const got = Array.from((logp.grad as Tensor).readSync());
       const want = Array.from(viaOps.readSync());
       // Object.is tells +0 from -0: a zero upstream gradient leaves +0 everywhere, as scatterAdd onto zeros does.
@@ -241,8 +233,7 @@ describe('fused paths on the cpu backend', () => {
       y.backward(upstream);
       expect(calls.get('matmul')).toBe(c.needX ? 2 : 1);
       expect(calls.get('reduce') ?? 0).toBe(c.bias ? 1 : 0);
-      for (const r of restore.splice(0)) r();
-      calls.clear();
+      unwatch();
       leaves.forEach((leaf, i) => {
         expect(Array.from((leaf.grad as Tensor).readSync())).toEqual(Array.from(viaOps[i].readSync()));
       });
@@ -255,7 +246,7 @@ describe('fused paths on the cpu backend', () => {
     loss.backward();
     // Only the weight gradient is a product; x's would be a second one.
     expect(calls.get('matmul')).toBe(1);
-    calls.clear();
+    vi.clearAllMocks();
     linear(x.requiresGrad_(), w, b).sum().backward();
     expect(calls.get('matmul')).toBe(2);
   });

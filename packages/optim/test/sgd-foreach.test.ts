@@ -3,37 +3,30 @@ import { Linear } from '@kindling/nn';
 import { type Tensor, noGrad, randn, tensor } from '@kindling/tensor';
 import type { Backend } from '@kindling/tensor/backend';
 import { foreachAdd_ } from '@kindling/tensor/internal';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { SGD } from '../src/index.js';
 
 // Plain SGD updates all parameters with one list op (foreachAdd_), as PyTorch's foreach path does:
 // these check it is the same update as add_ per parameter, and that it takes the fused kernel.
 
-const calls = new Map<string, number>();
-const restore: (() => void)[] = [];
+const spies = new Map<string, MockInstance>();
+/** Calls made to each watched method so far, by `prefix + name`. */
+const calls = { get: (name: string): number | undefined => spies.get(name)?.mock.calls.length };
 
 function count(target: object, names: readonly string[], prefix = ''): void {
-  const obj = target as Record<string, unknown>;
-  for (const name of names) {
-    const original = obj[name] as (...args: unknown[]) => unknown;
-    obj[name] = (...args: unknown[]) => {
-      calls.set(prefix + name, (calls.get(prefix + name) ?? 0) + 1);
-      return original(...args);
-    };
-    restore.push(() => {
-      obj[name] = original;
-    });
-  }
+  for (const name of names) spies.set(prefix + name, vi.spyOn(target as Record<string, () => unknown>, name));
+}
+
+function unwatch(): void {
+  vi.restoreAllMocks();
+  spies.clear();
 }
 
 beforeAll(async () => {
   await cpuReady();
 });
 
-afterEach(() => {
-  for (const r of restore.splice(0)) r();
-  calls.clear();
-});
+afterEach(unwatch);
 
 const values = (t: Tensor): number[] => Array.from(t.readSync());
 
