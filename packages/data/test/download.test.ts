@@ -157,7 +157,8 @@ describe('FileStore download', () => {
 
   it('recovers from an interrupted earlier run: stale temp files and a corrupt cached file', async () => {
     await mkdir(join(root, 'MNIST', 'raw'), { recursive: true });
-    const stale = `${cached()}.999.deadbeef.tmp`;
+    // A pid no process can have (past Linux's largest pid_max, 2^22): pid 999 was sometimes alive on CI.
+    const stale = `${cached()}.4194305.deadbeef.tmp`;
     await writeFile(stale, good.subarray(0, 10));
     const old = new Date(Date.now() - 2 * 3600 * 1000);
     await utimes(stale, old, old);
